@@ -1,0 +1,657 @@
+//===- KilnOps.td - The kiln dialect's ops -----------------*- tablegen -*-===//
+//
+// Ops are grouped by family: constants and casts, elementwise binary,
+// comparison and logical, elementwise unary, shape manipulation, reductions,
+// linear algebra and the composite neural-network ops (softmax, layer_norm)
+// that are kept whole so fusion sees them.
+//
+// Every op infers its result type from its operands and attributes with the
+// shape and promotion rules of the runtime (kiln/Runtime/Shape.h, DType.h).
+// A result type written in the IR must be compatible with the inferred one: it
+// may only refine a dynamic dimension.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "kiln/Dialect/Kiln/IR/KilnBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Op classes
+//===----------------------------------------------------------------------===//
+
+/// An op whose result types are inferred by `inferReturnTypes(..., Adaptor,
+/// ...)`, written in KilnOps.cpp, and checked against the written ones by
+/// `kiln::detail::areCompatibleReturnTypes`.
+class Kiln_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  code extraInferredDecls = [{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+  let extraClassDeclaration = extraInferredDecls;
+}
+
+/// Elementwise binary op with numpy broadcasting and type promotion.
+class Kiln_BinaryOp<string mnemonic, string example, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpInterface])> {
+  let arguments = (ins Kiln_NumericTensor:$lhs, Kiln_NumericTensor:$rhs);
+  let results = (outs Kiln_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let description = [{
+    Elementwise }] # mnemonic # [{ of two tensors. The operands broadcast as
+    in numpy and mixed element types are promoted by Kiln's promotion table
+    (an integer meeting a float takes the float type).
+
+    Example:
+
+    ```mlir
+    }] # example # [{
+    ```
+  }];
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes) {
+      return ::kiln::detail::inferBroadcastResult(
+          getOperationName(), location, operands, /*resultElementType=*/{},
+          inferredReturnTypes);
+    }
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+}
+
+/// Elementwise comparison or logical op: broadcasting, result i1.
+class Kiln_PredicateOp<string mnemonic, string description_,
+                       TypeConstraint operandType, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpInterface])> {
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs Kiln_BoolTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let description = description_;
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes) {
+      return ::kiln::detail::inferBroadcastResult(
+          getOperationName(), location, operands,
+          ::mlir::IntegerType::get(context, 1), inferredReturnTypes);
+    }
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+}
+
+/// Elementwise unary op; the result has the operand's type.
+class Kiln_UnaryOp<string mnemonic, string formula, TypeConstraint tensorType,
+                   list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let summary = "elementwise " # formula;
+  let description = [{
+    Computes `}] # formula # [{` for every element.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.}] # mnemonic # [{ %0 : tensor<4x8xf32>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and casts
+//===----------------------------------------------------------------------===//
+
+def Kiln_ConstantOp : Kiln_Op<"constant",
+    [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "a tensor constant";
+  let description = [{
+    A tensor whose value is given by a dense elements attribute. Scalars are
+    rank-0 tensors.
+
+    Example:
+
+    ```mlir
+    %0 = kiln.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+    %1 = kiln.constant dense<5> : tensor<i32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
+  let summary = "element type conversion";
+  let description = [{
+    Converts every element to the result's element type; the shape is kept.
+    Float to integer conversion rounds toward zero; conversion to i1 tests for
+    non-zero; i1 converts to 0 or 1.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.cast %0 : tensor<4xf32> to tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary
+//===----------------------------------------------------------------------===//
+
+def Kiln_AddOp : Kiln_BinaryOp<"add",
+    "%2 = kiln.add %0, %1 : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>",
+    [Commutative]> {
+  let summary = "elementwise addition";
+  let hasFolder = 1;
+}
+def Kiln_SubOp : Kiln_BinaryOp<"sub",
+    "%2 = kiln.sub %0, %1 : (tensor<4xi32>, tensor<i32>) -> tensor<4xi32>"> {
+  let summary = "elementwise subtraction";
+  let hasFolder = 1;
+}
+def Kiln_MulOp : Kiln_BinaryOp<"mul",
+    "%2 = kiln.mul %0, %1 : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>",
+    [Commutative]> {
+  let summary = "elementwise multiplication";
+  let hasFolder = 1;
+}
+def Kiln_DivOp : Kiln_BinaryOp<"div",
+    "%2 = kiln.div %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>"> {
+  let summary = "elementwise division";
+  let description = [{
+    Elementwise division with broadcasting and type promotion. Integer
+    division rounds toward negative infinity (numpy's `//`); dividing an
+    integer by zero gives zero.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.div %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+}
+def Kiln_PowOp : Kiln_BinaryOp<"pow",
+    "%2 = kiln.pow %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>"> {
+  let summary = "elementwise power";
+}
+def Kiln_MaximumOp : Kiln_BinaryOp<"maximum",
+    "%2 = kiln.maximum %0, %1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>",
+    [Commutative]> {
+  let summary = "elementwise maximum (NaN-propagating)";
+}
+def Kiln_MinimumOp : Kiln_BinaryOp<"minimum",
+    "%2 = kiln.minimum %0, %1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>",
+    [Commutative]> {
+  let summary = "elementwise minimum (NaN-propagating)";
+}
+
+//===----------------------------------------------------------------------===//
+// Comparison, logical and select
+//===----------------------------------------------------------------------===//
+
+class Kiln_CompareOp<string mnemonic, string relation, list<Trait> traits = []>
+    : Kiln_PredicateOp<mnemonic, [{
+    Elementwise `lhs }] # relation # [{ rhs` with broadcasting; operands of
+    different element types are compared after promotion. The result is i1.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.}] # mnemonic # [{ %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xi1>
+    ```
+  }], Kiln_Tensor, traits> {
+  let summary = "elementwise comparison `" # relation # "`";
+}
+
+def Kiln_EqOp : Kiln_CompareOp<"eq", "==", [Commutative]>;
+def Kiln_NeOp : Kiln_CompareOp<"ne", "!=", [Commutative]>;
+def Kiln_LtOp : Kiln_CompareOp<"lt", "<">;
+def Kiln_LeOp : Kiln_CompareOp<"le", "<=">;
+def Kiln_GtOp : Kiln_CompareOp<"gt", ">">;
+def Kiln_GeOp : Kiln_CompareOp<"ge", ">=">;
+
+class Kiln_LogicalOp<string mnemonic, string relation>
+    : Kiln_PredicateOp<mnemonic, [{
+    Elementwise logical `}] # relation # [{` of two i1 tensors, with
+    broadcasting.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.}] # mnemonic # [{ %0, %1 : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+    ```
+  }], Kiln_BoolTensor, [Commutative]> {
+  let summary = "elementwise logical " # relation;
+}
+
+def Kiln_AndOp : Kiln_LogicalOp<"and", "and">;
+def Kiln_OrOp : Kiln_LogicalOp<"or", "or">;
+
+def Kiln_NotOp : Kiln_UnaryOp<"not", "!x", Kiln_BoolTensor>;
+
+def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpInterface]> {
+  let summary = "elementwise choice between two tensors";
+  let description = [{
+    `select(cond, a, b)` takes `a` where `cond` is true and `b` elsewhere. The
+    three operands broadcast together; `a` and `b` are promoted to a common
+    element type.
+
+    Example:
+
+    ```mlir
+    %3 = kiln.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_BoolTensor:$condition, Kiln_Tensor:$true_value,
+                       Kiln_Tensor:$false_value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $true_value `,` $false_value attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes);
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x", Kiln_NumericTensor>;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|", Kiln_NumericTensor>;
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)", Kiln_NumericTensor>;
+def Kiln_SignOp : Kiln_UnaryOp<"sign", "-1, 0 or 1 by the sign of x (NaN stays NaN)",
+                               Kiln_NumericTensor>;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "e^x", Kiln_FloatTensor>;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "ln(x)", Kiln_FloatTensor>;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "sqrt(x)", Kiln_FloatTensor>;
+def Kiln_RsqrtOp : Kiln_UnaryOp<"rsqrt", "1 / sqrt(x)", Kiln_FloatTensor>;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)", Kiln_FloatTensor>;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + e^-x)", Kiln_FloatTensor>;
+def Kiln_ErfOp : Kiln_UnaryOp<"erf", "erf(x)", Kiln_FloatTensor>;
+def Kiln_SinOp : Kiln_UnaryOp<"sin", "sin(x)", Kiln_FloatTensor>;
+def Kiln_CosOp : Kiln_UnaryOp<"cos", "cos(x)", Kiln_FloatTensor>;
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)", Kiln_FloatTensor>;
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)", Kiln_FloatTensor>;
+def Kiln_RoundOp : Kiln_UnaryOp<"round", "x rounded to the nearest integer, ties to even",
+                                Kiln_FloatTensor>;
+def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x", Kiln_FloatTensor>;
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReshapeOp : Kiln_InferredOp<"reshape"> {
+  let summary = "reshape to a new shape with the same number of elements";
+  let description = [{
+    Reinterprets the elements, in row-major order, with the target shape. One
+    dimension of the target may be -1 and is then inferred from the element
+    count.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.reshape %0 shape = [2, -1] : tensor<6xf32> -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `shape` `=` $shape attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_TransposeOp : Kiln_InferredOp<"transpose"> {
+  let summary = "permute the dimensions";
+  let description = [{
+    Result dimension `i` is input dimension `perm[i]`.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.transpose %0 perm = [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `perm` `=` $perm attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_BroadcastToOp : Kiln_InferredOp<"broadcast_to"> {
+  let summary = "broadcast to a shape, numpy style";
+  let description = [{
+    Broadcasts the input to `shape` by numpy's rules: dimensions are aligned
+    from the right and size-1 dimensions are repeated.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.broadcast_to %0 shape = [4, 3] : tensor<3xf32> -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `shape` `=` $shape attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_ExpandDimsOp : Kiln_InferredOp<"expand_dims"> {
+  let summary = "insert a size-1 dimension";
+  let description = [{
+    Inserts a dimension of size 1 at `axis`, which may be negative (counted
+    from the end of the result's dimensions).
+
+    Example:
+
+    ```mlir
+    %1 = kiln.expand_dims %0 axis = 0 : tensor<3xf32> -> tensor<1x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def Kiln_SqueezeOp : Kiln_InferredOp<"squeeze"> {
+  let summary = "remove size-1 dimensions";
+  let description = [{
+    Removes the listed dimensions, each of which must have size 1, or every
+    size-1 dimension when `axes` is empty.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.squeeze %0 axes = [0] : tensor<1x3xf32> -> tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `axes` `=` $axes attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def Kiln_ConcatOp : Kiln_InferredOp<"concat"> {
+  let summary = "concatenate tensors along an axis";
+  let description = [{
+    Joins the inputs along `axis`; they must have the same rank, the same
+    element type and the same sizes in every other dimension.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.concat %0, %1 axis = 0 : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs `axis` `=` $axis attr-dict `:` functional-type($inputs, $result)
+  }];
+}
+
+def Kiln_SliceOp : Kiln_InferredOp<"slice"> {
+  let summary = "strided slice";
+  let description = [{
+    Takes, in each dimension `d`, the elements `start[d]`, `start[d] +
+    stride[d]`, ... below `limit[d]`. Requires `0 <= start <= limit <= size`
+    and `stride >= 1`.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.slice %0 start = [0, 1] limit = [4, 3] stride = [2, 1]
+        : tensor<4x3xf32> -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$start,
+                       DenseI64ArrayAttr:$limit, DenseI64ArrayAttr:$stride);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `start` `=` $start `limit` `=` $limit `stride` `=` $stride attr-dict
+    `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_PadOp : Kiln_InferredOp<"pad"> {
+  let summary = "pad with a constant value";
+  let description = [{
+    Adds `low[d]` elements before and `high[d]` elements after dimension `d`,
+    all equal to `value` (converted to the element type).
+
+    Example:
+
+    ```mlir
+    %1 = kiln.pad %0 low = [1, 0] high = [1, 2] value = 0.0
+        : tensor<2x3xf32> -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, F64Attr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `low` `=` $low `high` `=` $high `value` `=` $value attr-dict
+    `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_GatherOp : Kiln_InferredOp<"gather"> {
+  let summary = "gather slices along an axis by index";
+  let description = [{
+    `result[i..., j..., k...] = input[i..., indices[j...], k...]`, where the
+    `i` span the dimensions before `axis`. The result shape is
+    `input.shape[:axis] + indices.shape + input.shape[axis+1:]`. Negative
+    indices count from the end; indices out of range are an error at run time.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.gather %0, %1 axis = 0 : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices `axis` `=` $axis attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Kiln_ReduceOp<string mnemonic, string combiner, TypeConstraint tensorType>
+    : Kiln_InferredOp<mnemonic> {
+  let summary = combiner # " over a list of axes";
+  let description = [{
+    Reduces the input over `axes` (every axis when the list is empty) by }] #
+    combiner # [{. With `keepdims` the reduced dimensions stay, with size 1.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.}] # mnemonic # [{ %0 axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
+    %2 = kiln.}] # mnemonic # [{ %0 axes = [-1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+    ```
+  }];
+  let arguments = (ins tensorType:$input, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs tensorType:$result);
+  let assemblyFormat = [{
+    $input `axes` `=` $axes (`keepdims` $keepdims^)? attr-dict `:`
+    type($input) `->` type($result)
+  }];
+}
+
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "the sum", Kiln_NumericTensor>;
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "the mean", Kiln_FloatTensor>;
+def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "the maximum", Kiln_NumericTensor>;
+def Kiln_ReduceMinOp : Kiln_ReduceOp<"reduce_min", "the minimum", Kiln_NumericTensor>;
+def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", "the product", Kiln_NumericTensor>;
+
+class Kiln_ArgReduceOp<string mnemonic, string what>
+    : Kiln_InferredOp<mnemonic> {
+  let summary = "index of the " # what # " along one axis";
+  let description = [{
+    The index (i64) of the }] # what # [{ along `axis`; the first one when
+    several are equal. With `keepdims` the reduced dimension stays, with size 1.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.}] # mnemonic # [{ %0 axis = 1 : tensor<4x8xf32> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$keepdims);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis (`keepdims` $keepdims^)? attr-dict `:`
+    type($input) `->` type($result)
+  }];
+}
+
+def Kiln_ArgmaxOp : Kiln_ArgReduceOp<"argmax", "maximum">;
+def Kiln_ArgminOp : Kiln_ArgReduceOp<"argmin", "minimum">;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Kiln_MatmulOp : Kiln_InferredOp<"matmul"> {
+  let summary = "matrix product with numpy semantics";
+  let description = [{
+    `numpy.matmul`: operands of rank 2 multiply as matrices; a 1-D operand is
+    treated as a row (left) or column (right) vector and that dimension is
+    removed from the result; leading batch dimensions broadcast. Mixed element
+    types are promoted.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.matmul %0, %1 : (tensor<8x4x16xf32>, tensor<16x32xf32>) -> tensor<8x4x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$lhs, Kiln_NumericTensor:$rhs);
+  let results = (outs Kiln_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Neural-network composites
+//===----------------------------------------------------------------------===//
+
+class Kiln_SoftmaxLikeOp<string mnemonic, string formula>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = formula # " along an axis";
+  let description = [{
+    Computes }] # formula # [{ along `axis`, in the numerically stable form
+    (the maximum is subtracted first). Kept as one op so that fusion sees the
+    whole computation.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.}] # mnemonic # [{ %0 axis = -1 : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Kiln_SoftmaxOp : Kiln_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
+def Kiln_LogSoftmaxOp : Kiln_SoftmaxLikeOp<"log_softmax",
+                                           "x - log(sum(exp(x)))">;
+
+def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
+    [Pure, AttrSizedOperandSegments, InferTypeOpAdaptor]> {
+  let summary = "layer normalization over trailing axes";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, where the mean and the
+    (biased) variance are taken over `axes`. `scale` and `bias` are optional
+    and must broadcast to the input's shape.
+
+    Example:
+
+    ```mlir
+    %3 = kiln.layer_norm %0 scale %1 bias %2 axes = [-1] epsilon = 1.0e-05
+        : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input,
+                       Optional<Kiln_FloatTensor>:$scale,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$axes, F64Attr:$epsilon);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`scale` $scale^)? (`bias` $bias^)? `axes` `=` $axes
+    `epsilon` `=` $epsilon attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+}
+
+#endif // KILN_OPS_TD

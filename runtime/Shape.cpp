@@ -1,0 +1,396 @@
+//===- Shape.cpp - Kiln shape rules ---------------------------------------===//
+
+#include "kiln/Runtime/Shape.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace kiln {
+
+namespace {
+std::string formatDim(int64_t dim) {
+  return isDynamic(dim) ? std::string("?") : std::to_string(dim);
+}
+
+/// Two dimensions that must be equal: equal, or one of them dynamic.
+bool dimsCompatible(int64_t a, int64_t b) {
+  return a == b || isDynamic(a) || isDynamic(b);
+}
+
+/// The more precise of two compatible dimensions.
+int64_t mergeDims(int64_t a, int64_t b) { return isDynamic(a) ? b : a; }
+} // namespace
+
+bool hasDynamicDims(const Shape &shape) {
+  return std::any_of(shape.begin(), shape.end(), isDynamic);
+}
+
+int64_t numElements(const Shape &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (isDynamic(d))
+      return -1;
+    n *= d;
+  }
+  return n;
+}
+
+std::string formatShape(const Shape &shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += formatDim(shape[i]);
+  }
+  return s + ")";
+}
+
+std::string formatList(const std::vector<int64_t> &values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += std::to_string(values[i]);
+  }
+  return s + "]";
+}
+
+//===----------------------------------------------------------------------===//
+// Axes
+//===----------------------------------------------------------------------===//
+
+RuleResult<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    if (rank == 0)
+      return RuleResult<int64_t>::failure("axis " + std::to_string(axis) +
+                                          " is out of range for a scalar");
+    return RuleResult<int64_t>::failure(
+        "axis " + std::to_string(axis) + " is out of range for rank " +
+        std::to_string(rank) + " (expected -" + std::to_string(rank) +
+        " <= axis < " + std::to_string(rank) + ")");
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+AxesResult normalizeAxes(const std::vector<int64_t> &axes, int64_t rank) {
+  std::vector<int64_t> out;
+  for (int64_t axis : axes) {
+    auto a = normalizeAxis(axis, rank);
+    if (!a)
+      return AxesResult::failure(a.error());
+    if (std::find(out.begin(), out.end(), *a) != out.end())
+      return AxesResult::failure("axis " + std::to_string(axis) +
+                                 " is repeated in " + formatList(axes));
+    out.push_back(*a);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+ShapeResult broadcastShapes(const Shape &a, const Shape &b) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align from the right; missing leading dims act as 1.
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da == 1)
+      out[i] = db;
+    else if (db == 1)
+      out[i] = da;
+    else if (dimsCompatible(da, db))
+      out[i] = mergeDims(da, db);
+    else
+      return ShapeResult::failure("shapes " + formatShape(a) + " and " +
+                                  formatShape(b) + " are not broadcastable");
+  }
+  return out;
+}
+
+ShapeResult broadcastShapes(const std::vector<Shape> &shapes) {
+  Shape out;
+  for (const Shape &s : shapes) {
+    auto r = broadcastShapes(out, s);
+    if (!r) {
+      std::string all;
+      for (size_t i = 0; i < shapes.size(); ++i)
+        all += (i ? (i + 1 == shapes.size() ? " and " : ", ") : "") +
+               formatShape(shapes[i]);
+      return ShapeResult::failure("shapes " + all + " are not broadcastable");
+    }
+    out = *r;
+  }
+  return out;
+}
+
+ShapeResult broadcastToShape(const Shape &from, const Shape &to) {
+  auto fail = [&] {
+    return ShapeResult::failure("shape " + formatShape(from) +
+                                " cannot be broadcast to " + formatShape(to));
+  };
+  if (from.size() > to.size())
+    return fail();
+  size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i) {
+    int64_t f = from[i], t = to[lead + i];
+    if (f != 1 && !dimsCompatible(f, t))
+      return fail();
+  }
+  return to;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+ShapeResult reduceShape(const Shape &input, const std::vector<int64_t> &axes,
+                        bool keepdims) {
+  int64_t rank = input.size();
+  auto norm = normalizeAxes(axes, rank);
+  if (!norm)
+    return ShapeResult::failure(norm.error());
+  std::vector<bool> reduced(rank, axes.empty());
+  for (int64_t a : *norm)
+    reduced[a] = true;
+  Shape out;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!reduced[i])
+      out.push_back(input[i]);
+    else if (keepdims)
+      out.push_back(1);
+  }
+  return out;
+}
+
+ShapeResult argReduceShape(const Shape &input, int64_t axis, bool keepdims) {
+  int64_t rank = input.size();
+  auto a = normalizeAxis(axis, rank);
+  if (!a)
+    return ShapeResult::failure(a.error());
+  if (input[*a] == 0)
+    return ShapeResult::failure("cannot reduce the empty axis " +
+                                std::to_string(axis) + " of shape " +
+                                formatShape(input));
+  return reduceShape(input, {*a}, keepdims);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+ShapeResult reshapeShape(const Shape &input,
+                         const std::vector<int64_t> &target) {
+  int64_t inferredAt = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == -1) {
+      if (inferredAt >= 0)
+        return ShapeResult::failure("target shape " + formatList(target) +
+                                    " has more than one -1");
+      inferredAt = i;
+    } else if (target[i] < 0 && !isDynamic(target[i])) {
+      return ShapeResult::failure("target shape " + formatList(target) +
+                                  " has a negative dimension");
+    } else if (!isDynamic(target[i])) {
+      known *= target[i];
+    }
+  }
+  Shape out(target.begin(), target.end());
+  int64_t n = numElements(input);
+  bool targetDynamic = hasDynamicDims(target);
+  if (inferredAt >= 0) {
+    if (n < 0 || targetDynamic) {
+      out[inferredAt] = kDynamic;
+    } else if (known == 0 || n % known != 0) {
+      return ShapeResult::failure("cannot reshape " + formatShape(input) +
+                                  " (" + std::to_string(n) +
+                                  " elements) to " + formatList(target));
+    } else {
+      out[inferredAt] = n / known;
+    }
+    return out;
+  }
+  if (n >= 0 && !targetDynamic && n != known)
+    return ShapeResult::failure("cannot reshape " + formatShape(input) + " (" +
+                                std::to_string(n) + " elements) to " +
+                                formatShape(out) + " (" +
+                                std::to_string(known) + " elements)");
+  return out;
+}
+
+ShapeResult transposeShape(const Shape &input,
+                           const std::vector<int64_t> &perm) {
+  int64_t rank = input.size();
+  auto fail = [&] {
+    return ShapeResult::failure("permutation " + formatList(perm) +
+                                " is not a permutation of the " +
+                                std::to_string(rank) + " dims of shape " +
+                                formatShape(input));
+  };
+  if ((int64_t)perm.size() != rank)
+    return fail();
+  std::vector<bool> seen(rank, false);
+  Shape out(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t p = perm[i];
+    if (p < 0 || p >= rank || seen[p])
+      return fail();
+    seen[p] = true;
+    out[i] = input[p];
+  }
+  return out;
+}
+
+ShapeResult expandDimsShape(const Shape &input, int64_t axis) {
+  auto a = normalizeAxis(axis, input.size() + 1);
+  if (!a)
+    return ShapeResult::failure(a.error());
+  Shape out = input;
+  out.insert(out.begin() + *a, 1);
+  return out;
+}
+
+ShapeResult squeezeShape(const Shape &input, const std::vector<int64_t> &axes) {
+  int64_t rank = input.size();
+  auto norm = normalizeAxes(axes, rank);
+  if (!norm)
+    return ShapeResult::failure(norm.error());
+  std::vector<bool> drop(rank, false);
+  if (axes.empty()) {
+    for (int64_t i = 0; i < rank; ++i)
+      drop[i] = input[i] == 1;
+  }
+  for (int64_t a : *norm) {
+    if (input[a] != 1 && !isDynamic(input[a]))
+      return ShapeResult::failure("cannot squeeze axis " + std::to_string(a) +
+                                  " of size " + std::to_string(input[a]) +
+                                  " in shape " + formatShape(input));
+    drop[a] = true;
+  }
+  Shape out;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!drop[i])
+      out.push_back(input[i]);
+  return out;
+}
+
+ShapeResult concatShape(const std::vector<Shape> &inputs, int64_t axis) {
+  if (inputs.empty())
+    return ShapeResult::failure("needs at least one input");
+  int64_t rank = inputs[0].size();
+  auto a = normalizeAxis(axis, rank);
+  if (!a)
+    return ShapeResult::failure(a.error());
+  Shape out = inputs[0];
+  for (size_t k = 1; k < inputs.size(); ++k) {
+    const Shape &s = inputs[k];
+    bool ok = (int64_t)s.size() == rank;
+    for (int64_t i = 0; ok && i < rank; ++i) {
+      if (i == *a)
+        continue;
+      ok = dimsCompatible(out[i], s[i]);
+      out[i] = mergeDims(out[i], s[i]);
+    }
+    if (!ok)
+      return ShapeResult::failure(
+          "shapes " + formatShape(inputs[0]) + " and " + formatShape(s) +
+          " differ outside the concatenation axis " + std::to_string(axis));
+    out[*a] = isDynamic(out[*a]) || isDynamic(s[*a]) ? kDynamic
+                                                     : out[*a] + s[*a];
+  }
+  return out;
+}
+
+ShapeResult sliceShape(const Shape &input, const std::vector<int64_t> &start,
+                       const std::vector<int64_t> &limit,
+                       const std::vector<int64_t> &stride) {
+  size_t rank = input.size();
+  if (start.size() != rank || limit.size() != rank || stride.size() != rank)
+    return ShapeResult::failure(
+        "start " + formatList(start) + ", limit " + formatList(limit) +
+        " and stride " + formatList(stride) + " must each have " +
+        std::to_string(rank) + " values for shape " + formatShape(input));
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t dim = input[i];
+    if (stride[i] < 1 || start[i] < 0 || start[i] > limit[i] ||
+        (!isDynamic(dim) && limit[i] > dim))
+      return ShapeResult::failure(
+          "slice [" + std::to_string(start[i]) + ":" +
+          std::to_string(limit[i]) + ":" + std::to_string(stride[i]) +
+          "] is invalid for dim " + std::to_string(i) + " of shape " +
+          formatShape(input) +
+          " (expected 0 <= start <= limit <= size and stride >= 1)");
+    out[i] = (limit[i] - start[i] + stride[i] - 1) / stride[i];
+  }
+  return out;
+}
+
+ShapeResult padShape(const Shape &input, const std::vector<int64_t> &low,
+                     const std::vector<int64_t> &high) {
+  size_t rank = input.size();
+  if (low.size() != rank || high.size() != rank)
+    return ShapeResult::failure("padding low " + formatList(low) +
+                                " and high " + formatList(high) +
+                                " must each have " + std::to_string(rank) +
+                                " values for shape " + formatShape(input));
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    if (low[i] < 0 || high[i] < 0)
+      return ShapeResult::failure("padding low " + formatList(low) +
+                                  " and high " + formatList(high) +
+                                  " must be non-negative");
+    out[i] = isDynamic(input[i]) ? kDynamic : input[i] + low[i] + high[i];
+  }
+  return out;
+}
+
+ShapeResult gatherShape(const Shape &input, const Shape &indices,
+                        int64_t axis) {
+  auto a = normalizeAxis(axis, input.size());
+  if (!a)
+    return ShapeResult::failure(a.error());
+  Shape out(input.begin(), input.begin() + *a);
+  out.insert(out.end(), indices.begin(), indices.end());
+  out.insert(out.end(), input.begin() + *a + 1, input.end());
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+ShapeResult matmulShape(const Shape &a, const Shape &b) {
+  if (a.empty() || b.empty())
+    return ShapeResult::failure("operands must have rank >= 1, got shapes " +
+                                formatShape(a) + " and " + formatShape(b));
+  Shape ma = a, mb = b;
+  if (ma.size() == 1)
+    ma.insert(ma.begin(), 1);
+  if (mb.size() == 1)
+    mb.push_back(1);
+  int64_t k1 = ma.back(), k2 = mb[mb.size() - 2];
+  if (!dimsCompatible(k1, k2))
+    return ShapeResult::failure("contraction dimensions differ: shapes " +
+                                formatShape(a) + " and " + formatShape(b) +
+                                " (" + formatDim(k1) + " vs " + formatDim(k2) +
+                                ")");
+  Shape batchA(ma.begin(), ma.end() - 2), batchB(mb.begin(), mb.end() - 2);
+  auto batch = broadcastShapes(batchA, batchB);
+  if (!batch)
+    return ShapeResult::failure("batch dimensions of shapes " + formatShape(a) +
+                                " and " + formatShape(b) +
+                                " are not broadcastable");
+  Shape out = *batch;
+  if (a.size() > 1)
+    out.push_back(ma[ma.size() - 2]);
+  if (b.size() > 1)
+    out.push_back(mb.back());
+  return out;
+}
+
+} // namespace kiln

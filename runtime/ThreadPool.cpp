@@ -1,0 +1,213 @@
+//===- ThreadPool.cpp - The eager runtime's thread pool -------------------===//
+
+#include "kiln/Runtime/ThreadPool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cmath>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <sched.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kiln {
+
+namespace {
+
+/// The CPU quota of the cgroup, in CPUs (0 when unlimited or unknown).
+double cgroupCpuQuota() {
+  // cgroup v2: "max 100000" or "<quota> <period>".
+  std::ifstream v2("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  double period;
+  if (v2 >> quota >> period) {
+    if (quota != "max" && period > 0)
+      return std::stod(quota) / period;
+    return 0;
+  }
+  // cgroup v1.
+  std::ifstream q("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+  std::ifstream p("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+  double quotaUs, periodUs;
+  if (q >> quotaUs && p >> periodUs && quotaUs > 0 && periodUs > 0)
+    return quotaUs / periodUs;
+  return 0;
+}
+
+thread_local bool insideParallelRegion = false;
+
+/// A persistent pool. One parallel job runs at a time; callers that find the
+/// pool busy (another host thread is using it) run their job inline.
+class Pool {
+public:
+  static Pool &get() {
+    static Pool pool;
+    return pool;
+  }
+
+  int numThreads() const { return numThreads_.load(); }
+  void setNumThreads(int n) {
+    numThreads_.store(n > 0 ? n : default_num_threads());
+  }
+
+  void run(int64_t numChunks, const std::function<void(int64_t)> &chunk) {
+    std::unique_lock<std::mutex> jobLock(jobMutex_, std::try_to_lock);
+    int helpers = std::min<int64_t>(numThreads() - 1, numChunks - 1);
+    if (!jobLock.owns_lock() || helpers <= 0) {
+      runInline(numChunks, chunk);
+      return;
+    }
+    ensureWorkers(helpers);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &chunk;
+      numChunks_ = numChunks;
+      nextChunk_.store(0);
+      activeHelpers_ = helpers;
+      jobHelpers_ = helpers;
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return activeHelpers_ == 0; });
+    job_ = nullptr;
+    if (error_)
+      std::rethrow_exception(error_);
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread &t : workers_)
+      t.join();
+  }
+
+private:
+  Pool() { numThreads_.store(default_num_threads()); }
+
+  static void runInline(int64_t numChunks,
+                        const std::function<void(int64_t)> &chunk) {
+    bool saved = insideParallelRegion;
+    insideParallelRegion = true;
+    try {
+      for (int64_t c = 0; c < numChunks; ++c)
+        chunk(c);
+    } catch (...) {
+      insideParallelRegion = saved;
+      throw;
+    }
+    insideParallelRegion = saved;
+  }
+
+  void ensureWorkers(int n) {
+    while ((int)workers_.size() < n) {
+      int index = workers_.size();
+      workers_.emplace_back([this, index] { workerLoop(index); });
+    }
+  }
+
+  /// Takes chunks until none are left.
+  void work() {
+    bool saved = insideParallelRegion;
+    insideParallelRegion = true;
+    for (;;) {
+      int64_t c = nextChunk_.fetch_add(1);
+      if (c >= numChunks_)
+        break;
+      try {
+        (*job_)(c);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_)
+          error_ = std::current_exception();
+      }
+    }
+    insideParallelRegion = saved;
+  }
+
+  void workerLoop(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        // Only the first `activeHelpers_` workers of a job take part.
+        wake_.wait(lock, [&] {
+          return stop_ || (generation_ != seen && index < helpersOfJob());
+        });
+        if (stop_)
+          return;
+        seen = generation_;
+      }
+      work();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--activeHelpers_ == 0)
+        done_.notify_one();
+    }
+  }
+
+  int helpersOfJob() const { return jobHelpers_; }
+
+  std::atomic<int> numThreads_{1};
+  std::mutex jobMutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int64_t)> *job_ = nullptr;
+  int64_t numChunks_ = 0;
+  std::atomic<int64_t> nextChunk_{0};
+  int activeHelpers_ = 0;
+  int jobHelpers_ = 0;
+  uint64_t generation_ = 0;
+  std::exception_ptr error_;
+  bool stop_ = false;
+};
+
+} // namespace
+
+int default_num_threads() {
+  int n = std::max(1u, std::thread::hardware_concurrency());
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    n = std::max(1, CPU_COUNT(&set));
+  double quota = cgroupCpuQuota();
+  if (quota > 0)
+    n = std::max(1, std::min(n, static_cast<int>(std::ceil(quota))));
+  return n;
+}
+
+void set_num_threads(int n) { Pool::get().setNumThreads(n); }
+
+int get_num_threads() { return Pool::get().numThreads(); }
+
+void parallel_for(int64_t begin, int64_t end, int64_t grain,
+                  const std::function<void(int64_t, int64_t)> &body) {
+  if (end <= begin)
+    return;
+  grain = std::max<int64_t>(grain, 1);
+  int64_t n = end - begin;
+  int threads = insideParallelRegion ? 1 : get_num_threads();
+  // A few chunks per thread balance uneven chunks without much overhead.
+  int64_t numChunks = std::min<int64_t>((n + grain - 1) / grain,
+                                        int64_t(threads) * 4);
+  if (numChunks <= 1 || threads <= 1) {
+    body(begin, end);
+    return;
+  }
+  int64_t chunkSize = (n + numChunks - 1) / numChunks;
+  numChunks = (n + chunkSize - 1) / chunkSize;
+  Pool::get().run(numChunks, [&](int64_t c) {
+    int64_t lo = begin + c * chunkSize;
+    body(lo, std::min(end, lo + chunkSize));
+  });
+}
+
+} // namespace kiln
