@@ -1,0 +1,157 @@
+//===- Engine.cpp - JIT compilation of lowered Kiln graphs ----------------===//
+
+#include "kiln/Compiler/Engine.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#include <mutex>
+
+using namespace kiln;
+
+namespace {
+
+void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(unsigned optLevel) {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+                              : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                              : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                              : llvm::CodeGenOptLevel::None);
+  return builder->createTargetMachine();
+}
+
+/// Host assembly of `module` (a clone: code generation consumes the module).
+llvm::Expected<std::string> emitAssembly(const llvm::Module &module,
+                                         llvm::TargetMachine &machine) {
+  std::unique_ptr<llvm::Module> clone = llvm::CloneModule(module);
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream out(text);
+  llvm::legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, out, nullptr,
+                                  llvm::CodeGenFileType::AssemblyFile))
+    return llvm::createStringError("the host target cannot emit assembly");
+  passes.run(*clone);
+  return text.str().str();
+}
+
+} // namespace
+
+void kiln::registerEngineTranslations(mlir::DialectRegistry &registry) {
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+}
+
+JitModule::~JitModule() = default;
+
+std::string JitModule::hostCPUDescription() {
+  std::string cpu = llvm::sys::getHostCPUName().str();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  bool avx512 = features.lookup("avx512f");
+  return cpu + (avx512 ? " (avx512f)" : features.lookup("avx2") ? " (avx2)"
+                                                                  : "");
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
+  initializeNativeTarget();
+  mlir::DialectRegistry registry;
+  registerEngineTranslations(registry);
+  module->getContext()->appendDialectRegistry(registry);
+
+  auto machine = createHostTargetMachine(options.optLevel);
+  if (!machine)
+    return machine.takeError();
+  // The optimizer below keeps a pointer to this target machine.
+  std::shared_ptr<llvm::TargetMachine> optMachine = std::move(*machine);
+
+  std::unique_ptr<JitModule> jit(new JitModule());
+  auto optimize = mlir::makeOptimizingTransformer(options.optLevel,
+                                                  /*sizeLevel=*/0,
+                                                  optMachine.get());
+  auto transformer = [&](llvm::Module *llvmModule) -> llvm::Error {
+    if (llvm::Error error = optimize(llvmModule))
+      return error;
+    if (options.keepLLVMIR) {
+      llvm::raw_string_ostream os(jit->llvmIR_);
+      llvmModule->print(os, nullptr);
+    }
+    if (options.keepAssembly) {
+      auto assembly = emitAssembly(*llvmModule, *optMachine);
+      if (!assembly)
+        return assembly.takeError();
+      jit->assembly_ = std::move(*assembly);
+    }
+    return llvm::Error::success();
+  };
+
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = optMachine->getOptLevel();
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  auto machineForJit = createHostTargetMachine(options.optLevel);
+  if (!machineForJit)
+    return machineForJit.takeError();
+  auto engine = mlir::ExecutionEngine::create(module, engineOptions,
+                                              std::move(*machineForJit));
+  if (!engine)
+    return engine.takeError();
+  jit->engine_ = std::move(*engine);
+  jit->engine_->initialize();
+  return jit;
+}
+
+llvm::Error JitModule::call(llvm::StringRef function,
+                            llvm::ArrayRef<BufferView> buffers) const {
+  // One memref descriptor per buffer, laid out as MLIR's C interface expects:
+  // {allocated, aligned, offset, sizes[rank], strides[rank]}.
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(buffers.size());
+  for (const BufferView &buffer : buffers) {
+    if (buffer.sizes.size() != buffer.strides.size())
+      return llvm::createStringError("buffer of rank " +
+                                     std::to_string(buffer.sizes.size()) +
+                                     " has " +
+                                     std::to_string(buffer.strides.size()) +
+                                     " strides");
+    std::vector<int64_t> &d = descriptors.emplace_back();
+    auto pointer = reinterpret_cast<int64_t>(buffer.data);
+    d.push_back(pointer);
+    d.push_back(pointer);
+    d.push_back(buffer.offset);
+    d.insert(d.end(), buffer.sizes.begin(), buffer.sizes.end());
+    d.insert(d.end(), buffer.strides.begin(), buffer.strides.end());
+  }
+  // The C interface takes a pointer to each descriptor; the packed wrapper
+  // takes a pointer to each argument.
+  std::vector<void *> descriptorPointers;
+  for (std::vector<int64_t> &d : descriptors)
+    descriptorPointers.push_back(d.data());
+  std::vector<void *> args;
+  for (void *&pointer : descriptorPointers)
+    args.push_back(&pointer);
+  return engine_->invokePacked(("_mlir_ciface_" + function).str(), args);
+}
