@@ -19,6 +19,20 @@ bool dimsCompatible(int64_t a, int64_t b) {
 
 /// The more precise of two compatible dimensions.
 int64_t mergeDims(int64_t a, int64_t b) { return isDynamic(a) ? b : a; }
+
+/// The product of the non-negative entries of `dims` (-1 and dynamic entries
+/// are skipped); false if it does not fit in int64.
+bool knownProduct(const std::vector<int64_t> &dims, int64_t &product) {
+  product = 1;
+  if (std::find(dims.begin(), dims.end(), 0) != dims.end()) {
+    product = 0;
+    return true;
+  }
+  for (int64_t d : dims)
+    if (d >= 0 && __builtin_mul_overflow(product, d, &product))
+      return false;
+  return true;
+}
 } // namespace
 
 bool hasDynamicDims(const Shape &shape) {
@@ -195,12 +209,16 @@ ShapeResult reshapeShape(const Shape &input,
     } else if (target[i] < 0 && !isDynamic(target[i])) {
       return ShapeResult::failure("target shape " + formatList(target) +
                                   " has a negative dimension");
-    } else if (!isDynamic(target[i])) {
-      known *= target[i];
     }
   }
+  if (!knownProduct(target, known))
+    return ShapeResult::failure("target shape " + formatList(target) +
+                                " has more elements than fit in int64");
   Shape out(target.begin(), target.end());
-  int64_t n = numElements(input);
+  int64_t n = -1;
+  if (!hasDynamicDims(input) && !knownProduct(input, n))
+    return ShapeResult::failure("shape " + formatShape(input) +
+                                " has more elements than fit in int64");
   bool targetDynamic = hasDynamicDims(target);
   if (inferredAt >= 0) {
     if (n < 0 || targetDynamic) {
@@ -261,6 +279,11 @@ ShapeResult squeezeShape(const Shape &input, const std::vector<int64_t> &axes) {
     return ShapeResult::failure(norm.error());
   std::vector<bool> drop(rank, false);
   if (axes.empty()) {
+    // Which dims have size 1, and so the result's rank, is unknown.
+    if (hasDynamicDims(input))
+      return ShapeResult::failure(
+          "cannot squeeze every size-1 dimension of shape " +
+          formatShape(input) + " with dynamic dimensions; list the axes");
     for (int64_t i = 0; i < rank; ++i)
       drop[i] = input[i] == 1;
   }
@@ -299,8 +322,13 @@ ShapeResult concatShape(const std::vector<Shape> &inputs, int64_t axis) {
       return ShapeResult::failure(
           "shapes " + formatShape(inputs[0]) + " and " + formatShape(s) +
           " differ outside the concatenation axis " + std::to_string(axis));
-    out[*a] = isDynamic(out[*a]) || isDynamic(s[*a]) ? kDynamic
-                                                     : out[*a] + s[*a];
+    if (isDynamic(out[*a]) || isDynamic(s[*a]))
+      out[*a] = kDynamic;
+    else if (__builtin_add_overflow(out[*a], s[*a], &out[*a]))
+      return ShapeResult::failure(
+          "the concatenation of shapes " + formatShape(inputs[0]) + " and " +
+          formatShape(s) + " along axis " + std::to_string(axis) +
+          " has a dimension too large for int64");
   }
   return out;
 }
@@ -325,7 +353,9 @@ ShapeResult sliceShape(const Shape &input, const std::vector<int64_t> &start,
           "] is invalid for dim " + std::to_string(i) + " of shape " +
           formatShape(input) +
           " (expected 0 <= start <= limit <= size and stride >= 1)");
-    out[i] = (limit[i] - start[i] + stride[i] - 1) / stride[i];
+    // ceil((limit - start) / stride), without overflow for huge strides.
+    out[i] =
+        limit[i] == start[i] ? 0 : (limit[i] - start[i] - 1) / stride[i] + 1;
   }
   return out;
 }
@@ -344,7 +374,15 @@ ShapeResult padShape(const Shape &input, const std::vector<int64_t> &low,
       return ShapeResult::failure("padding low " + formatList(low) +
                                   " and high " + formatList(high) +
                                   " must be non-negative");
-    out[i] = isDynamic(input[i]) ? kDynamic : input[i] + low[i] + high[i];
+    if (isDynamic(input[i])) {
+      out[i] = kDynamic;
+    } else if (__builtin_add_overflow(input[i], low[i], &out[i]) ||
+               __builtin_add_overflow(out[i], high[i], &out[i])) {
+      return ShapeResult::failure("padding low " + formatList(low) +
+                                  " and high " + formatList(high) +
+                                  " overflow dim " + std::to_string(i) +
+                                  " of shape " + formatShape(input));
+    }
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -42,6 +43,21 @@ OpFoldResult sameTypeOrNull(Value value, Type resultType) {
   return value.getType() == resultType ? OpFoldResult(value) : OpFoldResult();
 }
 
+/// True if the op computes in an integer element type: the algebraic identities
+/// below hold exactly for integers only (an integer constant operand may still
+/// be promoted to a float result).
+bool hasIntegerResult(Type resultType) {
+  return isa<IntegerType>(getElementTypeOrSelf(resultType));
+}
+
+/// True if `type` is static and equal to `input`'s type: a shape op whose
+/// result type only matches its input's because both are dynamic may still
+/// change the shape at run time.
+bool isStaticAndSame(Value input, Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && input.getType() == type;
+}
+
 bool isIdentityPermutation(ArrayRef<int64_t> perm) {
   for (auto [i, p] : llvm::enumerate(perm))
     if (p != static_cast<int64_t>(i))
@@ -68,7 +84,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 
 // x + 0 -> x, for integers (for floats, -0.0 + 0.0 is +0.0)
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  if (isIntegerSplat(adaptor.getRhs(), 0))
+  if (hasIntegerResult(getType()) && isIntegerSplat(adaptor.getRhs(), 0))
     return sameTypeOrNull(getLhs(), getType());
   return {};
 }
@@ -89,7 +105,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   Attribute rhs = adaptor.getRhs();
   if (isIntegerSplat(rhs, 1) || isFloatSplat(rhs, 1.0))
     return sameTypeOrNull(getLhs(), getType());
-  if (isIntegerSplat(rhs, 0) && getType().hasStaticShape())
+  if (hasIntegerResult(getType()) && isIntegerSplat(rhs, 0) &&
+      getType().hasStaticShape())
     return DenseElementsAttr::get(
         getType(), IntegerAttr::get(getType().getElementType(), 0));
   return {};
@@ -99,9 +116,9 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-// reshape(x : T -> T) -> x; reshape(constant) -> constant
+// reshape(x : T -> T) -> x for a static T; reshape(constant) -> constant
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
+  if (isStaticAndSame(getInput(), getType()))
     return getInput();
   auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
   if (dense && getType().hasStaticShape())
@@ -164,9 +181,9 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<MergeTransposes>(context);
 }
 
-// broadcast_to(x : T -> T) -> x; broadcast_to(splat) -> splat
+// broadcast_to(x : T -> T) -> x for a static T; broadcast_to(splat) -> splat
 OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
+  if (isStaticAndSame(getInput(), getType()))
     return getInput();
   auto splat = dyn_cast_if_present<SplatElementsAttr>(adaptor.getInput());
   if (splat && getType().hasStaticShape())
@@ -195,15 +212,17 @@ void BroadcastToOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<MergeBroadcasts>(context);
 }
 
-// slice(x) that takes every element -> x
+// slice(x) that takes every element of a static x -> x
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (!isStaticAndSame(getInput(), getType()))
+    return {};
   for (int64_t start : getStart())
     if (start != 0)
       return {};
   for (int64_t stride : getStride())
     if (stride != 1)
       return {};
-  return sameTypeOrNull(getInput(), getType());
+  return getInput();
 }
 
 // pad(x) with no padding -> x
@@ -211,5 +230,5 @@ OpFoldResult PadOp::fold(FoldAdaptor adaptor) {
   for (int64_t pad : llvm::concat<const int64_t>(getLow(), getHigh()))
     if (pad != 0)
       return {};
-  return getInput();
+  return sameTypeOrNull(getInput(), getType());
 }

@@ -71,6 +71,8 @@ bool kiln::detail::areCompatibleReturnTypes(TypeRange inferred,
 LogicalResult kiln::detail::inferBroadcastResult(
     StringRef opName, std::optional<Location> location, ValueRange operands,
     Type resultElementType, SmallVectorImpl<Type> &inferredReturnTypes) {
+  if (operands.empty())
+    return inferError(location, opName, "expects at least one operand");
   std::vector<Shape> shapes;
   std::optional<DType> promoted;
   for (Value operand : operands) {
@@ -95,15 +97,8 @@ LogicalResult kiln::detail::inferBroadcastResult(
 }
 
 //===----------------------------------------------------------------------===//
-// ConstantOp and CastOp
+// CastOp
 //===----------------------------------------------------------------------===//
-
-LogicalResult ConstantOp::verify() {
-  if (!isa<RankedTensorType>(getValue().getType()))
-    return emitOpError("expects a ranked tensor value, got ")
-           << getValue().getType();
-  return success();
-}
 
 LogicalResult CastOp::verify() {
   if (failed(verifyCompatibleShape(getInput().getType(), getType())))
@@ -143,8 +138,15 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *context,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
+  Shape target = toVector(adaptor.getShape());
+  // The rule reads kDynamic as an unknown dimension, but the IR has no
+  // spelling for it: here it is only the most negative integer.
+  if (llvm::any_of(target, isDynamic))
+    return inferError(location, getOperationName(),
+                      "target shape " + formatList(target) +
+                          " has a negative dimension");
   return inferFromRule(location, getOperationName(),
-                       reshapeShape(toShape(type), toVector(adaptor.getShape())),
+                       reshapeShape(toShape(type), target),
                        type.getElementType(), inferred);
 }
 
@@ -365,10 +367,14 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
     return inferError(location, getOperationName(), axes.error());
   if (axes->empty())
     return inferError(location, getOperationName(),
-                      "expects at least one normalized axis");
-  if (adaptor.getEpsilonAttr().getValueAsDouble() < 0)
+                      "axes [] must list at least one axis to normalize over");
+  double epsilon = adaptor.getEpsilonAttr().getValueAsDouble();
+  if (!(epsilon >= 0)) { // also rejects NaN
+    std::string text;
+    llvm::raw_string_ostream(text) << epsilon; // as the attribute prints
     return inferError(location, getOperationName(),
-                      "expects a non-negative epsilon");
+                      "epsilon " + text + " must be a non-negative number");
+  }
   for (auto [name, value] : {std::pair<StringRef, Value>{"scale",
                                                          adaptor.getScale()},
                              {"bias", adaptor.getBias()}}) {

@@ -7,8 +7,9 @@
 //
 // Every op infers its result type from its operands and attributes with the
 // shape and promotion rules of the runtime (kiln/Runtime/Shape.h, DType.h).
-// A result type written in the IR must be compatible with the inferred one: it
-// may only refine a dynamic dimension.
+// A result type written in the IR must be compatible with the inferred one:
+// the same element type and rank, and the same size wherever both are static
+// (so a written static size may refine an inferred dynamic one).
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,7 +143,6 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
