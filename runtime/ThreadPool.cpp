@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
 #include <fstream>
 #include <mutex>
@@ -196,8 +196,8 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
   int64_t n = end - begin;
   int threads = insideParallelRegion ? 1 : get_num_threads();
   // A few chunks per thread balance uneven chunks without much overhead.
-  int64_t numChunks = std::min<int64_t>((n + grain - 1) / grain,
-                                        int64_t(threads) * 4);
+  int64_t numChunks =
+      std::min<int64_t>((n + grain - 1) / grain, int64_t(threads) * 4);
   if (numChunks <= 1 || threads <= 1) {
     body(begin, end);
     return;

@@ -55,7 +55,7 @@ inline uint16_t floatToHalfBits(float f) {
   if (absx >= 0x477ff000u) // rounds to >= 65520: overflow to inf
     return sign | 0x7c00;
   if (absx < 0x38800000u) { // below the smallest normal: subnormal or zero
-    if (absx < 0x33000000u)  // below half the smallest subnormal
+    if (absx < 0x33000000u) // below half the smallest subnormal
       return sign;
     uint32_t mant = (absx & 0x7fffff) | 0x800000;
     int shift = 126 - int(absx >> 23);

@@ -77,7 +77,7 @@ template <typename T> constexpr DType defaultDTypeOf() {
 /// A C++ number usable as a Kiln scalar.
 template <typename T>
 concept Arithmetic = std::is_arithmetic_v<T> || std::is_same_v<T, float16> ||
-                     std::is_same_v<T, bfloat16>;
+    std::is_same_v<T, bfloat16>;
 
 /// A C++ scalar operand of an op, e.g. the `2.0f` of `x * 2.0f`.
 ///
@@ -134,10 +134,12 @@ public:
   Tensor() = default;
 
   /// A view of `storage`: `strides` and `offset` count elements.
-  Tensor(std::shared_ptr<void> storage, DType dtype, Shape shape,
-         Shape strides, int64_t offset);
+  Tensor(std::shared_ptr<void> storage, DType dtype, Shape shape, Shape strides,
+         int64_t offset);
 
-  /// Allocates uninitialized contiguous storage.
+  /// Allocates uninitialized contiguous storage. Freed buffers of 1 MiB or
+  /// more are recycled (up to 256 MiB in total; see
+  /// `release_cached_memory`).
   static Tensor empty(const Shape &shape, DType dtype);
 
   bool defined() const { return storage_ != nullptr; }
@@ -224,6 +226,9 @@ private:
   Shape strides_;
   int64_t offset_ = 0;
 };
+
+/// Frees the large buffers kept for reuse by `Tensor::empty`.
+void release_cached_memory();
 
 //===----------------------------------------------------------------------===//
 // Factories

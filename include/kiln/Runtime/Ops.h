@@ -1,0 +1,250 @@
+//===- Ops.h - Kiln's eager ops ---------------------------------*- C++ -*-===//
+//
+// Every op of the `kiln` dialect as a free function that runs at once on
+// precompiled kernels, plus C++ operators. Shapes follow the rules of Shape.h
+// (numpy broadcasting) and result dtypes the promotion table of DType.h.
+//
+// Conventions, for every op:
+//  * Bad input (shape, dtype, axis, index) throws kiln::Error naming the op,
+//    the offending values, the shapes and the dtypes; operands are never
+//    modified.
+//  * float16/bfloat16 operands are computed in float32 and the result is
+//    rounded back to the 16-bit type.
+//  * Arithmetic (add sub mul div pow, unary neg) rejects bool operands (cast
+//    them first); maximum/minimum on bool are logical or/and.
+//  * Floating math (exp log sqrt rsqrt tanh sigmoid erf sin cos reciprocal)
+//    on bool or integer operands computes in float32 (as JAX does).
+//  * Views: transpose, reshape of contiguous data, slice, expand_dims,
+//    squeeze and broadcast_to share their operand's storage.
+//  * Negative axes count from the end.
+//
+// This header is part of the MLIR-free runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_OPS_H
+#define KILN_RUNTIME_OPS_H
+
+#include "kiln/Runtime/Tensor.h"
+
+#include <optional>
+#include <vector>
+
+namespace kiln {
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary (Elementwise.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Arithmetic with numpy broadcasting and `promoteTypes`. Integer ops wrap
+/// on overflow (two's complement).
+Tensor add(const Tensor &a, const Tensor &b);
+Tensor sub(const Tensor &a, const Tensor &b);
+Tensor mul(const Tensor &a, const Tensor &b);
+/// Division. Integers use floor division, as numpy's `//` (-7 / 2 == -4);
+/// integer division by zero throws kiln::Error. Floats follow IEEE.
+Tensor div(const Tensor &a, const Tensor &b);
+/// Power. For integers, exponentiation by squaring (wrapping); a negative
+/// integer exponent throws kiln::Error, as in numpy.
+Tensor pow(const Tensor &a, const Tensor &b);
+/// Elementwise maximum/minimum; a NaN operand gives NaN (numpy semantics).
+Tensor maximum(const Tensor &a, const Tensor &b);
+Tensor minimum(const Tensor &a, const Tensor &b);
+
+/// Comparisons, computed in the promoted dtype; the result is bool.
+Tensor eq(const Tensor &a, const Tensor &b);
+Tensor ne(const Tensor &a, const Tensor &b);
+Tensor lt(const Tensor &a, const Tensor &b);
+Tensor le(const Tensor &a, const Tensor &b);
+Tensor gt(const Tensor &a, const Tensor &b);
+Tensor ge(const Tensor &a, const Tensor &b);
+
+/// Logical ops. Operands of any dtype are read as truth values (nonzero is
+/// true); the result is bool. (Named `logical_*` because `and`, `or` and
+/// `not` are C++ keywords.)
+Tensor logical_and(const Tensor &a, const Tensor &b);
+Tensor logical_or(const Tensor &a, const Tensor &b);
+Tensor logical_not(const Tensor &x);
+
+/// `cond ? a : b` elementwise; the three operands broadcast together, `cond`
+/// is read as truth values and a, b are promoted.
+Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b);
+
+/// The binary ops with a C++ scalar operand, which is weakly typed (see
+/// kiln::Scalar): `add(x, 1)`, `maximum(x, 0.0f)`, `pow(2, x)`.
+#define KILN_SCALAR_OVERLOADS(name)                                            \
+  Tensor name(const Tensor &a, Scalar b);                                      \
+  Tensor name(Scalar a, const Tensor &b);
+KILN_SCALAR_OVERLOADS(add)
+KILN_SCALAR_OVERLOADS(sub)
+KILN_SCALAR_OVERLOADS(mul)
+KILN_SCALAR_OVERLOADS(div)
+KILN_SCALAR_OVERLOADS(pow)
+KILN_SCALAR_OVERLOADS(maximum)
+KILN_SCALAR_OVERLOADS(minimum)
+KILN_SCALAR_OVERLOADS(eq)
+KILN_SCALAR_OVERLOADS(ne)
+KILN_SCALAR_OVERLOADS(lt)
+KILN_SCALAR_OVERLOADS(le)
+KILN_SCALAR_OVERLOADS(gt)
+KILN_SCALAR_OVERLOADS(ge)
+#undef KILN_SCALAR_OVERLOADS
+
+/// The tensor a Scalar becomes when it meets a tensor of dtype `other`
+/// (rank 0, dtype by the weak-type rule).
+Tensor scalarTensorFor(Scalar s, DType other);
+
+//===----------------------------------------------------------------------===//
+// C++ operators
+//===----------------------------------------------------------------------===//
+
+/// `a + b` is `add(a, b)`, and so on, with scalar overloads (`x * 2.0f`,
+/// `2 + x`). Note that `==`, `!=`, `<`, `<=`, `>` and `>=` are elementwise
+/// and return a bool *Tensor*, not a C++ bool (as in numpy); use
+/// `all_equal` to compare two tensors as values.
+Tensor operator+(const Tensor &a, const Tensor &b);
+Tensor operator-(const Tensor &a, const Tensor &b);
+Tensor operator*(const Tensor &a, const Tensor &b);
+Tensor operator/(const Tensor &a, const Tensor &b);
+Tensor operator-(const Tensor &x);
+Tensor operator==(const Tensor &a, const Tensor &b);
+Tensor operator!=(const Tensor &a, const Tensor &b);
+Tensor operator<(const Tensor &a, const Tensor &b);
+Tensor operator<=(const Tensor &a, const Tensor &b);
+Tensor operator>(const Tensor &a, const Tensor &b);
+Tensor operator>=(const Tensor &a, const Tensor &b);
+
+#define KILN_SCALAR_OPERATORS(op)                                              \
+  Tensor operator op(const Tensor &a, Scalar b);                               \
+  Tensor operator op(Scalar a, const Tensor &b);
+KILN_SCALAR_OPERATORS(+)
+KILN_SCALAR_OPERATORS(-)
+KILN_SCALAR_OPERATORS(*)
+KILN_SCALAR_OPERATORS(/)
+KILN_SCALAR_OPERATORS(==)
+KILN_SCALAR_OPERATORS(!=)
+KILN_SCALAR_OPERATORS(<)
+KILN_SCALAR_OPERATORS(<=)
+KILN_SCALAR_OPERATORS(>)
+KILN_SCALAR_OPERATORS(>=)
+#undef KILN_SCALAR_OPERATORS
+
+/// True if a and b have the same shape and dtype and equal elements (NaNs
+/// compare unequal).
+bool all_equal(const Tensor &a, const Tensor &b);
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary (Unary.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Same dtype as the operand (bool rejected by neg).
+Tensor neg(const Tensor &x);
+Tensor abs(const Tensor &x);
+/// -1, 0 or 1 (NaN for NaN).
+Tensor sign(const Tensor &x);
+Tensor relu(const Tensor &x);
+/// Identity on integers.
+Tensor floor(const Tensor &x);
+Tensor ceil(const Tensor &x);
+/// Rounds half to even (2.5 -> 2, 3.5 -> 4), as numpy.round.
+Tensor round(const Tensor &x);
+
+/// Floating results (integer and bool operands compute in float32).
+Tensor exp(const Tensor &x);
+Tensor log(const Tensor &x);
+Tensor sqrt(const Tensor &x);
+Tensor rsqrt(const Tensor &x);
+Tensor tanh(const Tensor &x);
+Tensor sigmoid(const Tensor &x);
+Tensor erf(const Tensor &x);
+Tensor sin(const Tensor &x);
+Tensor cos(const Tensor &x);
+Tensor reciprocal(const Tensor &x);
+
+/// Converts to `dtype`. Float to integer truncates toward zero and
+/// saturates at the integer range (NaN gives 0); anything to bool is
+/// `x != 0`.
+Tensor cast(const Tensor &x, DType dtype);
+
+//===----------------------------------------------------------------------===//
+// Shape ops (ShapeOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Reshape to `shape`, which may hold one -1. A view when `x` is contiguous,
+/// else a copy.
+Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape);
+/// Permutes dimensions (a view). Without `perm`, reverses them.
+Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm);
+Tensor transpose(const Tensor &x);
+/// A view of `x` broadcast to `shape` (stride 0 along broadcast dims).
+Tensor broadcast_to(const Tensor &x, const Shape &shape);
+/// Inserts a size-1 dimension at `axis` in [-(rank+1), rank] (a view).
+Tensor expand_dims(const Tensor &x, int64_t axis);
+/// Removes the size-1 dimensions `axes` (all of them when empty; a view).
+Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes = {});
+/// Concatenates along `axis`; dtypes are promoted together.
+Tensor concat(const std::vector<Tensor> &xs, int64_t axis);
+/// Strided slice (a view): per dimension, elements start, start + stride,
+/// ... < limit; `stride` defaults to all ones.
+Tensor slice(const Tensor &x, const std::vector<int64_t> &start,
+             const std::vector<int64_t> &limit,
+             const std::vector<int64_t> &stride = {});
+/// Pads with `low`/`high` elements of `value` per dimension (a copy).
+Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
+           const std::vector<int64_t> &high, Scalar value = 0);
+/// numpy.take along `axis`: result shape is
+/// x.shape[:axis] + indices.shape + x.shape[axis+1:]. Indices are int32 or
+/// int64 in [-size, size) (negative ones count from the end); others throw.
+Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis);
+
+//===----------------------------------------------------------------------===//
+// Reductions (Reduction.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Reductions over `axes` (all axes when empty). Sum and prod keep the
+/// operand's dtype (bool sums and products give int32); mean gives float32
+/// for bool and integer operands; max/min of an empty axis throw; a NaN
+/// propagates through max/min.
+Tensor reduce_sum(const Tensor &x, const std::vector<int64_t> &axes = {},
+                  bool keepdims = false);
+Tensor reduce_mean(const Tensor &x, const std::vector<int64_t> &axes = {},
+                   bool keepdims = false);
+Tensor reduce_max(const Tensor &x, const std::vector<int64_t> &axes = {},
+                  bool keepdims = false);
+Tensor reduce_min(const Tensor &x, const std::vector<int64_t> &axes = {},
+                  bool keepdims = false);
+Tensor reduce_prod(const Tensor &x, const std::vector<int64_t> &axes = {},
+                   bool keepdims = false);
+/// Index (int64) of the first maximum/minimum along `axis`; a NaN counts as
+/// the maximum and the minimum (numpy semantics).
+Tensor argmax(const Tensor &x, int64_t axis, bool keepdims = false);
+Tensor argmin(const Tensor &x, int64_t axis, bool keepdims = false);
+
+//===----------------------------------------------------------------------===//
+// Linear algebra (Matmul.cpp)
+//===----------------------------------------------------------------------===//
+
+/// numpy.matmul: 1-D operands are promoted to matrices and the added
+/// dimensions dropped from the result; batch dimensions broadcast. Operand
+/// dtypes are promoted; bool matmul is logical (any of ands).
+Tensor matmul(const Tensor &a, const Tensor &b);
+
+//===----------------------------------------------------------------------===//
+// Neural-network ops (NN.cpp)
+//===----------------------------------------------------------------------===//
+
+/// exp(x - max) / sum(exp(x - max)) along `axis`; floating results.
+Tensor softmax(const Tensor &x, int64_t axis = -1);
+/// x - max - log(sum(exp(x - max))) along `axis`.
+Tensor log_softmax(const Tensor &x, int64_t axis = -1);
+/// (x - mean) / sqrt(var + epsilon) over `axes` (biased variance), then
+/// `* scale` and `+ bias` when given; scale and bias must broadcast to x's
+/// shape (typically they have the shape of the normalized dimensions).
+Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
+                  double epsilon = 1e-5,
+                  const std::optional<Tensor> &scale = std::nullopt,
+                  const std::optional<Tensor> &bias = std::nullopt);
+
+} // namespace kiln
+
+#endif // KILN_RUNTIME_OPS_H

@@ -1,0 +1,227 @@
+//===- Internal.h - Helpers shared by the eager kernels ---------*- C++ -*-===//
+//
+// Private to runtime/: dtype dispatch, error formatting, views and the
+// strided loop nest every elementwise and reduction kernel runs on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_INTERNAL_H
+#define KILN_RUNTIME_INTERNAL_H
+
+#include "kiln/Runtime/Ops.h"
+#include "kiln/Runtime/Tensor.h"
+#include "kiln/Runtime/ThreadPool.h"
+
+#include <array>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiln::detail {
+
+//===----------------------------------------------------------------------===//
+// Dtype dispatch
+//===----------------------------------------------------------------------===//
+
+template <typename T> struct TypeTag { using type = T; };
+
+/// Calls `f(TypeTag<T>{})` with the element type of `dtype`.
+template <typename F> decltype(auto) visitDType(DType dtype, F &&f) {
+  switch (dtype) {
+  case DType::Bool:
+    return f(TypeTag<bool>{});
+  case DType::I32:
+    return f(TypeTag<int32_t>{});
+  case DType::I64:
+    return f(TypeTag<int64_t>{});
+  case DType::F16:
+    return f(TypeTag<float16>{});
+  case DType::BF16:
+    return f(TypeTag<bfloat16>{});
+  case DType::F32:
+    return f(TypeTag<float>{});
+  case DType::F64:
+    break;
+  }
+  return f(TypeTag<double>{});
+}
+
+/// Kernels compute in bool, int32, int64, float32 or float64; float16 and
+/// bfloat16 compute in float32.
+inline DType computeType(DType dtype) {
+  return dtype == DType::F16 || dtype == DType::BF16 ? DType::F32 : dtype;
+}
+
+/// Like visitDType for the five compute types (the caller has already mapped
+/// 16-bit floats with `computeType`).
+template <typename F> decltype(auto) visitCompute(DType dtype, F &&f) {
+  switch (dtype) {
+  case DType::Bool:
+    return f(TypeTag<bool>{});
+  case DType::I32:
+    return f(TypeTag<int32_t>{});
+  case DType::I64:
+    return f(TypeTag<int64_t>{});
+  case DType::F64:
+    return f(TypeTag<double>{});
+  default:
+    break;
+  }
+  return f(TypeTag<float>{});
+}
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+/// "(3, 4) float32" for error messages.
+std::string describe(const Tensor &t);
+
+/// Throws `<op>: <message> (<dtype>, <dtype>)`: for errors whose message
+/// already shows the operand shapes (broadcasting, matmul, concat).
+[[noreturn]] void failWithDTypes(std::string_view op, const std::string &msg,
+                                 std::initializer_list<const Tensor *> args);
+[[noreturn]] void failWithDTypes(std::string_view op, const std::string &msg,
+                                 const std::vector<Tensor> &args);
+
+/// Throws `<op>: <message>; operand: (3, 4) float32` (or `operands: ...`).
+[[noreturn]] void fail(std::string_view op, const std::string &msg,
+                       std::initializer_list<const Tensor *> args);
+
+/// Throws if `t` is undefined.
+void checkDefined(std::string_view op, const Tensor &t);
+
+/// Unwraps a shape rule result or throws with `fail`.
+Shape checkShape(std::string_view op, const ShapeResult &r,
+                 std::initializer_list<const Tensor *> args);
+
+//===----------------------------------------------------------------------===//
+// Views
+//===----------------------------------------------------------------------===//
+
+/// A view of `t`'s storage with another shape, strides and offset.
+inline Tensor makeView(const Tensor &t, Shape shape, Shape strides,
+                       int64_t offset) {
+  return Tensor(t.storage(), t.dtype(), std::move(shape), std::move(strides),
+                offset);
+}
+
+/// Strides (in elements) of `t` viewed with the broadcast shape `to`: 0 for
+/// broadcast dimensions. `to` must be a valid broadcast of t's shape.
+Shape broadcastStrides(const Tensor &t, const Shape &to);
+
+/// `t` converted to dtype (no copy if it already has it).
+Tensor castIfNeeded(const Tensor &t, DType dtype);
+
+//===----------------------------------------------------------------------===//
+// Strided loop nest
+//===----------------------------------------------------------------------===//
+
+/// A loop nest over `dims` for N operands, with per-operand byte strides.
+/// Dimensions of size 1 are dropped and dimensions that are contiguous for
+/// every operand are merged, so that a same-shape contiguous elementwise op
+/// becomes one unit-stride loop (which the compiler vectorizes).
+template <size_t N> struct LoopNest {
+  Shape dims;
+  std::array<Shape, N> strides; // bytes
+  int64_t total = 1;
+
+  LoopNest(const Shape &shape, const std::array<Shape, N> &byteStrides) {
+    for (int64_t d : shape)
+      total *= d;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (shape[i] == 1)
+        continue;
+      bool merge = !dims.empty();
+      for (size_t k = 0; merge && k < N; ++k)
+        merge = strides[k].back() == byteStrides[k][i] * shape[i];
+      if (merge) {
+        dims.back() *= shape[i];
+        for (size_t k = 0; k < N; ++k)
+          strides[k].back() = byteStrides[k][i];
+        continue;
+      }
+      dims.push_back(shape[i]);
+      for (size_t k = 0; k < N; ++k)
+        strides[k].push_back(byteStrides[k][i]);
+    }
+    if (dims.empty()) {
+      dims.push_back(1);
+      for (size_t k = 0; k < N; ++k)
+        strides[k].push_back(0);
+    }
+  }
+
+  /// Calls `body(ptrs, innerStrides, n)` for the rows covering the flat
+  /// elements [lo, hi) (rows may be partial at the ends).
+  template <typename Body>
+  void run(const std::array<char *, N> &base, int64_t lo, int64_t hi,
+           Body &&body) const {
+    if (lo >= hi)
+      return;
+    size_t rank = dims.size();
+    int64_t inner = dims.back();
+    std::vector<int64_t> idx(rank);
+    std::array<char *, N> ptrs = base;
+    int64_t rem = lo;
+    for (size_t d = rank; d-- > 0;) {
+      idx[d] = rem % dims[d];
+      rem /= dims[d];
+      for (size_t k = 0; k < N; ++k)
+        ptrs[k] += idx[d] * strides[k][d];
+    }
+    std::array<int64_t, N> innerStrides;
+    for (size_t k = 0; k < N; ++k)
+      innerStrides[k] = strides[k].back();
+    int64_t left = hi - lo;
+    while (left > 0) {
+      int64_t n = std::min(inner - idx[rank - 1], left);
+      body(ptrs, innerStrides, n);
+      left -= n;
+      if (left == 0)
+        break;
+      // Advance to the start of the next row.
+      for (size_t k = 0; k < N; ++k)
+        ptrs[k] += (n - 1) * innerStrides[k];
+      idx[rank - 1] += n - 1;
+      for (size_t d = rank; d-- > 0;) {
+        if (++idx[d] < dims[d]) {
+          for (size_t k = 0; k < N; ++k)
+            ptrs[k] += strides[k][d];
+          break;
+        }
+        for (size_t k = 0; k < N; ++k)
+          ptrs[k] -= (dims[d] - 1) * strides[k][d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+  /// Runs the whole nest, in parallel chunks when it is large.
+  template <typename Body>
+  void runParallel(const std::array<char *, N> &base, int64_t grain,
+                   Body &&body) const {
+    if (total < grain) {
+      run(base, 0, total, body);
+      return;
+    }
+    parallel_for(0, total, grain,
+                 [&](int64_t lo, int64_t hi) { run(base, lo, hi, body); });
+  }
+};
+
+/// Elements per parallel chunk for cheap elementwise kernels.
+constexpr int64_t kElementwiseGrain = 1 << 16;
+
+/// Byte strides of a tensor's element strides.
+inline Shape byteStrides(const Shape &strides, DType dtype) {
+  Shape out(strides);
+  for (int64_t &s : out)
+    s *= static_cast<int64_t>(dtypeSize(dtype));
+  return out;
+}
+
+} // namespace kiln::detail
+
+#endif // KILN_RUNTIME_INTERNAL_H

@@ -1,0 +1,264 @@
+//===- Matmul.cpp - numpy.matmul on a cache-blocked GEMM ------------------===//
+//
+// C = A * B per batch with the Goto/BLIS loop structure: B is packed into
+// KC x NR column panels (L2/L3-resident), A into MC x KC row panels of MR
+// rows (L2), and an MR x NR register-blocked micro-kernel accumulates a tile
+// over KC. The micro-kernel is compiled three times (AVX-512, AVX2+FMA and
+// the baseline ISA) and picked at run time by CPUID, so the library itself is
+// built for the portable baseline. Packing reads operands through their
+// strides, so transposed and broadcast views need no copy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace kiln {
+
+using namespace detail;
+
+namespace {
+
+constexpr int64_t MR = 6;
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 72; // a multiple of MR
+constexpr int64_t NC = 3072;
+
+/// c[0:mr, 0:nr] (+)= a_panel * b_panel over kc, a tile of MR x NR held in
+/// registers. `a` is packed as [kc][MR], `b` as [kc][NR].
+template <typename T, int NR>
+[[gnu::always_inline]] inline void
+microKernel(int64_t kc, const T *__restrict a, const T *__restrict b,
+            T *__restrict c, int64_t ldc, int64_t mr, int64_t nr,
+            bool accumulate) {
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < MR; ++i) {
+      T av = a[k * MR + i];
+      for (int j = 0; j < NR; ++j)
+        acc[i][j] += av * b[k * NR + j];
+    }
+  if (mr == MR && nr == NR) {
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j)
+        c[i * ldc + j] = (accumulate ? c[i * ldc + j] : T(0)) + acc[i][j];
+    return;
+  }
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] = (accumulate ? c[i * ldc + j] : T(0)) + acc[i][j];
+}
+
+template <typename T>
+using MicroFn = void (*)(int64_t, const T *, const T *, T *, int64_t, int64_t,
+                         int64_t, bool);
+
+template <typename T, int NR>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) void
+microAvx512(int64_t kc, const T *a, const T *b, T *c, int64_t ldc, int64_t mr,
+            int64_t nr, bool accumulate) {
+  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
+}
+template <typename T, int NR>
+__attribute__((target("avx2,fma"))) void
+microAvx2(int64_t kc, const T *a, const T *b, T *c, int64_t ldc, int64_t mr,
+          int64_t nr, bool accumulate) {
+  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
+}
+template <typename T, int NR>
+void microBase(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,
+               int64_t mr, int64_t nr, bool accumulate) {
+  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
+}
+
+/// A strided matrix operand: element (i, j) is at p[i * rs + j * cs].
+template <typename T> struct MatrixRef {
+  const T *p;
+  int64_t rs, cs;
+  T at(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
+};
+
+/// The blocked GEMM for one batch: c (row-major, ldc = n) = a * b.
+template <typename T, int NR> struct Gemm {
+  MicroFn<T> micro;
+
+  void run(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t m, int64_t n,
+           int64_t k, bool parallel) const {
+    if (k == 0) {
+      std::fill(c, c + m * n, T(0));
+      return;
+    }
+    // Packing buffers sized to this problem (a tiny product must not pay
+    // for a full cache block).
+    int64_t kcMax = std::min(KC, k);
+    int64_t ncMax = (std::min(NC, n) + NR - 1) / NR * NR;
+    int64_t mcMax = (std::min(MC, m) + MR - 1) / MR * MR;
+    std::unique_ptr<T[]> bPack(new T[kcMax * ncMax]);
+    for (int64_t jc = 0; jc < n; jc += NC) {
+      int64_t nc = std::min(NC, n - jc);
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        int64_t kc = std::min(KC, k - pc);
+        packB(b, pc, jc, kc, nc, bPack.get());
+        int64_t blocks = (m + MC - 1) / MC;
+        auto body = [&](int64_t lo, int64_t hi) {
+          std::unique_ptr<T[]> aPack(new T[mcMax * kcMax]);
+          for (int64_t blk = lo; blk < hi; ++blk) {
+            int64_t ic = blk * MC, mc = std::min(MC, m - ic);
+            packA(a, ic, pc, mc, kc, aPack.get());
+            for (int64_t jr = 0; jr < nc; jr += NR)
+              for (int64_t ir = 0; ir < mc; ir += MR)
+                micro(kc, aPack.get() + ir * kc, bPack.get() + jr * kc,
+                      c + (ic + ir) * n + jc + jr, n, std::min(MR, mc - ir),
+                      std::min<int64_t>(NR, nc - jr), pc > 0);
+          }
+        };
+        if (parallel)
+          parallel_for(0, blocks, 1, body);
+        else
+          body(0, blocks);
+      }
+    }
+  }
+
+  /// Packs b[pc:pc+kc, jc:jc+nc] as panels of NR columns, [kc][NR] each,
+  /// zero-padded.
+  static void packB(MatrixRef<T> b, int64_t pc, int64_t jc, int64_t kc,
+                    int64_t nc, T *out) {
+    for (int64_t jr = 0; jr < nc; jr += NR) {
+      int64_t nr = std::min<int64_t>(NR, nc - jr);
+      T *panel = out + jr * kc;
+      for (int64_t p = 0; p < kc; ++p) {
+        const T *row = b.p + (pc + p) * b.rs + (jc + jr) * b.cs;
+        T *dst = panel + p * NR;
+        if (b.cs == 1 && nr == NR) {
+          std::memcpy(dst, row, sizeof(T) * NR);
+          continue;
+        }
+        for (int64_t j = 0; j < nr; ++j)
+          dst[j] = row[j * b.cs];
+        for (int64_t j = nr; j < NR; ++j)
+          dst[j] = T(0);
+      }
+    }
+  }
+
+  /// Packs a[ic:ic+mc, pc:pc+kc] as panels of MR rows, [kc][MR] each,
+  /// zero-padded.
+  static void packA(MatrixRef<T> a, int64_t ic, int64_t pc, int64_t mc,
+                    int64_t kc, T *out) {
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      int64_t mr = std::min(MR, mc - ir);
+      T *panel = out + ir * kc;
+      for (int64_t i = 0; i < MR; ++i) {
+        if (i >= mr) {
+          for (int64_t p = 0; p < kc; ++p)
+            panel[p * MR + i] = T(0);
+          continue;
+        }
+        const T *row = a.p + (ic + ir + i) * a.rs + pc * a.cs;
+        for (int64_t p = 0; p < kc; ++p)
+          panel[p * MR + i] = row[p * a.cs];
+      }
+    }
+  }
+};
+
+/// Runs `f(gemm)` with the GEMM for the best ISA of this CPU.
+template <typename T, typename F> void withBestGemm(F &&f) {
+  constexpr int vec512 = 2 * 64 / sizeof(T), vec256 = 2 * 32 / sizeof(T),
+                vec128 = 2 * 16 / sizeof(T);
+  static const bool hasAvx512 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  static const bool hasAvx2 =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (hasAvx512)
+    f(Gemm<T, vec512>{microAvx512<T, vec512>});
+  else if (hasAvx2)
+    f(Gemm<T, vec256>{microAvx2<T, vec256>});
+  else
+    f(Gemm<T, vec128>{microBase<T, vec128>});
+}
+
+template <typename T>
+void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
+  // a: batch + (m, k), b: batch + (k, n), both broadcast views; out
+  // contiguous batch + (m, n).
+  int64_t r = out.rank();
+  int64_t m = out.shape()[r - 2], n = out.shape()[r - 1], k = a.shape()[r - 1];
+  Shape batchDims(out.shape().begin(), out.shape().end() - 2);
+  int64_t batches = numElements(batchDims);
+  const T *pa = static_cast<const T *>(a.rawData());
+  const T *pb = static_cast<const T *>(b.rawData());
+  T *pc = static_cast<T *>(out.rawData());
+  auto batchOffset = [&](const Tensor &t, int64_t i) {
+    int64_t off = 0;
+    for (int64_t d = r - 3; d >= 0; --d) {
+      off += (i % batchDims[d]) * t.strides()[d];
+      i /= batchDims[d];
+    }
+    return off;
+  };
+  withBestGemm<T>([&](const auto &gemm) {
+    // Many small products: one per task. Few big ones: parallel inside.
+    bool inner = batches < 2 * get_num_threads() || m * n * k > (1 << 24);
+    auto one = [&](int64_t i, bool parallel) {
+      MatrixRef<T> ma{pa + batchOffset(a, i), a.strides()[r - 2],
+                      a.strides()[r - 1]};
+      MatrixRef<T> mb{pb + batchOffset(b, i), b.strides()[r - 2],
+                      b.strides()[r - 1]};
+      gemm.run(ma, mb, pc + i * m * n, m, n, k, parallel);
+    };
+    if (inner) {
+      for (int64_t i = 0; i < batches; ++i)
+        one(i, m * n * k > (1 << 15));
+      return;
+    }
+    parallel_for(0, batches, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i)
+        one(i, false);
+    });
+  });
+}
+
+} // namespace
+
+Tensor matmul(const Tensor &a, const Tensor &b) {
+  checkDefined("matmul", a);
+  checkDefined("matmul", b);
+  auto shape = matmulShape(a.shape(), b.shape());
+  if (!shape)
+    failWithDTypes("matmul", shape.error(), {&a, &b});
+  DType promoted = promoteTypes(a.dtype(), b.dtype());
+  DType compute = isBool(promoted) ? DType::I32 : computeType(promoted);
+  Tensor ca = castIfNeeded(a, compute), cb = castIfNeeded(b, compute);
+  // numpy: a 1-D lhs is a row vector, a 1-D rhs a column vector.
+  if (ca.rank() == 1)
+    ca = expand_dims(ca, 0);
+  if (cb.rank() == 1)
+    cb = expand_dims(cb, 1);
+  Shape batchA(ca.shape().begin(), ca.shape().end() - 2);
+  Shape batchB(cb.shape().begin(), cb.shape().end() - 2);
+  Shape full = *broadcastShapes(batchA, batchB);
+  int64_t m = ca.dim(-2), k = ca.dim(-1), n = cb.dim(-1);
+  Shape fullA = full, fullB = full, fullOut = full;
+  fullA.insert(fullA.end(), {m, k});
+  fullB.insert(fullB.end(), {k, n});
+  fullOut.insert(fullOut.end(), {m, n});
+  Tensor va = broadcast_to(ca, fullA), vb = broadcast_to(cb, fullB);
+  Tensor out = Tensor::empty(fullOut, compute);
+  visitCompute(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_same_v<T, bool>)
+      batchedGemm<T>(va, vb, out);
+  });
+  out = makeView(out, *shape, Tensor::contiguousStrides(*shape), 0);
+  if (isBool(promoted))
+    return ne(out, 0);
+  return promoted == compute ? out : cast(out, promoted);
+}
+
+} // namespace kiln

@@ -1,0 +1,236 @@
+//===- NN.cpp - softmax, log_softmax and layer_norm -----------------------===//
+//
+// Each op moves the normalized axes last (a transpose view, copied only if
+// not already contiguous) and runs a fused row kernel, parallel over rows:
+// one pass for the max, one for the exponentials and their sum, one to scale.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FastMath.h"
+#include "Internal.h"
+
+#include <cmath>
+#include <limits>
+
+namespace kiln {
+
+using namespace detail;
+
+namespace {
+
+template <typename T> inline T expT(T v) {
+  if constexpr (std::is_same_v<T, float>)
+    return detail::expf(v);
+  else
+    return std::exp(v);
+}
+
+/// The operand as rows: the axes in `axes` (sorted, normalized) moved last,
+/// contiguous. `perm` receives the permutation used.
+Tensor asRows(const Tensor &x, const std::vector<int64_t> &axes,
+              std::vector<int64_t> &perm) {
+  perm.clear();
+  for (int64_t i = 0; i < x.rank(); ++i)
+    if (std::find(axes.begin(), axes.end(), i) == axes.end())
+      perm.push_back(i);
+  perm.insert(perm.end(), axes.begin(), axes.end());
+  return transpose(x, perm).contiguous();
+}
+
+/// Undoes `asRows`: the result in the original dimension order, contiguous.
+Tensor fromRows(const Tensor &rows, const std::vector<int64_t> &perm) {
+  std::vector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[perm[i]] = i;
+  return transpose(rows, inverse).contiguous();
+}
+
+/// Sum and max of a row with 8 independent accumulators, so the loops
+/// vectorize without reassociation flags.
+template <typename T> T rowSum(const T *x, int64_t n) {
+  T acc[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j)
+      acc[j] += x[i + j];
+  for (; i < n; ++i)
+    acc[0] += x[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+         ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+template <typename T> T rowMax(const T *x, int64_t n) {
+  T acc[8];
+  for (T &a : acc)
+    a = -std::numeric_limits<T>::infinity();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j)
+      acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
+  for (; i < n; ++i)
+    acc[0] = x[i] > acc[0] ? x[i] : acc[0];
+  T m = acc[0];
+  for (int j = 1; j < 8; ++j)
+    m = acc[j] > m ? acc[j] : m;
+  return m;
+}
+
+template <typename T>
+void softmaxRows(const T *x, T *o, int64_t rows, int64_t len, bool log) {
+  int64_t grain =
+      std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
+  parallel_for(0, rows, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const T *xr = x + r * len;
+      T *orow = o + r * len;
+      // NaNs are skipped by the max and propagate through exp and the sum.
+      T m = rowMax(xr, len);
+      if (m == -std::numeric_limits<T>::infinity()) // all -inf (or empty)
+        m = T(0);
+      for (int64_t i = 0; i < len; ++i)
+        orow[i] = expT(xr[i] - m);
+      T sum = rowSum(orow, len);
+      if (log) {
+        T shift = m + std::log(sum);
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] = xr[i] - shift;
+      } else {
+        T inv = T(1) / sum;
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] *= inv;
+      }
+    }
+  });
+}
+
+Tensor softmaxImpl(const char *name, const Tensor &x, int64_t axis, bool log) {
+  checkDefined(name, x);
+  auto a = normalizeAxis(axis, x.rank());
+  if (!a)
+    fail(name, a.error(), {&x});
+  DType result = isFloating(x.dtype()) ? x.dtype() : DType::F32;
+  DType compute = computeType(result);
+  std::vector<int64_t> perm;
+  Tensor rows = asRows(castIfNeeded(x, compute), {*a}, perm);
+  Tensor out = Tensor::empty(rows.shape(), compute);
+  int64_t len = x.shape()[*a];
+  int64_t n = len == 0 ? 0 : rows.size() / len;
+  visitCompute(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>)
+      softmaxRows<T>(static_cast<const T *>(rows.rawData()),
+                     static_cast<T *>(out.rawData()), n, len, log);
+  });
+  Tensor back = fromRows(out, perm);
+  return result == compute ? back : cast(back, result);
+}
+
+template <typename T>
+void layerNormRows(const T *x, T *o, int64_t rows, int64_t len, T eps,
+                   const T *scale, const T *bias) {
+  int64_t grain =
+      std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
+  parallel_for(0, rows, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const T *xr = x + r * len;
+      T *orow = o + r * len;
+      T mean = rowSum(xr, len) / T(len);
+      // Two passes (mean, then squared deviations) for accuracy; the
+      // deviations go through the output row.
+      for (int64_t i = 0; i < len; ++i)
+        orow[i] = (xr[i] - mean) * (xr[i] - mean);
+      T rstd = T(1) / std::sqrt(rowSum(orow, len) / T(len) + eps);
+      if (scale && bias) {
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] = (xr[i] - mean) * rstd * scale[i] + bias[i];
+      } else if (scale) {
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] = (xr[i] - mean) * rstd * scale[i];
+      } else if (bias) {
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] = (xr[i] - mean) * rstd + bias[i];
+      } else {
+        for (int64_t i = 0; i < len; ++i)
+          orow[i] = (xr[i] - mean) * rstd;
+      }
+    }
+  });
+}
+
+/// Scale or bias as one contiguous row of the normalized dims, when it is
+/// constant along the kept dims; otherwise an undefined tensor.
+Tensor asRowVector(const char *name, const Tensor &param, const Tensor &x,
+                   const std::vector<int64_t> &perm, int64_t kept,
+                   DType compute) {
+  checkDefined(name, param);
+  auto fits = broadcastToShape(param.shape(), x.shape());
+  if (!fits)
+    fail(name,
+         "scale and bias must broadcast to the input shape: " + fits.error(),
+         {&x, &param});
+  Tensor v =
+      transpose(broadcast_to(castIfNeeded(param, compute), x.shape()), perm);
+  for (int64_t i = 0; i < kept; ++i)
+    if (v.strides()[i] != 0 && v.shape()[i] != 1)
+      return Tensor();
+  Shape start(v.rank(), 0), limit = v.shape();
+  for (int64_t i = 0; i < kept; ++i)
+    limit[i] = std::min<int64_t>(limit[i], 1);
+  return reshape(slice(v, start, limit), {-1});
+}
+
+} // namespace
+
+Tensor softmax(const Tensor &x, int64_t axis) {
+  return softmaxImpl("softmax", x, axis, false);
+}
+
+Tensor log_softmax(const Tensor &x, int64_t axis) {
+  return softmaxImpl("log_softmax", x, axis, true);
+}
+
+Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
+                  double epsilon, const std::optional<Tensor> &scale,
+                  const std::optional<Tensor> &bias) {
+  checkDefined("layer_norm", x);
+  auto norm = normalizeAxes(axes, x.rank());
+  if (!norm)
+    fail("layer_norm", norm.error(), {&x});
+  if (norm->empty())
+    fail("layer_norm", "needs at least one axis to normalize over", {&x});
+  if (!(epsilon >= 0))
+    fail("layer_norm", "epsilon must be non-negative", {&x});
+  DType result = isFloating(x.dtype()) ? x.dtype() : DType::F32;
+  DType compute = computeType(result);
+  std::vector<int64_t> perm;
+  Tensor rows = asRows(castIfNeeded(x, compute), *norm, perm);
+  int64_t kept = x.rank() - static_cast<int64_t>(norm->size());
+  int64_t len = 1;
+  for (int64_t a : *norm)
+    len *= x.shape()[a];
+  int64_t n = len == 0 ? 0 : rows.size() / len;
+  Tensor s, b;
+  if (scale)
+    s = asRowVector("layer_norm", *scale, x, perm, kept, compute);
+  if (bias)
+    b = asRowVector("layer_norm", *bias, x, perm, kept, compute);
+  bool fused = (!scale || s.defined()) && (!bias || b.defined());
+  Tensor out = Tensor::empty(rows.shape(), compute);
+  visitCompute(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>)
+      layerNormRows<T>(static_cast<const T *>(rows.rawData()),
+                       static_cast<T *>(out.rawData()), n, len, T(epsilon),
+                       fused && s.defined() ? s.data<T>() : nullptr,
+                       fused && b.defined() ? b.data<T>() : nullptr);
+  });
+  Tensor back = fromRows(out, perm);
+  if (!fused) {
+    if (scale)
+      back = mul(back, castIfNeeded(*scale, compute));
+    if (bias)
+      back = add(back, castIfNeeded(*bias, compute));
+  }
+  return result == compute ? back : cast(back, result);
+}
+
+} // namespace kiln

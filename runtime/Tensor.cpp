@@ -1,0 +1,412 @@
+//===- Tensor.cpp - Kiln's eager tensor and its factories -----------------===//
+
+#include "Internal.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <new>
+
+namespace kiln {
+
+using namespace detail;
+
+//===----------------------------------------------------------------------===//
+// Scalar
+//===----------------------------------------------------------------------===//
+
+DType Scalar::defaultDType() const {
+  switch (kind_) {
+  case Kind::Bool:
+    return DType::Bool;
+  case Kind::Integer:
+    return DType::I32;
+  case Kind::Floating:
+    break;
+  }
+  return DType::F32;
+}
+
+DType Scalar::resultDTypeWith(DType t) const {
+  auto kindOf = [](DType d) {
+    return isBool(d)      ? Kind::Bool
+           : isInteger(d) ? Kind::Integer
+                          : Kind::Floating;
+  };
+  if (kindOf(t) >= kind_)
+    return t;
+  return promoteTypes(t, defaultDType());
+}
+
+//===----------------------------------------------------------------------===//
+// Storage
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Recycles large buffers: a fresh multi-megabyte buffer costs page faults
+/// that can exceed the computation on it, and eager programs allocate the
+/// same sizes over and over. Freed buffers of at least kMinBytes are kept, up
+/// to kMaxBytes in total, and handed out again for the same size.
+class BufferCache {
+public:
+  static constexpr size_t kMinBytes = size_t(1) << 20;
+  static constexpr size_t kMaxBytes = size_t(256) << 20;
+
+  void *get(size_t bytes) {
+    if (bytes >= kMinBytes) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(bytes);
+      if (it != free_.end()) {
+        void *p = it->second;
+        free_.erase(it);
+        cached_ -= bytes;
+        return p;
+      }
+    }
+    void *p = std::aligned_alloc(64, bytes);
+    if (!p)
+      throw std::bad_alloc();
+    return p;
+  }
+
+  void put(void *p, size_t bytes) {
+    if (bytes >= kMinBytes) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_ + bytes <= kMaxBytes) {
+        free_.emplace(bytes, p);
+        cached_ += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto &[bytes, p] : free_)
+      std::free(p);
+    free_.clear();
+    cached_ = 0;
+  }
+
+private:
+  std::mutex mutex_;
+  std::multimap<size_t, void *> free_;
+  size_t cached_ = 0;
+};
+
+/// Never destroyed, so tensors freed during static destruction are safe.
+BufferCache &bufferCache() {
+  static BufferCache *cache = new BufferCache;
+  return *cache;
+}
+} // namespace
+
+void release_cached_memory() { bufferCache().release(); }
+
+//===----------------------------------------------------------------------===//
+// Tensor
+//===----------------------------------------------------------------------===//
+
+Tensor::Tensor(std::shared_ptr<void> storage, DType dtype, Shape shape,
+               Shape strides, int64_t offset)
+    : storage_(std::move(storage)), dtype_(dtype), shape_(std::move(shape)),
+      strides_(std::move(strides)), offset_(offset) {}
+
+Shape Tensor::contiguousStrides(const Shape &shape) {
+  Shape strides(shape.size());
+  int64_t s = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= std::max<int64_t>(shape[i], 1);
+  }
+  return strides;
+}
+
+Tensor Tensor::empty(const Shape &shape, DType dtype) {
+  for (int64_t d : shape)
+    if (d < 0)
+      throw Error("empty: invalid shape " + formatShape(shape) +
+                  " (dimensions must be non-negative)");
+  size_t bytes = static_cast<size_t>(numElements(shape)) * dtypeSize(dtype);
+  size_t padded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+  void *p = bufferCache().get(padded);
+  return Tensor(std::shared_ptr<void>(
+                    p, [padded](void *q) { bufferCache().put(q, padded); }),
+                dtype, shape, contiguousStrides(shape), 0);
+}
+
+int64_t Tensor::dim(int64_t axis) const {
+  auto a = normalizeAxis(axis, rank());
+  if (!a)
+    throw Error("dim: " + a.error());
+  return shape_[*a];
+}
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = shape_.size(); i-- > 0;) {
+    if (shape_[i] == 1)
+      continue;
+    if (shape_[i] == 0)
+      return true;
+    if (strides_[i] != expected)
+      return false;
+    expected *= shape_[i];
+  }
+  return true;
+}
+
+void *Tensor::rawData() const {
+  return static_cast<char *>(storage_.get()) +
+         offset_ * static_cast<int64_t>(dtypeSize(dtype_));
+}
+
+void Tensor::checkData(DType requested) const {
+  if (!defined())
+    throw Error("data: the tensor is undefined");
+  if (requested != dtype_)
+    throw Error("data: requested " + std::string(dtypeName(requested)) +
+                " elements of a " + describe(*this) + " tensor");
+  if (!is_contiguous())
+    throw Error("data: the " + describe(*this) +
+                " tensor is a non-contiguous view; call contiguous() first");
+}
+
+void Tensor::readItem(double &d, int64_t &i) const {
+  if (!defined())
+    throw Error("item: the tensor is undefined");
+  if (size() != 1)
+    throw Error("item: expected a tensor with one element, got " +
+                describe(*this));
+  visitDType(dtype_, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T v = *static_cast<const T *>(rawData());
+    if constexpr (std::is_integral_v<T>) {
+      i = v;
+      d = static_cast<double>(v);
+    } else {
+      d = static_cast<double>(static_cast<float>(v));
+      if constexpr (std::is_same_v<T, double>)
+        d = v;
+      i = 0;
+    }
+  });
+}
+
+Tensor Tensor::contiguous() const {
+  checkDefined("contiguous", *this);
+  if (is_contiguous())
+    return *this;
+  return clone();
+}
+
+Tensor Tensor::clone() const {
+  checkDefined("clone", *this);
+  Tensor out = Tensor::empty(shape_, dtype_);
+  size_t esize = dtypeSize(dtype_);
+  LoopNest<2> nest(shape_, {byteStrides(out.strides(), dtype_),
+                            byteStrides(strides_, dtype_)});
+  nest.runParallel(
+      {static_cast<char *>(out.rawData()), static_cast<char *>(rawData())},
+      kElementwiseGrain,
+      [&](const std::array<char *, 2> &p, const std::array<int64_t, 2> &s,
+          int64_t n) {
+        if (s[1] == int64_t(esize)) {
+          std::memcpy(p[0], p[1], n * esize);
+          return;
+        }
+        for (int64_t i = 0; i < n; ++i)
+          std::memcpy(p[0] + i * s[0], p[1] + i * s[1], esize);
+      });
+  return out;
+}
+
+std::vector<double> Tensor::toDoubleVector() const {
+  Tensor c = cast(*this, DType::F64).contiguous();
+  const double *p = c.data<double>();
+  return std::vector<double>(p, p + c.size());
+}
+
+std::vector<int64_t> Tensor::toInt64Vector() const {
+  Tensor c = cast(*this, DType::I64).contiguous();
+  const int64_t *p = c.data<int64_t>();
+  return std::vector<int64_t>(p, p + c.size());
+}
+
+//===----------------------------------------------------------------------===//
+// Factories
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Fills a contiguous tensor from a generator of doubles or int64s.
+template <typename Gen> void fillWith(Tensor &t, Gen gen) {
+  visitDType(t.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T *p = static_cast<T *>(t.rawData());
+    int64_t n = t.size();
+    for (int64_t i = 0; i < n; ++i) {
+      auto v = gen(i);
+      if constexpr (std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>)
+        p[i] = T(static_cast<float>(v));
+      else
+        p[i] = static_cast<T>(v);
+    }
+  });
+}
+
+void checkValueCount(std::string_view op, size_t count, const Shape &shape) {
+  for (int64_t d : shape)
+    if (d < 0)
+      throw Error(std::string(op) + ": invalid shape " + formatShape(shape) +
+                  " (dimensions must be non-negative)");
+  if (static_cast<int64_t>(count) != numElements(shape))
+    throw Error(std::string(op) + ": " + std::to_string(count) +
+                " values do not fill shape " + formatShape(shape) + " (" +
+                std::to_string(numElements(shape)) + " elements)");
+}
+} // namespace
+
+Tensor constant(Scalar value, DType dtype) { return full({}, value, dtype); }
+
+Tensor constant(const std::vector<double> &values, const Shape &shape,
+                DType dtype) {
+  checkValueCount("constant", values.size(), shape);
+  Tensor t = Tensor::empty(shape, dtype);
+  fillWith(t, [&](int64_t i) { return values[i]; });
+  return t;
+}
+
+Tensor constant(const std::vector<int64_t> &values, const Shape &shape,
+                DType dtype) {
+  checkValueCount("constant", values.size(), shape);
+  Tensor t = Tensor::empty(shape, dtype);
+  if (isFloating(dtype))
+    fillWith(t, [&](int64_t i) { return static_cast<double>(values[i]); });
+  else
+    fillWith(t, [&](int64_t i) { return values[i]; });
+  return t;
+}
+
+Tensor full(const Shape &shape, Scalar value) {
+  return full(shape, value, value.defaultDType());
+}
+
+Tensor full(const Shape &shape, Scalar value, DType dtype) {
+  checkValueCount("full",
+                  static_cast<size_t>(std::max<int64_t>(0, numElements(shape))),
+                  shape);
+  Tensor t = Tensor::empty(shape, dtype);
+  if (value.kind() == Scalar::Kind::Floating || isFloating(dtype))
+    fillWith(t, [&](int64_t) { return value.toDouble(); });
+  else
+    fillWith(t, [&](int64_t) { return value.toInt(); });
+  return t;
+}
+
+Tensor zeros(const Shape &shape, DType dtype) { return full(shape, 0, dtype); }
+Tensor ones(const Shape &shape, DType dtype) { return full(shape, 1, dtype); }
+
+Tensor arange(double start, double stop, double step, DType dtype) {
+  if (step == 0 || !std::isfinite(step) || !std::isfinite(start) ||
+      !std::isfinite(stop))
+    throw Error("arange: invalid range start=" + std::to_string(start) +
+                ", stop=" + std::to_string(stop) +
+                ", step=" + std::to_string(step) + " (" +
+                std::string(dtypeName(dtype)) + ")");
+  int64_t n = std::max<int64_t>(
+      0, static_cast<int64_t>(std::ceil((stop - start) / step)));
+  Tensor t = Tensor::empty({n}, dtype);
+  if (isFloating(dtype))
+    fillWith(t,
+             [&](int64_t i) { return start + static_cast<double>(i) * step; });
+  else
+    fillWith(t, [&](int64_t i) {
+      return static_cast<int64_t>(start + static_cast<double>(i) * step);
+    });
+  return t;
+}
+
+namespace {
+/// splitmix64: a bijective 64-bit mixer (Steele, Lea, Flood 2014).
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/// The i-th uniform double in [0, 1) of stream `seed` (53 random bits).
+double uniformAt(uint64_t seed, uint64_t i) {
+  uint64_t bits = splitmix64(splitmix64(seed) ^ (i * 0xd1b54a32d192ed03ull));
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+void checkFloatDType(std::string_view op, DType dtype, const Shape &shape) {
+  if (!isFloating(dtype))
+    throw Error(std::string(op) + ": dtype must be floating, got " +
+                std::string(dtypeName(dtype)) + " for shape " +
+                formatShape(shape));
+  checkValueCount(
+      op, static_cast<size_t>(std::max<int64_t>(0, numElements(shape))), shape);
+}
+} // namespace
+
+Tensor random_uniform(const Shape &shape, uint64_t seed, double low,
+                      double high, DType dtype) {
+  checkFloatDType("random_uniform", dtype, shape);
+  Tensor t = Tensor::empty(shape, dtype);
+  fillWith(t,
+           [&](int64_t i) { return low + (high - low) * uniformAt(seed, i); });
+  // Clamp values that rounded up to `high` in a narrow type.
+  visitDType(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_integral_v<T>) {
+      T *p = static_cast<T *>(t.rawData());
+      for (int64_t i = 0; i < t.size(); ++i) {
+        double back;
+        if constexpr (std::is_same_v<T, double>)
+          back = p[i];
+        else
+          back = static_cast<float>(p[i]);
+        if (high > low && back >= high)
+          p[i] = T(static_cast<float>(low));
+      }
+    }
+  });
+  return t;
+}
+
+Tensor random_normal(const Shape &shape, uint64_t seed, double mean,
+                     double stddev, DType dtype) {
+  checkFloatDType("random_normal", dtype, shape);
+  Tensor t = Tensor::empty(shape, dtype);
+  fillWith(t, [&](int64_t i) {
+    // Box-Muller on the pair (2k, 2k+1): element i uses the cosine or sine
+    // branch of pair i / 2.
+    uint64_t pair = static_cast<uint64_t>(i) / 2;
+    double u1 = 1.0 - uniformAt(seed, 2 * pair); // in (0, 1]
+    double u2 = uniformAt(seed, 2 * pair + 1);
+    double r = std::sqrt(-2.0 * std::log(u1));
+    double angle = 2.0 * M_PI * u2;
+    double z = (i % 2 == 0) ? r * std::cos(angle) : r * std::sin(angle);
+    return mean + stddev * z;
+  });
+  return t;
+}
+
+Tensor from_blob(void *data, const Shape &shape, DType dtype) {
+  if (!data)
+    throw Error("from_blob: null data pointer for shape " + formatShape(shape) +
+                " (" + std::string(dtypeName(dtype)) + ")");
+  checkValueCount("from_blob",
+                  static_cast<size_t>(std::max<int64_t>(0, numElements(shape))),
+                  shape);
+  // A non-owning shared_ptr: the caller keeps the memory alive.
+  return Tensor(std::shared_ptr<void>(data, [](void *) {}), dtype, shape,
+                Tensor::contiguousStrides(shape), 0);
+}
+
+} // namespace kiln
