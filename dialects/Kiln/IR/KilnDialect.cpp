@@ -14,6 +14,7 @@ void kiln::KilnDialect::initialize() {
 #define GET_OP_LIST
 #include "kiln/Dialect/Kiln/IR/KilnOps.cpp.inc"
       >();
+  detail::addConstantFolder(*this);
 }
 
 Operation *kiln::KilnDialect::materializeConstant(OpBuilder &builder,

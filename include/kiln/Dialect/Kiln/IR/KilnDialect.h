@@ -56,6 +56,12 @@ inferBroadcastResult(llvm::StringRef opName,
 
 #include "kiln/Dialect/Kiln/IR/KilnOpsDialect.h.inc"
 
+namespace kiln::detail {
+/// Adds the fold interface that folds kiln ops on small constants with the
+/// eager kernels (ConstantFold.cpp).
+void addConstantFolder(KilnDialect &dialect);
+} // namespace kiln::detail
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Kiln/IR/KilnOps.h.inc"
 

@@ -1,0 +1,59 @@
+//===- ConstantFold.cpp - Fold kiln ops whose operands are constants ------===//
+//
+// Any kiln op whose operands are all small constants is folded by running it
+// on the eager kernels (KilnEvaluate.h), so folded values are exactly what
+// eager mode computes. Ops on large constants are left alone: folding them
+// would copy the data into the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+
+#include "mlir/Interfaces/FoldInterfaces.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The most elements an operand or result of a folded op may have.
+constexpr int64_t kMaxFoldedElements = 1 << 12;
+
+bool isSmall(Type type) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  return shaped && shaped.hasStaticShape() &&
+         shaped.getNumElements() <= kMaxFoldedElements;
+}
+
+struct KilnConstantFolder final : DialectFoldInterface {
+  using DialectFoldInterface::DialectFoldInterface;
+
+  LogicalResult fold(Operation *op, ArrayRef<Attribute> operands,
+                     SmallVectorImpl<OpFoldResult> &results) const final {
+    if (isa<kiln::ConstantOp>(op) || op->getNumResults() != 1 ||
+        !isSmall(op->getResult(0).getType()))
+      return failure();
+    std::vector<kiln::Tensor> inputs;
+    for (auto [attr, value] : llvm::zip(operands, op->getOperands())) {
+      auto elements = dyn_cast_if_present<ElementsAttr>(attr);
+      if (!elements || !isSmall(value.getType()))
+        return failure();
+      inputs.push_back(kiln::toTensor(elements));
+    }
+    try {
+      std::vector<kiln::Tensor> outputs = kiln::evaluate(op, inputs);
+      results.push_back(kiln::toElementsAttr(outputs[0], op->getContext()));
+      return success();
+    } catch (const std::exception &) {
+      // Input the kernels reject (an integer division by zero, say) is left
+      // for run time, where it is reported.
+      return failure();
+    }
+  }
+};
+
+} // namespace
+
+void kiln::detail::addConstantFolder(KilnDialect &dialect) {
+  dialect.addInterfaces<KilnConstantFolder>();
+}
