@@ -232,9 +232,12 @@ Tensor binary(BinaryKind kind, const Tensor &a, const Tensor &b) {
   if (isArithmetic(kind) && promoted == DType::Bool)
     fail(name, "bool operands are not supported (cast them to a numeric dtype)",
          {&a, &b});
+  bool boolResult = isComparison(kind) || isLogical(kind);
+  if (trace::Recorder *recorder = trace::recorderFor({&a, &b}))
+    return recorder->record(
+        {name, {a, b}, {}, *shape, boolResult ? DType::Bool : promoted});
   DType compute = computeType(promoted);
   Tensor ca = castIfNeeded(a, compute), cb = castIfNeeded(b, compute);
-  bool boolResult = isComparison(kind) || isLogical(kind);
   Tensor out = Tensor::empty(*shape, boolResult ? DType::Bool : compute);
   visitCompute(compute, [&](auto tag) {
     binaryKernel<typename decltype(tag)::type>(kind, out, ca, cb);
@@ -296,6 +299,8 @@ Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b) {
   if (!shape)
     failWithDTypes("select", shape.error(), {&cond, &a, &b});
   DType promoted = promoteTypes(a.dtype(), b.dtype());
+  if (trace::Recorder *recorder = trace::recorderFor({&cond, &a, &b}))
+    return recorder->record({"select", {cond, a, b}, {}, *shape, promoted});
   Tensor c = castIfNeeded(cond, DType::Bool);
   Tensor ca = castIfNeeded(a, promoted), cb = castIfNeeded(b, promoted);
   Tensor out = Tensor::empty(*shape, promoted);

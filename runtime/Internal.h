@@ -11,6 +11,7 @@
 #include "kiln/Runtime/Ops.h"
 #include "kiln/Runtime/Tensor.h"
 #include "kiln/Runtime/ThreadPool.h"
+#include "kiln/Runtime/Trace.h"
 
 #include <array>
 #include <initializer_list>

@@ -233,6 +233,8 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
   if (!shape)
     failWithDTypes("matmul", shape.error(), {&a, &b});
   DType promoted = promoteTypes(a.dtype(), b.dtype());
+  if (trace::Recorder *recorder = trace::recorderFor({&a, &b}))
+    return recorder->record({"matmul", {a, b}, {}, *shape, promoted});
   DType compute = isBool(promoted) ? DType::I32 : computeType(promoted);
   Tensor ca = castIfNeeded(a, compute), cb = castIfNeeded(b, compute);
   // numpy: a 1-D lhs is a row vector, a 1-D rhs a column vector.

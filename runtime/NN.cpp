@@ -108,6 +108,8 @@ Tensor softmaxImpl(const char *name, const Tensor &x, int64_t axis, bool log) {
   if (!a)
     fail(name, a.error(), {&x});
   DType result = isFloating(x.dtype()) ? x.dtype() : DType::F32;
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({name, {x}, {{"axis", axis}}, x.shape(), result});
   DType compute = computeType(result);
   std::vector<int64_t> perm;
   Tensor rows = asRows(castIfNeeded(x, compute), {*a}, perm);
@@ -200,6 +202,30 @@ Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
   if (!(epsilon >= 0))
     fail("layer_norm", "epsilon must be non-negative", {&x});
   DType result = isFloating(x.dtype()) ? x.dtype() : DType::F32;
+  if (trace::Recorder *recorder = trace::recorderFor(
+          {&x, scale ? &*scale : nullptr, bias ? &*bias : nullptr})) {
+    std::vector<Tensor> operands{x};
+    for (const std::optional<Tensor> *param : {&scale, &bias}) {
+      if (!*param)
+        continue;
+      checkDefined("layer_norm", **param);
+      auto fits = broadcastToShape((*param)->shape(), x.shape());
+      if (!fits)
+        fail("layer_norm",
+             "scale and bias must broadcast to the input shape: " +
+                 fits.error(),
+             {&x, &**param});
+      operands.push_back(**param);
+    }
+    return recorder->record({"layer_norm",
+                             operands,
+                             {{"axes", axes},
+                              {"epsilon", epsilon},
+                              {"has_scale", scale.has_value()},
+                              {"has_bias", bias.has_value()}},
+                             x.shape(),
+                             result});
+  }
   DType compute = computeType(result);
   std::vector<int64_t> perm;
   Tensor rows = asRows(castIfNeeded(x, compute), *norm, perm);

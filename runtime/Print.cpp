@@ -326,6 +326,8 @@ std::string formatShapeTuple(const Shape &shape) {
 std::string formatValues(const Tensor &t) {
   if (!t.defined())
     return "<undefined>";
+  if (t.is_traced())
+    return "<traced>";
   ElementReader reader{t};
   std::vector<int64_t> idx(t.rank());
   if (t.rank() == 0) {

@@ -235,6 +235,9 @@ Tensor reduce(const char *name, ReduceKind kind, bool mean, const Tensor &x,
   else if (isBool(result) &&
            (kind == ReduceKind::Sum || kind == ReduceKind::Prod))
     result = DType::I32;
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {name, {x}, {{"axes", axes}, {"keepdims", keepdims}}, outShape, result});
   DType compute = computeType(result);
   Tensor cx = castIfNeeded(x, compute);
   Tensor acc = Tensor::empty(keptShape, compute);
@@ -273,6 +276,12 @@ Tensor argReduce(const char *name, bool max, const Tensor &x, int64_t axis,
   checkDefined(name, x);
   Shape outShape =
       checkShape(name, argReduceShape(x.shape(), axis, keepdims), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({name,
+                             {x},
+                             {{"axis", axis}, {"keepdims", keepdims}},
+                             outShape,
+                             DType::I64});
   int64_t a = *normalizeAxis(axis, x.rank());
   Tensor cx = castIfNeeded(x, computeType(x.dtype()));
   Tensor out = Tensor::empty(outShape, DType::I64);

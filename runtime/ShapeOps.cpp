@@ -23,6 +23,8 @@ using namespace detail;
 Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape) {
   checkDefined("reshape", x);
   Shape out = checkShape("reshape", reshapeShape(x.shape(), shape), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"reshape", {x}, {{"shape", shape}}, out, x.dtype()});
   Tensor c = x.contiguous();
   return makeView(c, out, Tensor::contiguousStrides(out), c.offset());
 }
@@ -30,6 +32,8 @@ Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape) {
 Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm) {
   checkDefined("transpose", x);
   Shape out = checkShape("transpose", transposeShape(x.shape(), perm), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"transpose", {x}, {{"perm", perm}}, out, x.dtype()});
   Shape strides(perm.size());
   for (size_t i = 0; i < perm.size(); ++i)
     strides[i] = x.strides()[perm[i]];
@@ -54,12 +58,18 @@ Tensor broadcast_to(const Tensor &x, const Shape &shape) {
            {&x});
   Shape out =
       checkShape("broadcast_to", broadcastToShape(x.shape(), shape), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {"broadcast_to", {x}, {{"shape", shape}}, out, x.dtype()});
   return makeView(x, out, broadcastStrides(x, out), x.offset());
 }
 
 Tensor expand_dims(const Tensor &x, int64_t axis) {
   checkDefined("expand_dims", x);
   Shape out = checkShape("expand_dims", expandDimsShape(x.shape(), axis), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {"expand_dims", {x}, {{"axis", axis}}, out, x.dtype()});
   int64_t a = axis < 0 ? axis + x.rank() + 1 : axis;
   Shape strides = x.strides();
   // Any stride is valid for a size-1 dim; use the row-major one.
@@ -71,6 +81,8 @@ Tensor expand_dims(const Tensor &x, int64_t axis) {
 Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes) {
   checkDefined("squeeze", x);
   Shape out = checkShape("squeeze", squeezeShape(x.shape(), axes), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"squeeze", {x}, {{"axes", axes}}, out, x.dtype()});
   auto norm = normalizeAxes(axes, x.rank());
   Shape strides;
   for (int64_t i = 0; i < x.rank(); ++i) {
@@ -91,6 +103,13 @@ Tensor slice(const Tensor &x, const std::vector<int64_t> &start,
       stride.empty() ? std::vector<int64_t>(x.rank(), 1) : stride;
   Shape out =
       checkShape("slice", sliceShape(x.shape(), start, limit, steps), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {"slice",
+         {x},
+         {{"start", start}, {"limit", limit}, {"stride", steps}},
+         out,
+         x.dtype()});
   Shape strides(x.rank());
   int64_t offset = x.offset();
   for (int64_t i = 0; i < x.rank(); ++i) {
@@ -138,6 +157,8 @@ Tensor concat(const std::vector<Tensor> &xs, int64_t axis) {
   DType dtype = xs[0].dtype();
   for (const Tensor &x : xs)
     dtype = promoteTypes(dtype, x.dtype());
+  if (trace::Recorder *recorder = trace::recorderFor(xs))
+    return recorder->record({"concat", xs, {{"axis", axis}}, *shape, dtype});
   Tensor out = Tensor::empty(*shape, dtype);
   int64_t a = axis < 0 ? axis + out.rank() : axis;
   int64_t at = 0;
@@ -156,6 +177,13 @@ Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
            const std::vector<int64_t> &high, Scalar value) {
   checkDefined("pad", x);
   Shape shape = checkShape("pad", padShape(x.shape(), low, high), {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {"pad",
+         {x},
+         {{"low", low}, {"high", high}, {"value", value.toDouble()}},
+         shape,
+         x.dtype()});
   Tensor out = full(shape, value, x.dtype());
   Shape limit(x.rank());
   for (int64_t i = 0; i < x.rank(); ++i)
@@ -174,6 +202,9 @@ Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis) {
          {&x, &indices});
   Shape shape = checkShape(
       "gather", gatherShape(x.shape(), indices.shape(), axis), {&x, &indices});
+  if (trace::Recorder *recorder = trace::recorderFor({&x, &indices}))
+    return recorder->record(
+        {"gather", {x, indices}, {{"axis", axis}}, shape, x.dtype()});
   int64_t a = axis < 0 ? axis + x.rank() : axis;
   int64_t size = x.shape()[a];
   std::vector<int64_t> idx = indices.toInt64Vector();

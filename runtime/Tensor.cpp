@@ -159,7 +159,28 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
+Tensor Tensor::traced(std::shared_ptr<trace::Value> value, DType dtype,
+                      Shape shape) {
+  Tensor t;
+  t.traced_ = std::move(value);
+  t.dtype_ = dtype;
+  t.strides_ = contiguousStrides(shape);
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+void Tensor::checkNotTraced(const char *what) const {
+  if (traced_)
+    throw Error(std::string(what) + ": the " + describe(*this) +
+                " tensor is traced: it stands for a value of the graph "
+                "kiln::function is tracing and has no elements yet. C++ code "
+                "in a traced function cannot depend on tensor values (use "
+                "kiln::select), or call kiln::run_functions_eagerly(true) to "
+                "debug it eagerly");
+}
+
 void *Tensor::rawData() const {
+  checkNotTraced("data");
   return static_cast<char *>(storage_.get()) +
          offset_ * static_cast<int64_t>(dtypeSize(dtype_));
 }
@@ -178,6 +199,7 @@ void Tensor::checkData(DType requested) const {
 void Tensor::readItem(double &d, int64_t &i) const {
   if (!defined())
     throw Error("item: the tensor is undefined");
+  checkNotTraced("item");
   if (size() != 1)
     throw Error("item: expected a tensor with one element, got " +
                 describe(*this));
@@ -198,6 +220,7 @@ void Tensor::readItem(double &d, int64_t &i) const {
 
 Tensor Tensor::contiguous() const {
   checkDefined("contiguous", *this);
+  checkNotTraced("contiguous");
   if (is_contiguous())
     return *this;
   return clone();
@@ -205,6 +228,7 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::clone() const {
   checkDefined("clone", *this);
+  checkNotTraced("clone");
   Tensor out = Tensor::empty(shape_, dtype_);
   size_t esize = dtypeSize(dtype_);
   LoopNest<2> nest(shape_, {byteStrides(out.strides(), dtype_),
@@ -225,12 +249,14 @@ Tensor Tensor::clone() const {
 }
 
 std::vector<double> Tensor::toDoubleVector() const {
+  checkNotTraced("to_vector");
   Tensor c = cast(*this, DType::F64).contiguous();
   const double *p = c.data<double>();
   return std::vector<double>(p, p + c.size());
 }
 
 std::vector<int64_t> Tensor::toInt64Vector() const {
+  checkNotTraced("to_vector");
   Tensor c = cast(*this, DType::I64).contiguous();
   const int64_t *p = c.data<int64_t>();
   return std::vector<int64_t>(p, p + c.size());

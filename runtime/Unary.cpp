@@ -79,6 +79,8 @@ void castKernel(Tensor &out, const Tensor &x) {
 
 Tensor cast(const Tensor &x, DType dtype) {
   checkDefined("cast", x);
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"cast", {x}, {{"dtype", dtype}}, x.shape(), dtype});
   Tensor out = Tensor::empty(x.shape(), dtype);
   visitDType(dtype, [&](auto to) {
     visitDType(x.dtype(), [&](auto from) {
@@ -130,6 +132,8 @@ Tensor unary(const char *name, const Tensor &x, bool floatMath, MakeFn makeFn) {
   DType result = x.dtype();
   if (floatMath && !isFloating(result))
     result = DType::F32;
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({name, {x}, {}, x.shape(), result});
   DType compute = computeType(result);
   Tensor cx = castIfNeeded(x, compute);
   Tensor out = Tensor::empty(x.shape(), compute);
@@ -259,6 +263,8 @@ KILN_ROUNDING_UNARY(round, std::nearbyint(v))
 
 Tensor logical_not(const Tensor &x) {
   checkDefined("logical_not", x);
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"logical_not", {x}, {}, x.shape(), DType::Bool});
   Tensor b = castIfNeeded(x, DType::Bool);
   Tensor out = Tensor::empty(x.shape(), DType::Bool);
   runUnary<bool>(out, b, [](bool v) { return !v; });

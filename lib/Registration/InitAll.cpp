@@ -2,7 +2,10 @@
 
 #include "kiln/InitAll.h"
 
+#include "kiln/Compiler/Pipeline.h"
+#include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -10,4 +13,8 @@ void kiln::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<kiln::KilnDialect, mlir::func::FuncDialect>();
 }
 
-void kiln::registerAllPasses() {}
+void kiln::registerAllPasses() {
+  registerKilnConversionPasses();
+  registerKilnTransformsPasses();
+  registerPipelines();
+}

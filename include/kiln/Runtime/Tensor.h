@@ -33,6 +33,10 @@
 
 namespace kiln {
 
+namespace trace {
+struct Value;
+} // namespace trace
+
 //===----------------------------------------------------------------------===//
 // Element types
 //===----------------------------------------------------------------------===//
@@ -142,7 +146,16 @@ public:
   /// `release_cached_memory`).
   static Tensor empty(const Shape &shape, DType dtype);
 
-  bool defined() const { return storage_ != nullptr; }
+  bool defined() const { return storage_ != nullptr || traced_ != nullptr; }
+
+  /// A traced tensor: it stands for `value` of a graph being traced by
+  /// kiln::function and has a shape and a dtype but no elements (see
+  /// kiln/Runtime/Trace.h). Reading its elements throws kiln::Error.
+  static Tensor traced(std::shared_ptr<trace::Value> value, DType dtype,
+                       Shape shape);
+  bool is_traced() const { return traced_ != nullptr; }
+  /// The graph value of a traced tensor (null for other tensors).
+  const trace::Value *tracedValue() const { return traced_.get(); }
   DType dtype() const { return dtype_; }
   const Shape &shape() const { return shape_; }
   /// Strides in elements (0 for a broadcast dimension).
@@ -218,9 +231,11 @@ public:
 
 private:
   void checkData(DType requested) const;
+  void checkNotTraced(const char *what) const;
   void readItem(double &d, int64_t &i) const;
 
   std::shared_ptr<void> storage_;
+  std::shared_ptr<trace::Value> traced_;
   DType dtype_ = DType::F32;
   Shape shape_;
   Shape strides_;

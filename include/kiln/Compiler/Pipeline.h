@@ -1,0 +1,62 @@
+//===- Pipeline.h - Kiln's one pipeline builder ----------------*- C++ -*-===//
+//
+// The pass pipeline from any stage to any later one up to the LLVM dialect,
+// used by the JIT, kiln-opt's named pipelines and kilnc alike. Each lowering
+// step ends with the check of its contract.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_PIPELINE_H
+#define KILN_COMPILER_PIPELINE_H
+
+#include "kiln/Compiler/Stage.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace kiln {
+
+/// What the pipeline does besides the required lowering.
+struct PipelineOptions {
+  /// Fuse producer-consumer linalg.generics at the Linalg stage.
+  bool fuseElementwise = true;
+  /// Let fusion recompute producers that have several users.
+  bool fuseMultiUse = false;
+  /// Replace exp/tanh/erf/log... by polynomial approximations (Loops stage).
+  bool approximateMath = true;
+  /// Lower linalg to `scf.parallel` loops (else sequential `scf.for`).
+  bool parallelLoops = true;
+  /// Pass results through caller-allocated output buffers appended to the
+  /// arguments (destination-passing style, as the JIT calls graphs), instead
+  /// of returning buffers allocated by the compiled code.
+  bool resultsAsOutParams = false;
+};
+
+/// Kiln -> Linalg: canonicalize the graph, kiln-to-linalg, check the
+/// contract, fuse, canonicalize and CSE.
+void buildKilnToLinalgPipeline(mlir::OpPassManager &pm,
+                               const PipelineOptions &options = {});
+
+/// Linalg -> Loops: one-shot bufferization (function boundaries, identity
+/// layouts), buffer deallocation, loops, math approximation.
+void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm,
+                                const PipelineOptions &options = {});
+
+/// Loops -> LLVM: conversion of every dialect to `llvm` with C wrappers for
+/// public functions, then the check that only `llvm` ops are left.
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm,
+                              const PipelineOptions &options = {});
+
+/// The steps from `from` to `to` in order. Stages past LLVM (LLVMIR, Asm) are
+/// reached by translation, outside the pass manager: `to` is clamped to LLVM.
+void buildPipeline(mlir::OpPassManager &pm, Stage from, Stage to,
+                   const PipelineOptions &options = {});
+
+/// Registers kiln-opt's named pipelines: --kiln-to-linalg-pipeline,
+/// --kiln-to-loops-pipeline, --kiln-to-llvm-pipeline (each with options).
+void registerPipelines();
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_PIPELINE_H

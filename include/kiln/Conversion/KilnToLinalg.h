@@ -1,0 +1,41 @@
+//===- KilnToLinalg.h - Patterns lowering kiln to linalg -------*- C++ -*-===//
+//
+// The patterns of the `kiln-to-linalg` conversion, one populate function per
+// op family. Each pattern rewrites one kiln op into linalg/tensor/arith/math
+// on tensors, or fails with a reason (`notifyMatchFailure`) that the pass
+// reports at the op's location.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CONVERSION_KILNTOLINALG_H
+#define KILN_CONVERSION_KILNTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace kiln {
+
+/// Constants, casts, elementwise binary, comparison, logical, select and
+/// unary ops: one broadcasting `linalg.generic` each.
+void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// reduce_sum/mean/max/min/prod and argmax/argmin: `linalg.generic`s with
+/// reduction iterators, plus `tensor.expand_shape` for `keepdims`.
+void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// reshape, transpose, broadcast_to, expand_dims, squeeze, concat, slice, pad
+/// and gather.
+void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// matmul: `linalg.matmul` / `linalg.batch_matmul` with numpy's 1-D and
+/// batch-broadcasting rules.
+void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// softmax, log_softmax and layer_norm, decomposed into generics.
+void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// Every pattern above.
+void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace kiln
+
+#endif // KILN_CONVERSION_KILNTOLINALG_H

@@ -1,0 +1,66 @@
+//===- Passes.td - Kiln conversion passes ------------------*- tablegen -*-===//
+//
+// The lowering of the `kiln` dialect to linalg on tensors, and the check of
+// its contract.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CONVERSION_PASSES_TD
+#define KILN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
+  let summary = "Lower kiln ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every `kiln` op into linalg on tensors:
+
+    - elementwise ops become one `linalg.generic` each; broadcasting is
+      expressed in the indexing maps (a size-1 dimension reads index 0) and
+      type promotion by casts inside the body;
+    - reductions, argmax/argmin, softmax, log_softmax and layer_norm become
+      `linalg.generic`s with reduction iterators;
+    - matmul becomes `linalg.matmul` or `linalg.batch_matmul`;
+    - shape ops become `tensor` reshapes, slices, pads and `linalg.transpose`.
+
+    Integer division floors and gives 0 for a zero divisor; gather wraps
+    negative indices and clamps out-of-range ones in compiled code.
+
+    An op that cannot be lowered (e.g. a dynamic dimension that might
+    broadcast at run time) is left in place and reported at its location with
+    the reason: "'kiln.add' op is not supported by the lowering: <reason>".
+
+    Example:
+
+    ```mlir
+    %2 = kiln.add %0, %1 : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    // becomes
+    %e = tensor.empty() : tensor<4x8xf32>
+    %2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                          affine_map<(d0, d1) -> (d1)>,
+                                          affine_map<(d0, d1) -> (d0, d1)>], ...}
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def VerifyLinalgContractPass : Pass<"kiln-verify-linalg-contract", "::mlir::ModuleOp"> {
+  let summary = "Check that only linalg-on-tensors level IR is left";
+  let description = [{
+    The contract of the Linalg stage: after `kiln-to-linalg` no `kiln` op may
+    remain, and every op belongs to a dialect of the linalg-on-tensors level
+    (builtin, func, linalg, tensor, arith, math, scf, and bufferization,
+    memref and vector for hosts that hand buffers over or print them). Each
+    offending op is reported at its location, e.g.
+    "'kiln.gather' op is not supported by the lowering: it is left after
+    kiln-to-linalg", and the pass fails.
+  }];
+}
+
+#endif // KILN_CONVERSION_PASSES_TD

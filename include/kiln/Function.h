@@ -1,0 +1,257 @@
+//===- Function.h - Traced functions: the tf.function of C++ ---*- C++ -*-===//
+//
+// `kiln::function(callable)` returns a Function. Calling it looks up native
+// code compiled for the input signature — the dtype and shape of every tensor
+// argument and the value of every other argument — and on a miss traces the
+// callable into a kiln graph, lowers it through linalg to LLVM and compiles
+// it for the host CPU.
+//
+// Tracing runs the callable once, with traced tensors that record each op
+// instead of computing it. C++ control flow in the callable therefore runs at
+// trace time, as Python control flow does in tf.function:
+//
+//   auto f = kiln::function([](kiln::Tensor x, int n) {
+//     for (int i = 0; i < n; ++i)   // unrolled into the graph: n is part
+//       x = x * 2.0f;               // of the signature, one trace per n
+//     return x;
+//   });
+//
+// Branching on a tensor's *value* is impossible in a trace (there is none);
+// use kiln::select, or run the function eagerly to debug it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FUNCTION_H
+#define KILN_FUNCTION_H
+
+#include "kiln/Compiler/Stage.h"
+#include "kiln/Runtime/Tensor.h"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace kiln {
+
+/// When true, every Function runs its callable eagerly instead of tracing
+/// and compiling it (as tf.config.run_functions_eagerly), for debugging.
+void run_functions_eagerly(bool eagerly);
+bool functions_run_eagerly();
+
+/// Where Kiln's warnings go (by default, standard error).
+void set_warning_handler(std::function<void(const std::string &)> handler);
+
+class LoweredImpl;
+
+/// The compiled artifact of one signature of a Function: its IR at every
+/// stage of the lowering.
+class Lowered {
+public:
+  explicit Lowered(std::shared_ptr<const LoweredImpl> impl);
+  /// The text of `stage`: MLIR for Kiln, Linalg, Loops and LLVM, LLVM IR
+  /// after O3 for LLVMIR, host assembly for Asm.
+  std::string ir(Stage stage) const;
+  /// The name of the graph function.
+  std::string name() const;
+
+private:
+  std::shared_ptr<const LoweredImpl> impl_;
+};
+
+namespace detail {
+
+/// The signature of one call: the tensor arguments' shapes and dtypes and
+/// the printed values of the other arguments.
+struct CallSignature {
+  std::vector<std::pair<Shape, DType>> tensors;
+  /// For each non-tensor argument: its position and printed value.
+  std::vector<std::pair<size_t, std::string>> constants;
+  /// Position of each tensor argument among all arguments.
+  std::vector<size_t> tensorPositions;
+};
+
+/// Runs the callable on traced tensors and returns its flattened outputs.
+using TraceBody =
+    std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
+
+/// The type-erased core of a Function: the cache of compiled signatures,
+/// tracing and compilation (lib/API/Function.cpp).
+class FunctionCore {
+public:
+  explicit FunctionCore(std::string name);
+  ~FunctionCore();
+
+  std::vector<Tensor> call(const CallSignature &signature,
+                           const std::vector<Tensor> &tensors,
+                           const TraceBody &body);
+  Lowered lower(const CallSignature &signature, const TraceBody &body);
+  void save(const std::string &path, const CallSignature &signature,
+            const TraceBody &body);
+  int traceCount() const;
+  size_t cacheSize() const;
+  std::string lastRetraceReason() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+template <typename T>
+constexpr bool isTensorArg = std::is_same_v<std::decay_t<T>, Tensor>;
+
+template <typename T> std::string printArg(const T &value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value ? "true" : "false";
+  } else {
+    std::ostringstream os;
+    os.precision(17);
+    os << value;
+    return os.str();
+  }
+}
+
+/// Outputs of a callable, flattened to a vector of tensors and back.
+template <typename R> struct Outputs;
+template <> struct Outputs<Tensor> {
+  static std::vector<Tensor> flatten(const Tensor &t) { return {t}; }
+  static Tensor unflatten(std::vector<Tensor> v) { return v.at(0); }
+};
+template <> struct Outputs<std::vector<Tensor>> {
+  static std::vector<Tensor> flatten(std::vector<Tensor> v) { return v; }
+  static std::vector<Tensor> unflatten(std::vector<Tensor> v) { return v; }
+};
+template <typename... Ts> struct Outputs<std::tuple<Ts...>> {
+  static_assert((isTensorArg<Ts> && ...),
+                "a traced function returns tensors only");
+  static std::vector<Tensor> flatten(const std::tuple<Ts...> &t) {
+    return std::apply([](const auto &...x) { return std::vector<Tensor>{x...}; },
+                      t);
+  }
+  static std::tuple<Ts...> unflatten(std::vector<Tensor> v) {
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<Ts...>{v.at(I)...};
+    }(std::index_sequence_for<Ts...>{});
+  }
+};
+template <typename A, typename B> struct Outputs<std::pair<A, B>> {
+  static std::vector<Tensor> flatten(const std::pair<A, B> &p) {
+    return {p.first, p.second};
+  }
+  static std::pair<A, B> unflatten(std::vector<Tensor> v) {
+    return {v.at(0), v.at(1)};
+  }
+};
+
+} // namespace detail
+
+/// A traced, compiled callable; see `kiln::function`. Cheap to copy (copies
+/// share the cache of compiled signatures) and safe to call from many
+/// threads: each signature is traced and compiled once.
+template <typename F> class Function {
+public:
+  Function(F callable, std::string name)
+      : callable_(std::make_shared<F>(std::move(callable))),
+        core_(std::make_shared<detail::FunctionCore>(std::move(name))) {}
+
+  /// Runs the compiled code for this signature (tracing and compiling it on
+  /// the first call), or the callable itself if functions run eagerly.
+  template <typename... Args> auto operator()(const Args &...args) const {
+    using R = std::decay_t<std::invoke_result_t<F &, const Args &...>>;
+    if (functions_run_eagerly())
+      return (*callable_)(args...);
+    auto [signature, tensors] = signatureOf(args...);
+    std::vector<Tensor> outputs =
+        core_->call(signature, tensors, bodyFor<R>(args...));
+    return detail::Outputs<R>::unflatten(std::move(outputs));
+  }
+
+  /// The compiled artifact for the signature of `args`.
+  template <typename... Args> Lowered lower(const Args &...args) const {
+    using R = std::decay_t<std::invoke_result_t<F &, const Args &...>>;
+    auto [signature, tensors] = signatureOf(args...);
+    return core_->lower(signature, bodyFor<R>(args...));
+  }
+
+  /// Writes the graph traced for the signature of `args` to `path`, a graph
+  /// file that kiln-opt, kilnc and kiln::load read.
+  template <typename... Args>
+  void save(const std::string &path, const Args &...args) const {
+    using R = std::decay_t<std::invoke_result_t<F &, const Args &...>>;
+    auto [signature, tensors] = signatureOf(args...);
+    core_->save(path, signature, bodyFor<R>(args...));
+  }
+
+  /// How many times the callable has been traced.
+  int trace_count() const { return core_->traceCount(); }
+  /// How many signatures have compiled code.
+  size_t cache_size() const { return core_->cacheSize(); }
+  /// Why the last trace after the first happened, e.g.
+  /// "arg 0: shape (3, 4) -> (5, 4)"; empty before the second trace.
+  std::string last_retrace_reason() const { return core_->lastRetraceReason(); }
+
+private:
+  template <typename... Args>
+  static std::pair<detail::CallSignature, std::vector<Tensor>>
+  signatureOf(const Args &...args) {
+    detail::CallSignature signature;
+    std::vector<Tensor> tensors;
+    size_t position = 0;
+    auto add = [&](const auto &arg) {
+      if constexpr (detail::isTensorArg<decltype(arg)>) {
+        signature.tensors.push_back({arg.shape(), arg.dtype()});
+        signature.tensorPositions.push_back(position);
+        tensors.push_back(arg);
+      } else {
+        signature.constants.push_back({position, detail::printArg(arg)});
+      }
+      ++position;
+    };
+    (add(args), ...);
+    return {std::move(signature), std::move(tensors)};
+  }
+
+  /// The trace body: calls the callable with traced tensors in place of the
+  /// tensor arguments and the other arguments as given.
+  template <typename R, typename... Args>
+  detail::TraceBody bodyFor(const Args &...args) const {
+    return [callable = callable_, args = std::tuple<const Args &...>(args...)](
+               const std::vector<Tensor> &traced) {
+      // Index of each tensor argument among the traced tensors.
+      std::array<size_t, sizeof...(Args)> index{};
+      size_t next = 0, position = 0;
+      ((index[position++] = detail::isTensorArg<Args> ? next++ : 0), ...);
+      R result = [&]<size_t... I>(std::index_sequence<I...>) {
+        return (*callable)(pick<Args>(std::get<I>(args), traced, index[I])...);
+      }(std::index_sequence_for<Args...>{});
+      return detail::Outputs<R>::flatten(result);
+    };
+  }
+
+  template <typename A>
+  static const A &pick(const A &arg, const std::vector<Tensor> &traced,
+                       size_t i) {
+    if constexpr (detail::isTensorArg<A>)
+      return traced[i];
+    else
+      return arg;
+  }
+
+  std::shared_ptr<F> callable_;
+  std::shared_ptr<detail::FunctionCore> core_;
+};
+
+/// Traces and compiles `callable` per input signature; see Function.
+template <typename F>
+Function<std::decay_t<F>> function(F &&callable, std::string name = "graph") {
+  return Function<std::decay_t<F>>(std::forward<F>(callable), std::move(name));
+}
+
+} // namespace kiln
+
+#endif // KILN_FUNCTION_H

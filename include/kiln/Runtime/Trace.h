@@ -1,0 +1,82 @@
+//===- Trace.h - The hook through which eager ops are traced ---*- C++ -*-===//
+//
+// While `kiln::function` traces a callable, the tensors it passes in are
+// *traced*: they have a shape and a dtype but no elements, and stand for a
+// value of the graph being built. Every eager op checks its operands as usual
+// (so a traced program gets exactly the errors eager mode gives), and then,
+// if any operand is traced, hands the call to the active `Recorder` instead
+// of running a kernel. The recorder (lib/Trace) adds the op to the graph and
+// returns a traced tensor for its result.
+//
+// This header is part of the MLIR-free runtime: it knows nothing of graphs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_TRACE_H
+#define KILN_RUNTIME_TRACE_H
+
+#include "kiln/Runtime/Tensor.h"
+
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace kiln::trace {
+
+/// A graph value a traced tensor stands for; subclassed by the recorder.
+struct Value {
+  virtual ~Value();
+};
+
+/// An attribute of a traced op: an axis, a flag, a list of integers (axes,
+/// permutation, shape), a floating value or a dtype.
+using AttrValue =
+    std::variant<int64_t, bool, double, std::vector<int64_t>, DType>;
+using Attrs = std::vector<std::pair<std::string_view, AttrValue>>;
+
+/// One eager op call that was checked and is to be recorded.
+struct OpCall {
+  /// The eager op's name, as in Ops.h ("add", "reduce_sum", "logical_and").
+  std::string_view op;
+  std::vector<Tensor> operands;
+  Attrs attrs;
+  /// The result's shape and dtype, as the eager op computed them.
+  Shape shape;
+  DType dtype;
+};
+
+/// Builds the graph of a trace; implemented outside the runtime.
+class Recorder {
+public:
+  virtual ~Recorder();
+  /// Records `call` and returns a traced tensor for its result.
+  virtual Tensor record(const OpCall &call) = 0;
+};
+
+/// The recorder active on this thread, if any.
+Recorder *activeRecorder();
+
+/// Makes `recorder` the active one on this thread for the scope's lifetime.
+class ScopedRecorder {
+public:
+  explicit ScopedRecorder(Recorder *recorder);
+  ~ScopedRecorder();
+  ScopedRecorder(const ScopedRecorder &) = delete;
+  ScopedRecorder &operator=(const ScopedRecorder &) = delete;
+
+private:
+  Recorder *previous_;
+};
+
+/// The recorder that must record an op on `operands`: the active one when
+/// any operand is traced, else null (the op runs eagerly). Throws kiln::Error
+/// if an operand is traced but no trace is active on this thread (a traced
+/// tensor escaped its `kiln::function`).
+Recorder *recorderFor(std::initializer_list<const Tensor *> operands);
+Recorder *recorderFor(const std::vector<Tensor> &operands);
+
+} // namespace kiln::trace
+
+#endif // KILN_RUNTIME_TRACE_H

@@ -1,0 +1,78 @@
+//===- Passes.td - Kiln's dialect-independent transforms ---*- tablegen -*-===//
+//
+// Passes of the Linalg, Loops and LLVM stages that do not depend on the kiln
+// dialect: elementwise fusion, math approximation, the C interface of
+// compiled functions and the LLVM stage's contract check.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRANSFORMS_PASSES_TD
+#define KILN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
+  let summary = "Fuse producer-consumer linalg.generics on tensors";
+  let description = [{
+    Applies upstream elementwise fusion (`linalg::populateElementwiseOpsFusionPatterns`)
+    with Kiln's fusion policy (`kiln::getDefaultFusionPolicy`): a producer
+    `linalg.generic` with all-parallel loops is fused into its consumer
+    (elementwise or reduction) when the consumer is its only user, or always
+    with `fuse-multi-use` (which may recompute the producer). Broadcasts
+    expressed in indexing maps fuse as well, so `relu(a * b + c) * sigmoid(d)`
+    becomes a single `linalg.generic`.
+  }];
+  let options = [
+    Option<"fuseMultiUse", "fuse-multi-use", "bool", /*default=*/"false",
+           "Also fuse producers that have other users (recomputing them)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ApproximateMathPass : Pass<"kiln-approximate-math"> {
+  let summary = "Replace math functions by polynomial approximations";
+  let description = [{
+    Applies MLIR's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`), which upstream exposes
+    only as a test pass, to the listed math ops. They are written in arith
+    ops, so that loops calling them vectorize. f16 and bf16 operands are
+    computed in f32 (`populateMathF32ExpansionPatterns`); f64 ops are left
+    for libm.
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Math op names to approximate (default: exp, expm1, log, "
+               "log1p, log2, tanh, erf)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def EmitCInterfacePass : Pass<"kiln-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Request C wrappers for public functions";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
+    that `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
+    memref descriptors by pointer, which the JIT and C hosts call.
+  }];
+}
+
+def VerifyLLVMContractPass : Pass<"kiln-verify-llvm-contract", "::mlir::ModuleOp"> {
+  let summary = "Check that only LLVM dialect ops are left";
+  let description = [{
+    The contract of the LLVM stage: every op inside the module belongs to the
+    `llvm` dialect. Each other op is reported at its location, e.g.
+    "'memref.alloc' op is left after the conversion to the LLVM dialect",
+    and the pass fails.
+  }];
+}
+
+#endif // KILN_TRANSFORMS_PASSES_TD

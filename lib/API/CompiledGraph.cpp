@@ -1,0 +1,219 @@
+//===- CompiledGraph.cpp - One traced signature, compiled -----------------===//
+
+#include "CompiledGraph.h"
+
+#include "kiln/Compiler/Pipeline.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/InitAll.h"
+#include "kiln/Interpreter/Interpreter.h"
+#include "kiln/Runtime/Error.h"
+#include "kiln/Runtime/Trace.h"
+#include "kiln/Trace/GraphTracer.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace kiln;
+
+namespace {
+
+std::string printOp(mlir::Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os);
+  return text;
+}
+
+/// Makes `context` able to hold every dialect of the pipeline.
+void prepareContext(mlir::MLIRContext &context) {
+  static std::once_flag passesOnce;
+  std::call_once(passesOnce, [] { kiln::registerAllPasses(); });
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  kiln::registerAllDialects(registry);
+  registerEngineTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+/// Runs the pipeline from Kiln to `to` (at most LLVM) on `module`; throws
+/// kiln::Error with the diagnostics if a pass fails.
+void lowerTo(mlir::ModuleOp module, Stage to, bool forJit) {
+  mlir::MLIRContext *context = module.getContext();
+  mlir::PassManager pm(context);
+  PipelineOptions options;
+  options.resultsAsOutParams = forJit;
+  buildPipeline(pm, Stage::Kiln, to, options);
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &d) {
+    if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    std::string location;
+    llvm::raw_string_ostream os(location);
+    d.getLocation().print(os);
+    diagnostics += "\n  " + location + ": " + d.str();
+    return mlir::success();
+  });
+  if (mlir::failed(pm.run(module)))
+    throw Error("compile: lowering to the " + stageName(to).str() +
+                " stage failed:" + diagnostics);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// LoweredImpl
+//===----------------------------------------------------------------------===//
+
+class kiln::LoweredImpl {
+public:
+  explicit LoweredImpl(std::shared_ptr<const CompiledGraph> graph)
+      : graph_(std::move(graph)) {}
+
+  std::string ir(Stage stage) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto &text = texts_[static_cast<int>(stage)];
+    if (!text.empty())
+      return text;
+    mlir::func::FuncOp func = graph_->graph();
+    mlir::OwningOpRef<mlir::ModuleOp> module(
+        cast<mlir::ModuleOp>(func->getParentOp()->clone()));
+    if (stage == Stage::Kiln) {
+      text = printOp(*module);
+    } else if (stage <= Stage::LLVM) {
+      lowerTo(*module, stage, /*forJit=*/true);
+      text = printOp(*module);
+    } else {
+      lowerTo(*module, Stage::LLVM, /*forJit=*/true);
+      EngineOptions options;
+      options.keepLLVMIR = stage == Stage::LLVMIR;
+      options.keepAssembly = stage == Stage::Asm;
+      auto jit = JitModule::compile(*module, options);
+      if (!jit)
+        throw Error("compile: " + llvm::toString(jit.takeError()));
+      text = stage == Stage::LLVMIR ? (*jit)->llvmIR() : (*jit)->assembly();
+    }
+    return text;
+  }
+
+  std::string name() const { return graph_->graph().getSymName().str(); }
+
+private:
+  std::shared_ptr<const CompiledGraph> graph_;
+  mutable std::mutex mutex_;
+  mutable std::string texts_[6];
+};
+
+Lowered::Lowered(std::shared_ptr<const LoweredImpl> impl)
+    : impl_(std::move(impl)) {}
+std::string Lowered::ir(Stage stage) const { return impl_->ir(stage); }
+std::string Lowered::name() const { return impl_->name(); }
+
+//===----------------------------------------------------------------------===//
+// CompiledGraph
+//===----------------------------------------------------------------------===//
+
+std::shared_ptr<CompiledGraph>
+CompiledGraph::trace(mlir::MLIRContext &context, const std::string &name,
+                     const detail::CallSignature &signature,
+                     const detail::TraceBody &body) {
+  prepareContext(context);
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(builder.getUnknownLoc());
+
+  std::vector<TensorSpec> specs;
+  for (const auto &[shape, dtype] : signature.tensors)
+    specs.push_back({shape, dtype});
+  GraphTracer tracer(*module, name, specs);
+  std::vector<Tensor> outputs;
+  {
+    trace::ScopedRecorder scope(&tracer);
+    outputs = body(tracer.arguments());
+  }
+  tracer.finish(outputs);
+  return compile(std::move(module), name);
+}
+
+std::shared_ptr<CompiledGraph>
+CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
+                       const std::string &name) {
+  prepareContext(*module->getContext());
+  std::shared_ptr<CompiledGraph> graph(new CompiledGraph());
+  graph->module_ = std::move(module);
+  graph->name_ = name;
+  mlir::func::FuncOp func = graph->graph();
+  if (!func)
+    throw Error("compile: the module has no function '" + name + "'");
+  for (mlir::Type type : func.getResultTypes()) {
+    auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensorType || !tensorType.hasStaticShape() ||
+        !toDType(tensorType.getElementType()))
+      throw Error("compile: '" + name +
+                  "' returns a type the JIT does not support (results must "
+                  "be tensors of static shape)");
+    graph->outputs_.push_back({toShape(tensorType),
+                               *toDType(tensorType.getElementType())});
+  }
+  graph->compileNative();
+  return graph;
+}
+
+mlir::func::FuncOp CompiledGraph::graph() const {
+  return mlir::ModuleOp(module_.get()).lookupSymbol<mlir::func::FuncOp>(name_);
+}
+
+void CompiledGraph::compileNative() {
+  mlir::OwningOpRef<mlir::ModuleOp> lowered(module_->clone());
+  lowerTo(*lowered, Stage::LLVM, /*forJit=*/true);
+  auto jit = JitModule::compile(*lowered);
+  if (!jit)
+    throw Error("compile: " + llvm::toString(jit.takeError()));
+  jit_ = std::move(*jit);
+}
+
+std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) const {
+  checkInputs(graph(), inputs);
+  std::vector<BufferView> buffers;
+  // Compiled code reads inputs in place, through their strides; views that
+  // are not row-major are copied first.
+  std::vector<Tensor> held;
+  for (const Tensor &input : inputs) {
+    Tensor t = input.contiguous();
+    held.push_back(t);
+    buffers.push_back(
+        {t.rawData(), 0, t.shape(), Tensor::contiguousStrides(t.shape())});
+  }
+  std::vector<Tensor> outputs;
+  for (const auto &[shape, dtype] : outputs_) {
+    Tensor out = Tensor::empty(shape, dtype);
+    buffers.push_back(
+        {out.rawData(), 0, shape, Tensor::contiguousStrides(shape)});
+    outputs.push_back(out);
+  }
+  if (llvm::Error error = jit_->call(name_, buffers))
+    throw Error("run: " + llvm::toString(std::move(error)));
+  return outputs;
+}
+
+std::shared_ptr<const LoweredImpl> CompiledGraph::lowered() const {
+  return std::make_shared<LoweredImpl>(shared_from_this());
+}
+
+void CompiledGraph::save(const std::string &path) const {
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error);
+  if (error)
+    throw Error("save: cannot write '" + path + "': " + error.message());
+  mlir::ModuleOp(module_.get()).print(os);
+  os << "\n";
+  if (os.has_error())
+    throw Error("save: cannot write '" + path + "'");
+}

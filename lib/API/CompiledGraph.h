@@ -1,0 +1,62 @@
+//===- CompiledGraph.h - One traced signature, compiled --------*- C++ -*-===//
+//
+// Private to lib/API. A CompiledGraph owns the kiln graph of one signature
+// and its native code, and runs it on runtime tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_LIB_API_COMPILEDGRAPH_H
+#define KILN_LIB_API_COMPILEDGRAPH_H
+
+#include "kiln/Compiler/Engine.h"
+#include "kiln/Compiler/Stage.h"
+#include "kiln/Function.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+class CompiledGraph : public std::enable_shared_from_this<CompiledGraph> {
+public:
+  /// Traces `body` for `signature` into a graph named `name` and compiles
+  /// it. Throws kiln::Error if tracing or compilation fails.
+  static std::shared_ptr<CompiledGraph>
+  trace(mlir::MLIRContext &context, const std::string &name,
+        const detail::CallSignature &signature, const detail::TraceBody &body);
+
+  /// Compiles function `name` of `module`, a graph file's module.
+  static std::shared_ptr<CompiledGraph>
+  compile(mlir::OwningOpRef<mlir::ModuleOp> module, const std::string &name);
+
+  /// Runs the native code. Inputs must match the graph's argument types
+  /// (checked); non-contiguous inputs are copied first.
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs) const;
+
+  /// The graph at every stage.
+  std::shared_ptr<const LoweredImpl> lowered() const;
+
+  /// Writes the kiln graph to `path`; throws kiln::Error on I/O failure.
+  void save(const std::string &path) const;
+
+  mlir::func::FuncOp graph() const;
+
+private:
+  CompiledGraph() = default;
+  void compileNative();
+
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
+  std::string name_;
+  std::unique_ptr<JitModule> jit_;
+  std::vector<std::pair<Shape, DType>> outputs_;
+};
+
+} // namespace kiln
+
+#endif // KILN_LIB_API_COMPILEDGRAPH_H

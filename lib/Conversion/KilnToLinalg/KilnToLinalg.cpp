@@ -1,0 +1,77 @@
+//===- KilnToLinalg.cpp - The kiln-to-linalg pass -------------------------===//
+//
+// Applies the patterns of every op family and reports each kiln op that is
+// left, at its location, with the reason its pattern gave.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Conversion/Passes.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
+  populateElementwiseLoweringPatterns(patterns);
+  populateReductionLoweringPatterns(patterns);
+  populateShapeLoweringPatterns(patterns);
+  populateLinearAlgebraLoweringPatterns(patterns);
+  populateNNLoweringPatterns(patterns);
+}
+
+namespace {
+
+/// Remembers the last reason a pattern gave for not rewriting the op at each
+/// location, so that leftover ops can be reported with it.
+struct FailureReasons : RewriterBase::Listener {
+  void
+  notifyMatchFailure(Location loc,
+                     function_ref<void(Diagnostic &)> reasonCallback) override {
+    Diagnostic diag(loc, DiagnosticSeverity::Remark);
+    reasonCallback(diag);
+    reasons[loc] = diag.str();
+  }
+  llvm::DenseMap<Location, std::string> reasons;
+};
+
+struct ConvertKilnToLinalgPass final
+    : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    kiln::populateKilnToLinalgPatterns(patterns);
+    FailureReasons reasons;
+    GreedyRewriteConfig config;
+    config.setListener(&reasons);
+    // Patterns rewrite one kiln op into non-kiln ops; only the kiln ops need
+    // to be visited, and the result must not depend on folding.
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    config.enableFolding(false);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns), config);
+
+    bool failedAny = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<kiln::KilnDialect>(op->getDialect()))
+        return;
+      auto it = reasons.reasons.find(op->getLoc());
+      op->emitOpError("is not supported by the lowering: ")
+          << (it != reasons.reasons.end() ? it->second
+                                          : std::string("no lowering pattern"));
+      failedAny = true;
+    });
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace

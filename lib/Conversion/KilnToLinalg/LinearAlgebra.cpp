@@ -1,0 +1,194 @@
+//===- LinearAlgebra.cpp - Lower kiln.matmul to linalg --------------------===//
+//
+// numpy.matmul on linalg's named ops: 1-D operands become 1xK / Kx1 matrices
+// (and the unit dim is dropped from the result), a batched lhs times a
+// matrix is one `linalg.matmul` on the flattened rows, and other batched
+// products broadcast their batch dims and use `linalg.batch_matmul`. The
+// named ops promote mixed operand types to the result type themselves.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+RankedTensorType withShape(Value value, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(
+      shape, cast<RankedTensorType>(value.getType()).getElementType());
+}
+
+/// The reassociation grouping dims [0, split] and then each later dim alone.
+SmallVector<ReassociationIndices> groupLeading(int64_t split, int64_t rank) {
+  SmallVector<ReassociationIndices> groups = {
+      llvm::to_vector(llvm::seq<int64_t>(0, split + 1))};
+  for (int64_t d = split + 1; d < rank; ++d)
+    groups.push_back({d});
+  return groups;
+}
+
+/// kiln.matmul -> linalg.matmul / linalg.batch_matmul plus reshapes.
+struct MatmulLowering : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    Type elementType = op.getType().getElementType();
+    bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+    if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "expects operands of rank >= 1");
+
+    // Shapes after 1-D operands are made matrices.
+    SmallVector<int64_t> lhsShape(lhsType.getShape());
+    SmallVector<int64_t> rhsShape(rhsType.getShape());
+    if (lhsVector)
+      lhsShape.insert(lhsShape.begin(), 1);
+    if (rhsVector)
+      rhsShape.push_back(1);
+    ArrayRef<int64_t> lhsBatch = ArrayRef(lhsShape).drop_back(2);
+    ArrayRef<int64_t> rhsBatch = ArrayRef(rhsShape).drop_back(2);
+    ShapeResult batchRule =
+        broadcastShapes(Shape(lhsBatch.begin(), lhsBatch.end()),
+                        Shape(rhsBatch.begin(), rhsBatch.end()));
+    if (!batchRule)
+      return rewriter.notifyMatchFailure(op, batchRule.error());
+    SmallVector<int64_t> batch(batchRule->begin(), batchRule->end());
+    bool flattenRows = rhsBatch.empty() && !lhsBatch.empty();
+    bool needsBroadcast = !flattenRows && (ArrayRef(batch) != lhsBatch ||
+                                           ArrayRef(batch) != rhsBatch);
+    if (needsBroadcast && (!ShapedType::isStaticShape(lhsBatch) ||
+                           !ShapedType::isStaticShape(rhsBatch)))
+      return rewriter.notifyMatchFailure(
+          op, "broadcasting dynamic batch dimensions is not supported");
+
+    Location loc = op.getLoc();
+    // 1-D operands -> 1xK and Kx1 matrices.
+    if (lhsVector)
+      lhs = tensor::ExpandShapeOp::create(
+          rewriter, loc, withShape(lhs, lhsShape), lhs,
+          SmallVector<ReassociationIndices>{{0, 1}});
+    if (rhsVector)
+      rhs = tensor::ExpandShapeOp::create(
+          rewriter, loc, withShape(rhs, rhsShape), rhs,
+          SmallVector<ReassociationIndices>{{0, 1}});
+    SmallVector<OpFoldResult> lhsSizes = getSizes(rewriter, loc, lhs);
+    SmallVector<OpFoldResult> rhsSizes = getSizes(rewriter, loc, rhs);
+    OpFoldResult m = lhsSizes[lhsSizes.size() - 2], n = rhsSizes.back();
+    int64_t mDim = lhsShape[lhsShape.size() - 2], nDim = rhsShape.back();
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    auto zeros = [&](ArrayRef<int64_t> shape, ArrayRef<OpFoldResult> sizes) {
+      return createFilled(rewriter, loc,
+                          RankedTensorType::get(shape, elementType), sizes,
+                          zero);
+    };
+
+    Value result;
+    int64_t nb = batch.size();
+    if (nb == 0) {
+      // Matrix times matrix.
+      Value init = zeros({mDim, nDim}, {m, n});
+      result =
+          linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs}, init)
+              .getResult(0);
+    } else if (flattenRows) {
+      // (batch..., M, K) x (K, N): one matmul on the (batch * M) rows.
+      int64_t rows = ShapedType::kDynamic;
+      if (ShapedType::isStaticShape(ArrayRef(lhsShape).drop_back()))
+        rows = ShapedType::getNumElements(ArrayRef(lhsShape).drop_back());
+      Value flat = tensor::CollapseShapeOp::create(
+          rewriter, loc, withShape(lhs, {rows, lhsShape.back()}), lhs,
+          groupLeading(nb, nb + 2));
+      Value rowSize = tensor::DimOp::create(rewriter, loc, flat, 0);
+      Value init = zeros({rows, nDim}, {rowSize, n});
+      Value product =
+          linalg::MatmulOp::create(rewriter, loc, ValueRange{flat, rhs}, init)
+              .getResult(0);
+      SmallVector<int64_t> shape(lhsShape.begin(), lhsShape.end() - 1);
+      shape.push_back(nDim);
+      SmallVector<OpFoldResult> sizes(lhsSizes.begin(), lhsSizes.end() - 1);
+      sizes.push_back(n);
+      result = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, elementType), product,
+          groupLeading(nb, nb + 2), sizes);
+    } else {
+      // Broadcast the batch dims (static) and flatten them into one.
+      auto broadcastTo = [&](Value v, ArrayRef<int64_t> shape) -> Value {
+        if (cast<RankedTensorType>(v.getType()).getShape() == shape)
+          return v;
+        return *buildElementwise(
+            rewriter, op, v, {}, withShape(v, shape),
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      };
+      SmallVector<int64_t> lhsFull(batch), rhsFull(batch);
+      lhsFull.append({mDim, lhsShape.back()});
+      rhsFull.append({rhsShape[rhsShape.size() - 2], nDim});
+      lhs = broadcastTo(lhs, lhsFull);
+      rhs = broadcastTo(rhs, rhsFull);
+      auto flatten = [&](Value v) -> Value {
+        if (nb == 1)
+          return v;
+        auto shape = cast<RankedTensorType>(v.getType()).getShape();
+        int64_t b = ShapedType::isStaticShape(shape.drop_back(2))
+                        ? ShapedType::getNumElements(shape.drop_back(2))
+                        : ShapedType::kDynamic;
+        return tensor::CollapseShapeOp::create(
+            rewriter, loc, withShape(v, {b, shape[nb], shape[nb + 1]}), v,
+            groupLeading(nb - 1, nb + 2));
+      };
+      Value lhs3 = flatten(lhs), rhs3 = flatten(rhs);
+      auto lhs3Type = cast<RankedTensorType>(lhs3.getType());
+      Value batchSize = tensor::DimOp::create(rewriter, loc, lhs3, 0);
+      Value init =
+          zeros({lhs3Type.getDimSize(0), mDim, nDim}, {batchSize, m, n});
+      result = linalg::BatchMatmulOp::create(rewriter, loc,
+                                             ValueRange{lhs3, rhs3}, init)
+                   .getResult(0);
+      if (nb > 1) {
+        SmallVector<int64_t> shape(batch);
+        shape.append({mDim, nDim});
+        SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, lhs);
+        sizes.back() = n;
+        result = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(shape, elementType), result,
+            groupLeading(nb - 1, nb + 2), sizes);
+      }
+    }
+
+    // Drop the unit dims that stood for 1-D operands.
+    if (lhsVector || rhsVector) {
+      auto type = cast<RankedTensorType>(result.getType());
+      int64_t rank = type.getRank();
+      SmallVector<int64_t> unitDims;
+      if (lhsVector)
+        unitDims.push_back(rank - 2);
+      if (rhsVector)
+        unitDims.push_back(rank - 1);
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0; d < rank; ++d)
+        if (!llvm::is_contained(unitDims, d))
+          shape.push_back(type.getDimSize(d));
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, elementType), result,
+          unitDimReassociation(rank, unitDims));
+    }
+    rewriter.replaceOp(op, castToType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateLinearAlgebraLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering>(patterns.getContext());
+}

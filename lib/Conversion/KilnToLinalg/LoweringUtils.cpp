@@ -1,0 +1,341 @@
+//===- LoweringUtils.cpp - Helpers shared by the kiln-to-linalg patterns --===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln::lowering {
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type type) {
+  Type from = value.getType();
+  if (from == type)
+    return value;
+  if (isa<IndexType>(from) || isa<IndexType>(type))
+    return arith::IndexCastOp::create(b, loc, type, value);
+  auto fromInt = dyn_cast<IntegerType>(from);
+  auto toInt = dyn_cast<IntegerType>(type);
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(type);
+  // x -> bool tests for non-zero; NaN counts as non-zero, as in C and numpy.
+  if (toInt && toInt.getWidth() == 1) {
+    Value zero = scalarConstant(b, loc, from, 0);
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
+                                   zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+  }
+  // bool -> x gives 0 or 1.
+  if (fromInt && fromInt.getWidth() == 1) {
+    if (toFloat)
+      return arith::UIToFPOp::create(b, loc, type, value);
+    return arith::ExtUIOp::create(b, loc, type, value);
+  }
+  if (fromInt && toInt) {
+    if (toInt.getWidth() > fromInt.getWidth())
+      return arith::ExtSIOp::create(b, loc, type, value);
+    return arith::TruncIOp::create(b, loc, type, value);
+  }
+  if (fromInt && toFloat)
+    return arith::SIToFPOp::create(b, loc, type, value);
+  // Float -> int rounds toward zero.
+  if (fromFloat && toInt)
+    return arith::FPToSIOp::create(b, loc, type, value);
+  assert(fromFloat && toFloat && "unexpected scalar conversion");
+  unsigned fromWidth = fromFloat.getWidth(), toWidth = toFloat.getWidth();
+  // f16 <-> bf16 have the same width: go through f32.
+  if (fromWidth == toWidth) {
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, type, wide);
+  }
+  if (toWidth > fromWidth)
+    return arith::ExtFOp::create(b, loc, type, value);
+  return arith::TruncFOp::create(b, loc, type, value);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  if (isa<IndexType>(type))
+    return arith::ConstantIndexOp::create(b, loc, static_cast<int64_t>(value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+static Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/!highest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt limit = highest ? APInt::getSignedMaxValue(width)
+                        : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, limit));
+}
+
+Value lowestValue(OpBuilder &b, Location loc, Type type) {
+  return extremeValue(b, loc, type, /*highest=*/false);
+}
+
+Value highestValue(OpBuilder &b, Location loc, Type type) {
+  return extremeValue(b, loc, type, /*highest=*/true);
+}
+
+Type promoteElementTypes(TypeRange types) {
+  std::optional<DType> promoted;
+  for (Type type : types) {
+    std::optional<DType> dtype = toDType(getElementTypeOrSelf(type));
+    if (!dtype)
+      return {};
+    promoted = promoted ? promoteTypes(*promoted, *dtype) : *dtype;
+  }
+  return promoted ? toElementType(types.front().getContext(), *promoted)
+                  : Type();
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+SmallVector<OpFoldResult> getSizes(OpBuilder &b, Location loc, Value value) {
+  return tensor::getMixedSizes(b, loc, value);
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                  ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, sizes[d]));
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   ArrayRef<OpFoldResult> sizes, Value value) {
+  Value empty = createEmpty(b, loc, type, sizes);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value castToType(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+SmallVector<ReassociationIndices>
+unitDimReassociation(int64_t rank, ArrayRef<int64_t> unitDims) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(unitDims, d)) {
+      // Leading unit dims join the first kept dim, the others the previous.
+      if (groups.empty())
+        pending.push_back(d);
+      else
+        groups.back().push_back(d);
+      continue;
+    }
+    pending.push_back(d);
+    groups.push_back(pending);
+    pending.clear();
+  }
+  return groups;
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting elementwise generics
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
+                                  ValueRange operands, TypeRange operandTypes,
+                                  RankedTensorType resultType,
+                                  ScalarBuilder body) {
+  MLIRContext *context = rewriter.getContext();
+  int64_t rank = resultType.getRank();
+  auto shapeOf = [&](unsigned i) {
+    return cast<RankedTensorType>(operands[i].getType()).getShape();
+  };
+  // The dimension of operand `i` aligned with result dim `d`, if it has one.
+  auto alignedDim = [&](unsigned i, int64_t d) -> std::optional<int64_t> {
+    int64_t offset = rank - static_cast<int64_t>(shapeOf(i).size());
+    if (d < offset)
+      return std::nullopt;
+    return shapeOf(i)[d - offset];
+  };
+
+  SmallVector<AffineMap> maps;
+  for (unsigned i = 0; i < operands.size(); ++i) {
+    ArrayRef<int64_t> shape = shapeOf(i);
+    int64_t offset = rank - static_cast<int64_t>(shape.size());
+    if (offset < 0)
+      return rewriter.notifyMatchFailure(op,
+                                         "operand rank exceeds the result's");
+    SmallVector<AffineExpr> exprs;
+    for (auto [j, dim] : llvm::enumerate(shape)) {
+      int64_t d = offset + j;
+      int64_t resultDim = resultType.getDimSize(d);
+      // A static size-1 dim broadcasts: it is always read at index 0.
+      if (dim == 1 && resultDim != 1) {
+        exprs.push_back(getAffineConstantExpr(0, context));
+        continue;
+      }
+      if (ShapedType::isDynamic(dim)) {
+        if (!ShapedType::isDynamic(resultDim) && resultDim != 1)
+          return rewriter.notifyMatchFailure(
+              op, "a dynamic dimension of operand " + Twine(i) +
+                      " might be 1 and broadcast at run time");
+        for (unsigned k = 0; k < operands.size(); ++k) {
+          std::optional<int64_t> other = alignedDim(k, d);
+          if (k != i && other && *other != 1)
+            return rewriter.notifyMatchFailure(
+                op, "dynamic dimensions of operands " + Twine(i) + " and " +
+                        Twine(k) + " might broadcast at run time");
+        }
+      }
+      exprs.push_back(getAffineDimExpr(d, context));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, context));
+  }
+  maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+
+  // The result's dynamic sizes come from the one operand that is not 1 there.
+  Location loc = op->getLoc();
+  SmallVector<OpFoldResult> sizes(rank, rewriter.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    for (unsigned i = 0; i < operands.size(); ++i) {
+      std::optional<int64_t> dim = alignedDim(i, d);
+      if (!dim || *dim == 1)
+        continue;
+      int64_t offset = rank - static_cast<int64_t>(shapeOf(i).size());
+      sizes[d] = ShapedType::isDynamic(*dim)
+                     ? OpFoldResult(tensor::DimOp::create(
+                                        rewriter, loc, operands[i], d - offset)
+                                        .getResult())
+                     : OpFoldResult(rewriter.getIndexAttr(*dim));
+      break;
+    }
+  }
+  Value empty = createEmpty(rewriter, loc, resultType, sizes);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, operands, ValueRange{empty}, maps,
+      iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
+        SmallVector<Value> scalars;
+        for (unsigned i = 0; i < operands.size(); ++i) {
+          Type type = i < operandTypes.size() ? operandTypes[i] : Type();
+          scalars.push_back(type ? convertScalar(b, loc, args[i], type)
+                                 : args[i]);
+        }
+        Value result = body(b, loc, scalars);
+        linalg::YieldOp::create(
+            b, loc, convertScalar(b, loc, result, resultType.getElementType()));
+      });
+  return generic.getResult(0);
+}
+
+AffineMap reducedMap(MLIRContext *context, int64_t rank,
+                     ArrayRef<int64_t> axes) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      exprs.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> buildReduction(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange broadcastInputs,
+    ArrayRef<int64_t> axes, ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+  auto inputType = cast<RankedTensorType>(inputs.front().getType());
+  int64_t rank = inputType.getRank();
+  MLIRContext *context = b.getContext();
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, inputs.front());
+  SmallVector<OpFoldResult> reducedSizes;
+  SmallVector<int64_t> reducedShape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(axes, d))
+      continue;
+    reducedSizes.push_back(sizes[d]);
+    reducedShape.push_back(inputType.getDimSize(d));
+  }
+  SmallVector<Value> outputs;
+  SmallVector<Type> outputTypes;
+  for (Value init : inits) {
+    auto type = RankedTensorType::get(reducedShape, init.getType());
+    outputs.push_back(createFilled(b, loc, type, reducedSizes, init));
+    outputTypes.push_back(type);
+  }
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap reduced = reducedMap(context, rank, axes);
+  SmallVector<AffineMap> maps(inputs.size(), identity);
+  maps.append(broadcastInputs.size(), reduced);
+  maps.append(inits.size(), reduced);
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d)
+    iterators.push_back(llvm::is_contained(axes, d)
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  SmallVector<Value> allInputs(inputs);
+  allInputs.append(broadcastInputs.begin(), broadcastInputs.end());
+  auto generic = linalg::GenericOp::create(
+      b, loc, outputTypes, allInputs, outputs, maps, iterators,
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        linalg::YieldOp::create(nested, loc, body(nested, loc, args));
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+Value reductionCount(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, Type floatType) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t staticCount = 1;
+  Value dynamicCount;
+  for (int64_t axis : axes) {
+    if (!type.isDynamicDim(axis)) {
+      staticCount *= type.getDimSize(axis);
+      continue;
+    }
+    Value dim = tensor::DimOp::create(b, loc, input, axis);
+    dynamicCount =
+        dynamicCount ? arith::MulIOp::create(b, loc, dynamicCount, dim) : dim;
+  }
+  if (!dynamicCount)
+    return scalarConstant(b, loc, floatType, static_cast<double>(staticCount));
+  Value count = arith::MulIOp::create(
+      b, loc, dynamicCount,
+      arith::ConstantIndexOp::create(b, loc, staticCount));
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  return arith::SIToFPOp::create(b, loc, floatType, asInt);
+}
+
+FailureOr<SmallVector<int64_t>>
+normalizeAxes(PatternRewriter &rewriter, Operation *op, ArrayRef<int64_t> axes,
+              int64_t rank, bool emptyMeansAll) {
+  AxesResult rule =
+      kiln::normalizeAxes(std::vector<int64_t>(axes.begin(), axes.end()), rank);
+  if (!rule)
+    return rewriter.notifyMatchFailure(op, rule.error());
+  SmallVector<int64_t> normalized(rule->begin(), rule->end());
+  if (normalized.empty() && emptyMeansAll)
+    normalized = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  return normalized;
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,125 @@
+//===- LoweringUtils.h - Helpers shared by the kiln-to-linalg patterns ----===//
+//
+// Scalar conversions, broadcasting indexing maps, empty tensors and reduction
+// generics: the pieces every family of kiln-to-linalg patterns builds from.
+// Each helper that can refuse an op reports why through the rewriter
+// (`notifyMatchFailure`) before creating any IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
+#define KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace kiln::lowering {
+
+/// Builds the scalar result of an elementwise body from its (already
+/// converted) scalar operands.
+using ScalarBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+/// Converts `value` to `type` by Kiln's rules: float -> int truncates toward
+/// zero, x -> i1 tests for non-zero (NaN is true), i1 -> x gives 0 or 1.
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value value, mlir::Type type);
+
+/// A scalar constant of `type` (float, integer or index) holding `value`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double value);
+
+/// The lowest (`-inf` or the smallest integer) or highest value of `type`.
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Type type);
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Type type);
+
+/// The common element type of `types` by Kiln's promotion table.
+mlir::Type promoteElementTypes(mlir::TypeRange types);
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+/// The sizes of `value` (static ones as attributes, dynamic ones as
+/// `tensor.dim`).
+llvm::SmallVector<mlir::OpFoldResult>
+getSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
+/// `tensor.empty` of `type`; the dynamic entries of `sizes` give its dynamic
+/// dimensions.
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// `linalg.fill` of a `tensor.empty` of `type` with `value`.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                         mlir::Value value);
+
+/// `value` itself, or a `tensor.cast` of it to `type` when a result type
+/// written in the IR refines a dynamic dimension.
+mlir::Value castToType(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value value, mlir::Type type);
+
+/// The reassociation that collapses the dimensions `unitDims` of a rank
+/// `rank` shape into their neighbours (and expands them back).
+llvm::SmallVector<mlir::ReassociationIndices>
+unitDimReassociation(int64_t rank, llvm::ArrayRef<int64_t> unitDims);
+
+//===----------------------------------------------------------------------===//
+// Broadcasting elementwise generics
+//===----------------------------------------------------------------------===//
+
+/// Builds `linalg.generic` computing `body` over the broadcast of `operands`
+/// into `resultType`. Operand `i` is converted to `operandTypes[i]` (if not
+/// null) inside the body. Fails, with the reason, when a dynamic dimension
+/// might broadcast at run time.
+mlir::FailureOr<mlir::Value>
+buildElementwise(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                 mlir::ValueRange operands, mlir::TypeRange operandTypes,
+                 mlir::RankedTensorType resultType, ScalarBuilder body);
+
+/// The map from a rank-`rank` iteration space to the dimensions that are not
+/// in `axes` (how a reduced tensor is read back in the full space).
+mlir::AffineMap reducedMap(mlir::MLIRContext *context, int64_t rank,
+                           llvm::ArrayRef<int64_t> axes);
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// Builds a `linalg.generic` reducing `inputs` (all of the same shape) over
+/// the sorted, normalized `axes` into tensors of `inits` element types,
+/// initialized with `inits`. `body` receives the input scalars followed by
+/// the accumulators and returns the new accumulators. Extra `broadcastInputs`
+/// of the reduced shape are read with the reduced map.
+llvm::SmallVector<mlir::Value>
+buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+               mlir::ValueRange broadcastInputs, llvm::ArrayRef<int64_t> axes,
+               mlir::ValueRange inits,
+               llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                   mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>
+                   body);
+
+/// Number of elements of `input` over `axes`, as a scalar of `floatType`.
+mlir::Value reductionCount(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> axes,
+                           mlir::Type floatType);
+
+/// Normalizes `axes` for a rank-`rank` tensor (sorted, in [0, rank); an empty
+/// list means every axis), or fails with the rule's message.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+normalizeAxes(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+              llvm::ArrayRef<int64_t> axes, int64_t rank, bool emptyMeansAll);
+
+} // namespace kiln::lowering
+
+#endif // KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H

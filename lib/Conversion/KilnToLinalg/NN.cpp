@@ -1,0 +1,204 @@
+//===- NN.cpp - Decompose softmax, log_softmax and layer_norm -------------===//
+//
+// The neural-network composites become a few `linalg.generic`s: reductions
+// over the normalized axes and one elementwise generic that reads the
+// reduced tensors through broadcasting maps. Fusion at the Linalg stage then
+// sees every piece.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+/// An all-parallel generic over the shape of `like` reading `inputs` with
+/// `maps` and yielding `body` of their scalars.
+Value buildMap(OpBuilder &b, Location loc, Value like, ValueRange inputs,
+               ArrayRef<AffineMap> maps, ScalarBuilder body) {
+  auto type = cast<RankedTensorType>(like.getType());
+  Value empty = createEmpty(b, loc, type, getSizes(b, loc, like));
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{empty}, allMaps, iterators,
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        linalg::YieldOp::create(nested, loc, body(nested, loc, args));
+      });
+  return generic.getResult(0);
+}
+
+/// softmax and log_softmax in the stable form, over one axis:
+///   m = max(x);  s = sum(exp(x - m));
+///   softmax = exp(x - m) / s;  log_softmax = (x - m) - log(s).
+template <typename OpTy, bool IsLog>
+struct SoftmaxLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    FailureOr<SmallVector<int64_t>> axes =
+        normalizeAxes(rewriter, op, {op.getAxisAttr().getInt()}, type.getRank(),
+                      /*emptyMeansAll=*/false);
+    if (failed(axes))
+      return failure();
+    Location loc = op.getLoc();
+    Type elementType = type.getElementType();
+    Value max =
+        buildReduction(rewriter, loc, x, {}, *axes,
+                       lowestValue(rewriter, loc, elementType),
+                       [](OpBuilder &b, Location loc, ValueRange args) {
+                         return SmallVector<Value>{arith::MaximumFOp::create(
+                             b, loc, args[0], args[1])};
+                       })
+            .front();
+    Value sum = buildReduction(rewriter, loc, x, max, *axes,
+                               scalarConstant(rewriter, loc, elementType, 0),
+                               [](OpBuilder &b, Location loc, ValueRange args) {
+                                 Value shifted = arith::SubFOp::create(
+                                     b, loc, args[0], args[1]);
+                                 Value e = math::ExpOp::create(b, loc, shifted);
+                                 return SmallVector<Value>{
+                                     arith::AddFOp::create(b, loc, args[2], e)};
+                               })
+                    .front();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    AffineMap reduced =
+        reducedMap(rewriter.getContext(), type.getRank(), *axes);
+    Value result = buildMap(
+        rewriter, loc, x, {x, max, sum}, {identity, reduced, reduced},
+        [](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value shifted = arith::SubFOp::create(b, loc, args[0], args[1]);
+          if (IsLog)
+            return arith::SubFOp::create(b, loc, shifted,
+                                         math::LogOp::create(b, loc, args[2]));
+          return arith::DivFOp::create(
+              b, loc, math::ExpOp::create(b, loc, shifted), args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The map reading `param` broadcast (numpy rules) into `type`'s space, or
+/// failure if a dynamic dim of `param` might broadcast.
+FailureOr<AffineMap> paramMap(PatternRewriter &rewriter, Operation *op,
+                              Value param, RankedTensorType type) {
+  auto shape = cast<RankedTensorType>(param.getType()).getShape();
+  int64_t offset = type.getRank() - static_cast<int64_t>(shape.size());
+  SmallVector<AffineExpr> exprs;
+  for (auto [j, dim] : llvm::enumerate(shape)) {
+    int64_t d = offset + j;
+    if (ShapedType::isDynamic(dim) && type.getDimSize(d) != 1)
+      return rewriter.notifyMatchFailure(
+          op, "a dynamic dimension of scale or bias might broadcast");
+    exprs.push_back(dim == 1 && type.getDimSize(d) != 1
+                        ? rewriter.getAffineConstantExpr(0)
+                        : rewriter.getAffineDimExpr(d));
+  }
+  return AffineMap::get(type.getRank(), 0, exprs, rewriter.getContext());
+}
+
+/// layer_norm, two-pass (mean, then the biased variance of x - mean):
+///   y = (x - mean) * rsqrt(var + eps) [* scale] [+ bias].
+struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    FailureOr<SmallVector<int64_t>> axes =
+        normalizeAxes(rewriter, op, op.getAxes(), type.getRank(),
+                      /*emptyMeansAll=*/false);
+    if (failed(axes))
+      return failure();
+    if (axes->empty())
+      return rewriter.notifyMatchFailure(op, "expects at least one axis");
+    SmallVector<Value> params;
+    SmallVector<AffineMap> paramMaps;
+    for (Value param : {op.getScale(), op.getBias()}) {
+      if (!param)
+        continue;
+      FailureOr<AffineMap> map = paramMap(rewriter, op, param, type);
+      if (failed(map))
+        return failure();
+      params.push_back(param);
+      paramMaps.push_back(*map);
+    }
+
+    Location loc = op.getLoc();
+    Type elementType = type.getElementType();
+    Value count = reductionCount(rewriter, loc, x, *axes, elementType);
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    Value epsilon = scalarConstant(rewriter, loc, elementType,
+                                   op.getEpsilonAttr().getValueAsDouble());
+    Value sum =
+        buildReduction(rewriter, loc, x, {}, *axes, zero,
+                       [](OpBuilder &b, Location loc, ValueRange args) {
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(b, loc, args[0], args[1])};
+                       })
+            .front();
+    Value squares =
+        buildReduction(rewriter, loc, x, sum, *axes, zero,
+                       [&](OpBuilder &b, Location loc, ValueRange args) {
+                         Value mean =
+                             arith::DivFOp::create(b, loc, args[1], count);
+                         Value d = arith::SubFOp::create(b, loc, args[0], mean);
+                         Value sq = arith::MulFOp::create(b, loc, d, d);
+                         return SmallVector<Value>{
+                             arith::AddFOp::create(b, loc, args[2], sq)};
+                       })
+            .front();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    AffineMap reduced =
+        reducedMap(rewriter.getContext(), type.getRank(), *axes);
+    SmallVector<Value> inputs = {x, sum, squares};
+    inputs.append(params);
+    SmallVector<AffineMap> maps = {identity, reduced, reduced};
+    maps.append(paramMaps);
+    bool hasScale = static_cast<bool>(op.getScale());
+    bool hasBias = static_cast<bool>(op.getBias());
+    Value result = buildMap(
+        rewriter, loc, x, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value mean = arith::DivFOp::create(b, loc, args[1], count);
+          Value var = arith::DivFOp::create(b, loc, args[2], count);
+          Value rstd = math::RsqrtOp::create(
+              b, loc, arith::AddFOp::create(b, loc, var, epsilon));
+          Value y = arith::MulFOp::create(
+              b, loc, arith::SubFOp::create(b, loc, args[0], mean), rstd);
+          unsigned next = 3;
+          if (hasScale)
+            y = arith::MulFOp::create(b, loc, y, args[next++]);
+          if (hasBias)
+            y = arith::AddFOp::create(b, loc, y, args[next++]);
+          return y;
+        });
+    rewriter.replaceOp(op, castToType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateNNLoweringPatterns(RewritePatternSet &patterns) {
+  patterns
+      .add<SoftmaxLowering<SoftmaxOp, /*IsLog=*/false>,
+           SoftmaxLowering<LogSoftmaxOp, /*IsLog=*/true>, LayerNormLowering>(
+          patterns.getContext());
+}

@@ -1,0 +1,203 @@
+//===- Reduction.cpp - Lower kiln's reductions to linalg ------------------===//
+//
+// reduce_sum/mean/max/min/prod and argmax/argmin become `linalg.generic`s
+// with reduction iterators over the reduced axes (so that elementwise
+// producers can fuse into them); `keepdims` adds a `tensor.expand_shape`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+/// Re-inserts the reduced dims as size-1 dims when the op keeps them, and
+/// casts to the op's (possibly refined) result type.
+Value finishReduction(PatternRewriter &rewriter, Location loc, Value reduced,
+                      ArrayRef<int64_t> axes, bool keepdims,
+                      RankedTensorType resultType, int64_t inputRank) {
+  if (keepdims) {
+    auto reducedType = cast<RankedTensorType>(reduced.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0, k = 0; d < inputRank; ++d)
+      shape.push_back(
+          llvm::is_contained(axes, d) ? 1 : reducedType.getDimSize(k++));
+    auto keptType = RankedTensorType::get(shape, reducedType.getElementType());
+    reduced =
+        tensor::ExpandShapeOp::create(rewriter, loc, keptType, reduced,
+                                      unitDimReassociation(inputRank, axes));
+  }
+  return castToType(rewriter, loc, reduced, resultType);
+}
+
+enum class Combiner { Sum, Mean, Max, Min, Prod };
+
+/// The reduction's initial value: its combiner's identity.
+Value identityOf(OpBuilder &b, Location loc, Combiner combiner, Type type) {
+  switch (combiner) {
+  case Combiner::Sum:
+  case Combiner::Mean:
+    return scalarConstant(b, loc, type, 0);
+  case Combiner::Prod:
+    return scalarConstant(b, loc, type, 1);
+  case Combiner::Max:
+    return lowestValue(b, loc, type);
+  case Combiner::Min:
+    return highestValue(b, loc, type);
+  }
+  llvm_unreachable("unknown combiner");
+}
+
+/// acc <combiner> x; max and min propagate NaN.
+Value combine(OpBuilder &b, Location loc, Combiner combiner, Value x,
+              Value acc) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (combiner) {
+  case Combiner::Sum:
+  case Combiner::Mean:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+                   : Value(arith::AddIOp::create(b, loc, x, acc));
+  case Combiner::Prod:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
+                   : Value(arith::MulIOp::create(b, loc, x, acc));
+  case Combiner::Max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, acc))
+                   : Value(arith::MaxSIOp::create(b, loc, x, acc));
+  case Combiner::Min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, x, acc))
+                   : Value(arith::MinSIOp::create(b, loc, x, acc));
+  }
+  llvm_unreachable("unknown combiner");
+}
+
+/// kiln.reduce_<c> -> linalg.generic reducing `axes` (mean: then / count).
+template <typename OpTy, Combiner TheCombiner>
+struct ReduceLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    FailureOr<SmallVector<int64_t>> axes =
+        normalizeAxes(rewriter, op, op.getAxes(), inputType.getRank(),
+                      /*emptyMeansAll=*/true);
+    if (failed(axes))
+      return failure();
+    Location loc = op.getLoc();
+    Type elementType = inputType.getElementType();
+    Value init = identityOf(rewriter, loc, TheCombiner, elementType);
+    Value reduced =
+        buildReduction(rewriter, loc, op.getInput(), {}, *axes, init,
+                       [&](OpBuilder &b, Location loc, ValueRange args) {
+                         return SmallVector<Value>{
+                             combine(b, loc, TheCombiner, args[0], args[1])};
+                       })
+            .front();
+    if constexpr (TheCombiner == Combiner::Mean) {
+      // mean = sum / count, one more elementwise generic on the small result.
+      Value count =
+          reductionCount(rewriter, loc, op.getInput(), *axes, elementType);
+      FailureOr<Value> mean = buildElementwise(
+          rewriter, op, reduced, {}, cast<RankedTensorType>(reduced.getType()),
+          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+            return arith::DivFOp::create(b, loc, args[0], count);
+          });
+      if (failed(mean))
+        return failure();
+      reduced = *mean;
+    }
+    rewriter.replaceOp(op, finishReduction(rewriter, loc, reduced, *axes,
+                                           op.getKeepdims(), op.getType(),
+                                           inputType.getRank()));
+    return success();
+  }
+};
+
+/// kiln.argmax/argmin -> linalg.generic carrying (best value, its index);
+/// the first index wins ties and NaN counts as the extreme (numpy). The
+/// update rule is order-independent, so any loop order gives that answer.
+template <typename OpTy, bool IsMax>
+struct ArgReduceLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    FailureOr<SmallVector<int64_t>> axes = normalizeAxes(
+        rewriter, op, {op.getAxisAttr().getInt()}, inputType.getRank(),
+        /*emptyMeansAll=*/false);
+    if (failed(axes))
+      return failure();
+    int64_t axis = axes->front();
+    Location loc = op.getLoc();
+    Type elementType = inputType.getElementType();
+    Value initValue = IsMax ? lowestValue(rewriter, loc, elementType)
+                            : highestValue(rewriter, loc, elementType);
+    Value initIndex = scalarConstant(rewriter, loc, rewriter.getI64Type(), 0);
+    SmallVector<Value> results = buildReduction(
+        rewriter, loc, op.getInput(), {}, *axes, {initValue, initIndex},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value index = arith::IndexCastOp::create(
+              b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, axis));
+          Value earlier = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, index, bestIndex);
+          Value better, equal;
+          if (isa<FloatType>(elementType)) {
+            better = arith::CmpFOp::create(b, loc,
+                                           IsMax ? arith::CmpFPredicate::OGT
+                                                 : arith::CmpFPredicate::OLT,
+                                           x, best);
+            equal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                          best);
+            // A NaN beats any number, and an earlier NaN a later one.
+            Value xNaN =
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+            Value bestNumber = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::ORD, best, best);
+            Value nanWins = arith::AndIOp::create(
+                b, loc, xNaN,
+                arith::OrIOp::create(b, loc, bestNumber, earlier));
+            better = arith::OrIOp::create(b, loc, better, nanWins);
+          } else {
+            better = arith::CmpIOp::create(b, loc,
+                                           IsMax ? arith::CmpIPredicate::sgt
+                                                 : arith::CmpIPredicate::slt,
+                                           x, best);
+            equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x,
+                                          best);
+          }
+          Value tieEarlier = arith::AndIOp::create(b, loc, equal, earlier);
+          Value take = arith::OrIOp::create(b, loc, better, tieEarlier);
+          return SmallVector<Value>{
+              arith::SelectOp::create(b, loc, take, x, best),
+              arith::SelectOp::create(b, loc, take, index, bestIndex)};
+        });
+    rewriter.replaceOp(op, finishReduction(rewriter, loc, results[1], *axes,
+                                           op.getKeepdims(), op.getType(),
+                                           inputType.getRank()));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateReductionLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering<ReduceSumOp, Combiner::Sum>,
+               ReduceLowering<ReduceMeanOp, Combiner::Mean>,
+               ReduceLowering<ReduceMaxOp, Combiner::Max>,
+               ReduceLowering<ReduceMinOp, Combiner::Min>,
+               ReduceLowering<ReduceProdOp, Combiner::Prod>,
+               ArgReduceLowering<ArgmaxOp, /*IsMax=*/true>,
+               ArgReduceLowering<ArgminOp, /*IsMax=*/false>>(
+      patterns.getContext());
+}

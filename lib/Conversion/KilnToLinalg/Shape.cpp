@@ -1,0 +1,396 @@
+//===- Shape.cpp - Lower kiln's shape ops to tensor and linalg ------------===//
+//
+// reshape, expand_dims and squeeze become tensor reshapes; transpose becomes
+// `linalg.transpose`; broadcast_to a broadcasting `linalg.generic`; concat,
+// slice and pad become `tensor.insert_slice`, `tensor.extract_slice` and
+// `tensor.pad`; gather a `linalg.generic` reading with `tensor.extract`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+RankedTensorType tensorTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// `axis` in [-rank, rank) mapped to [0, rank), or a failure with the reason.
+FailureOr<int64_t> normalizedAxis(PatternRewriter &rewriter, Operation *op,
+                                  int64_t axis, int64_t rank) {
+  RuleResult<int64_t> rule = kiln::normalizeAxis(axis, rank);
+  if (!rule)
+    return rewriter.notifyMatchFailure(op, rule.error());
+  return *rule;
+}
+
+//===----------------------------------------------------------------------===//
+// Reshapes and transposes
+//===----------------------------------------------------------------------===//
+
+/// Reshapes a static tensor with collapse/expand (through 1-D when no single
+/// reassociation exists).
+Value reshapeStatic(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType resultType) {
+  auto inputType = tensorTypeOf(input);
+  if (inputType.getShape() == resultType.getShape())
+    return input;
+  if (auto reassociation =
+          getReassociationIndicesForReshape(inputType, resultType)) {
+    if (inputType.getRank() > resultType.getRank())
+      return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                             *reassociation);
+    return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                         *reassociation);
+  }
+  auto flatType = RankedTensorType::get({inputType.getNumElements()},
+                                        inputType.getElementType());
+  auto toFlat = [&](int64_t rank) {
+    return rank == 0 ? SmallVector<ReassociationIndices>{}
+                     : SmallVector<ReassociationIndices>{
+                           llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+  };
+  Value flat = input;
+  if (inputType.getRank() == 0)
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, input, toFlat(0));
+  else if (inputType.getRank() > 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, input,
+                                           toFlat(inputType.getRank()));
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, flat, toFlat(0));
+  if (resultType.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       toFlat(resultType.getRank()));
+}
+
+/// kiln.reshape -> collapse/expand_shape (static) or tensor.reshape with a
+/// computed shape (dynamic).
+struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = tensorTypeOf(op.getInput());
+    RankedTensorType resultType = op.getType();
+    Location loc = op.getLoc();
+    if (inputType.hasStaticShape() && resultType.hasStaticShape()) {
+      rewriter.replaceOp(
+          op, reshapeStatic(rewriter, loc, op.getInput(), resultType));
+      return success();
+    }
+    // The one dynamic result dim (from -1) is the element count divided by
+    // the product of the static ones.
+    if (resultType.getNumDynamicDims() > 1)
+      return rewriter.notifyMatchFailure(op,
+                                         "more than one dynamic result dim");
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (OpFoldResult size : getSizes(rewriter, loc, op.getInput()))
+      count = arith::MulIOp::create(
+          rewriter, loc, count,
+          getValueOrCreateConstantIndexOp(rewriter, loc, size));
+    int64_t staticProduct = 1;
+    for (int64_t dim : resultType.getShape())
+      if (!ShapedType::isDynamic(dim))
+        staticProduct *= dim;
+    SmallVector<Value> dims;
+    for (int64_t dim : resultType.getShape())
+      dims.push_back(
+          ShapedType::isDynamic(dim)
+              ? Value(arith::DivUIOp::create(
+                    rewriter, loc, count,
+                    arith::ConstantIndexOp::create(
+                        rewriter, loc, std::max<int64_t>(staticProduct, 1))))
+              : Value(arith::ConstantIndexOp::create(rewriter, loc, dim)));
+    Value shape = tensor::FromElementsOp::create(rewriter, loc, dims);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
+                                                   op.getInput(), shape);
+    return success();
+  }
+};
+
+/// kiln.transpose -> linalg.transpose into a tensor.empty.
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> inputSizes =
+        getSizes(rewriter, loc, op.getInput());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t p : op.getPerm())
+      sizes.push_back(inputSizes[p]);
+    Value empty = createEmpty(rewriter, loc, op.getType(), sizes);
+    auto transpose = linalg::TransposeOp::create(rewriter, loc, op.getInput(),
+                                                 empty, op.getPermAttr());
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+/// kiln.broadcast_to -> linalg.generic copying through a broadcasting map.
+struct BroadcastToLowering : OpRewritePattern<BroadcastToOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BroadcastToOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<Value> result = buildElementwise(
+        rewriter, op, op.getInput(), {}, op.getType(),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// kiln.expand_dims -> tensor.expand_shape adding a unit dim.
+struct ExpandDimsLowering : OpRewritePattern<ExpandDimsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ExpandDimsOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = tensorTypeOf(op.getInput());
+    int64_t rank = inputType.getRank() + 1;
+    FailureOr<int64_t> axis =
+        normalizedAxis(rewriter, op, op.getAxisAttr().getInt(), rank);
+    if (failed(axis))
+      return failure();
+    SmallVector<int64_t> shape(inputType.getShape());
+    shape.insert(shape.begin() + *axis, 1);
+    auto type = RankedTensorType::get(shape, inputType.getElementType());
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, op.getLoc(), type, op.getInput(),
+        unitDimReassociation(rank, {*axis}));
+    rewriter.replaceOp(
+        op, castToType(rewriter, op.getLoc(), expanded, op.getType()));
+    return success();
+  }
+};
+
+/// kiln.squeeze -> tensor.collapse_shape removing unit dims.
+struct SqueezeLowering : OpRewritePattern<SqueezeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = tensorTypeOf(op.getInput());
+    FailureOr<SmallVector<int64_t>> axes =
+        normalizeAxes(rewriter, op, op.getAxes(), inputType.getRank(),
+                      /*emptyMeansAll=*/false);
+    if (failed(axes))
+      return failure();
+    if (axes->empty())
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        if (inputType.getDimSize(d) == 1)
+          axes->push_back(d);
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      if (!llvm::is_contained(*axes, d))
+        shape.push_back(inputType.getDimSize(d));
+      else if (inputType.getDimSize(d) != 1)
+        return rewriter.notifyMatchFailure(
+            op, "squeezes dimension " + Twine(d) + ", which is not static 1");
+    }
+    auto type = RankedTensorType::get(shape, inputType.getElementType());
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, op.getLoc(), type, op.getInput(),
+        unitDimReassociation(inputType.getRank(), *axes));
+    rewriter.replaceOp(
+        op, castToType(rewriter, op.getLoc(), collapsed, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Concat, slice, pad
+//===----------------------------------------------------------------------===//
+
+/// kiln.concat -> tensor.insert_slice of each input into a tensor.empty.
+struct ConcatLowering : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    int64_t rank = resultType.getRank();
+    FailureOr<int64_t> axis =
+        normalizedAxis(rewriter, op, op.getAxisAttr().getInt(), rank);
+    if (failed(axis))
+      return failure();
+    Location loc = op.getLoc();
+    // The result's size along `axis` is the sum of the inputs' sizes.
+    SmallVector<SmallVector<OpFoldResult>> inputSizes;
+    for (Value input : op.getInputs())
+      inputSizes.push_back(getSizes(rewriter, loc, input));
+    auto add = [&](OpFoldResult a, OpFoldResult b) -> OpFoldResult {
+      std::optional<int64_t> x = getConstantIntValue(a),
+                             y = getConstantIntValue(b);
+      if (x && y)
+        return rewriter.getIndexAttr(*x + *y);
+      return arith::AddIOp::create(
+                 rewriter, loc,
+                 getValueOrCreateConstantIndexOp(rewriter, loc, a),
+                 getValueOrCreateConstantIndexOp(rewriter, loc, b))
+          .getResult();
+    };
+    SmallVector<OpFoldResult> sizes = inputSizes.front();
+    sizes[*axis] = rewriter.getIndexAttr(0);
+    for (auto &s : inputSizes)
+      sizes[*axis] = add(sizes[*axis], s[*axis]);
+    Value result = createEmpty(rewriter, loc, resultType, sizes);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    for (auto [input, s] : llvm::zip(op.getInputs(), inputSizes)) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[*axis] = offset;
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, s, strides);
+      offset = add(offset, s[*axis]);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// kiln.slice -> tensor.extract_slice with the op's start and stride.
+struct SliceLowering : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "the result shape is not static");
+    auto attrs = [&](ArrayRef<int64_t> values) {
+      return getAsIndexOpFoldResult(rewriter.getContext(), values);
+    };
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, op.getInput(), attrs(op.getStart()),
+        attrs(resultType.getShape()), attrs(op.getStride()));
+    return success();
+  }
+};
+
+/// kiln.pad -> tensor.pad yielding the value converted to the element type.
+struct PadLowering : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    Type elementType = op.getType().getElementType();
+    double value = op.getValueAttr().getValueAsDouble();
+    if (isa<IntegerType>(elementType) && !elementType.isInteger(1)) {
+      // Float -> int truncates; values no integer of the type holds fail.
+      double truncated = std::trunc(value);
+      unsigned width = elementType.getIntOrFloatBitWidth();
+      double limit = std::ldexp(1.0, width - 1);
+      if (!std::isfinite(value) || truncated < -limit || truncated >= limit)
+        return rewriter.notifyMatchFailure(
+            op, "pad value " + std::to_string(value) +
+                    " does not fit the element type");
+      value = truncated;
+    } else if (elementType.isInteger(1)) {
+      value = value != 0 ? 1 : 0;
+    }
+    Location loc = op.getLoc();
+    Value padValue = elementType.isInteger(1)
+                         ? Value(arith::ConstantOp::create(
+                               rewriter, loc, rewriter.getBoolAttr(value != 0)))
+                         : scalarConstant(rewriter, loc, elementType, value);
+    auto attrs = [&](ArrayRef<int64_t> values) {
+      return getAsIndexOpFoldResult(rewriter.getContext(), values);
+    };
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, op.getType(), op.getInput(),
+                                               attrs(op.getLow()),
+                                               attrs(op.getHigh()), padValue);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Gather
+//===----------------------------------------------------------------------===//
+
+/// kiln.gather -> linalg.generic over the result reading the input with
+/// tensor.extract. Negative indices wrap once; indices still out of range
+/// are clamped to [0, size) in compiled code (no out-of-bounds read).
+struct GatherLowering : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    Value input = op.getInput(), indices = op.getIndices();
+    auto inputType = tensorTypeOf(input);
+    int64_t indexRank = tensorTypeOf(indices).getRank();
+    FailureOr<int64_t> axis = normalizedAxis(
+        rewriter, op, op.getAxisAttr().getInt(), inputType.getRank());
+    if (failed(axis))
+      return failure();
+    if (inputType.getDimSize(*axis) == 0)
+      return rewriter.notifyMatchFailure(op, "gathers from an empty axis");
+    RankedTensorType resultType = op.getType();
+    int64_t rank = resultType.getRank();
+    Location loc = op.getLoc();
+
+    SmallVector<OpFoldResult> inputSizes = getSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> indexSizes = getSizes(rewriter, loc, indices);
+    SmallVector<OpFoldResult> sizes(inputSizes.begin(),
+                                    inputSizes.begin() + *axis);
+    sizes.append(indexSizes);
+    sizes.append(inputSizes.begin() + *axis + 1, inputSizes.end());
+    Value empty = createEmpty(rewriter, loc, resultType, sizes);
+    Value axisSize =
+        getValueOrCreateConstantIndexOp(rewriter, loc, inputSizes[*axis]);
+
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t j = 0; j < indexRank; ++j)
+      indexExprs.push_back(getAffineDimExpr(*axis + j, context));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, indexExprs, context),
+        AffineMap::getMultiDimIdentityMap(rank, context)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, indices, empty, maps, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value index =
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+          Value last = arith::SubIOp::create(
+              b, loc, axisSize, arith::ConstantIndexOp::create(b, loc, 1));
+          Value negative = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, index, zero);
+          Value wrapped = arith::SelectOp::create(
+              b, loc, negative, arith::AddIOp::create(b, loc, index, axisSize),
+              index);
+          Value clamped = arith::MinSIOp::create(
+              b, loc, arith::MaxSIOp::create(b, loc, wrapped, zero), last);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < *axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, loc, d));
+          coords.push_back(clamped);
+          for (int64_t d = *axis + indexRank; d < rank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, loc, d));
+          Value element = tensor::ExtractOp::create(b, loc, input, coords);
+          linalg::YieldOp::create(b, loc, element);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateShapeLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
+               ExpandDimsLowering, SqueezeLowering, ConcatLowering,
+               SliceLowering, PadLowering, GatherLowering>(
+      patterns.getContext());
+}

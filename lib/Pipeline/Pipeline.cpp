@@ -1,0 +1,165 @@
+//===- Pipeline.cpp - Kiln's one pipeline builder -------------------------===//
+//
+// Every stage transition of DESIGN.md as a list of passes. The JIT, kiln-opt
+// and kilnc all build their pass managers here, so the IR printed for a
+// stage is the IR that gets compiled.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Compiler/Pipeline.h"
+
+#include "kiln/Conversion/Passes.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+//===----------------------------------------------------------------------===//
+// Stage transitions
+//===----------------------------------------------------------------------===//
+
+void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
+                                     const PipelineOptions &options) {
+  // Fold and simplify the graph first: less to lower.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createConvertKilnToLinalgPass());
+  pm.addPass(createVerifyLinalgContractPass());
+  if (options.fuseElementwise) {
+    FuseElementwisePassOptions fusion;
+    fusion.fuseMultiUse = options.fuseMultiUse;
+    pm.addPass(createFuseElementwisePass(fusion));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
+                                      const PipelineOptions &options) {
+  // Tensors -> buffers; functions take and return identity-layout memrefs.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  if (options.resultsAsOutParams) {
+    // The result buffers become trailing arguments the caller allocates; an
+    // allocation that is returned is replaced by its output buffer.
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  // Results that alias an argument were cloned: clones become alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  // Linalg -> loops; LLVM's loop vectorizer handles the innermost loops.
+  if (options.parallelLoops)
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  else
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.approximateMath)
+    pm.addPass(createApproximateMathPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void kiln::buildLoopsToLLVMPipeline(OpPassManager &pm,
+                                    const PipelineOptions &options) {
+  pm.addPass(createEmitCInterfacePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Math: LLVM intrinsics where they exist, libm calls for the rest (f64
+  // tanh/erf and whatever was not approximated).
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createVerifyLLVMContractPass());
+}
+
+void kiln::buildPipeline(OpPassManager &pm, Stage from, Stage to,
+                         const PipelineOptions &options) {
+  if (to > Stage::LLVM)
+    to = Stage::LLVM;
+  if (from < Stage::Linalg && to >= Stage::Linalg)
+    buildKilnToLinalgPipeline(pm, options);
+  if (from < Stage::Loops && to >= Stage::Loops)
+    buildLinalgToLoopsPipeline(pm, options);
+  if (from < Stage::LLVM && to >= Stage::LLVM)
+    buildLoopsToLLVMPipeline(pm, options);
+}
+
+//===----------------------------------------------------------------------===//
+// kiln-opt's named pipelines
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The options of every named pipeline (kiln-opt syntax:
+/// `--kiln-to-llvm-pipeline="approximate-math=false"`).
+struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
+  Option<bool> fuseElementwise{*this, "fuse-elementwise",
+                               llvm::cl::desc("Fuse linalg.generics"),
+                               llvm::cl::init(true)};
+  Option<bool> fuseMultiUse{
+      *this, "fuse-multi-use",
+      llvm::cl::desc("Fuse producers with several users (recomputing them)"),
+      llvm::cl::init(false)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Polynomial approximations of exp/tanh/erf/log"),
+      llvm::cl::init(true)};
+  Option<bool> parallelLoops{*this, "parallel-loops",
+                             llvm::cl::desc("Lower linalg to scf.parallel"),
+                             llvm::cl::init(true)};
+
+  kiln::PipelineOptions get() const {
+    kiln::PipelineOptions options;
+    options.fuseElementwise = fuseElementwise;
+    options.fuseMultiUse = fuseMultiUse;
+    options.approximateMath = approximateMath;
+    options.parallelLoops = parallelLoops;
+    return options;
+  }
+};
+
+void registerPipeline(StringRef name, StringRef description, kiln::Stage to) {
+  PassPipelineRegistration<PipelineCLOptions>(
+      name, description,
+      [to](OpPassManager &pm, const PipelineCLOptions &options) {
+        kiln::buildPipeline(pm, kiln::Stage::Kiln, to, options.get());
+      });
+}
+
+} // namespace
+
+void kiln::registerPipelines() {
+  registerPipeline("kiln-to-linalg-pipeline",
+                   "Lower kiln to fused linalg on tensors", Stage::Linalg);
+  registerPipeline("kiln-to-loops-pipeline", "Lower kiln to loops on buffers",
+                   Stage::Loops);
+  registerPipeline("kiln-to-llvm-pipeline", "Lower kiln to the LLVM dialect",
+                   Stage::LLVM);
+}

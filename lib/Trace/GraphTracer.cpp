@@ -1,0 +1,243 @@
+//===- GraphTracer.cpp - Record eager op calls into a kiln graph ----------===//
+
+#include "kiln/Trace/GraphTracer.h"
+
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+#include "kiln/Runtime/Error.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+/// A graph value standing behind a traced tensor.
+struct GraphValue final : trace::Value {
+  GraphValue(mlir::Value value, const GraphTracer *tracer)
+      : value(value), tracer(tracer) {}
+  mlir::Value value;
+  const GraphTracer *tracer;
+};
+
+/// The kiln op an eager op is recorded as, where the names differ.
+StringRef kilnOpName(StringRef eagerName) {
+  return llvm::StringSwitch<StringRef>(eagerName)
+      .Case("logical_and", "and")
+      .Case("logical_or", "or")
+      .Case("logical_not", "not")
+      .Default(eagerName);
+}
+
+/// Eager ops that compute in floating point whatever their operand's dtype
+/// (float32 for bool and integers), while the kiln ops take floats only.
+bool isFloatingOnly(StringRef op) {
+  static constexpr StringLiteral ops[] = {
+      "exp",        "log",         "sqrt",       "rsqrt",   "tanh",
+      "sigmoid",    "erf",         "sin",        "cos",     "reciprocal",
+      "reduce_mean", "softmax",    "log_softmax", "layer_norm"};
+  return llvm::is_contained(ops, op);
+}
+
+NamedAttribute toAttribute(Builder &b, StringRef name,
+                           const trace::AttrValue &value) {
+  Attribute attr = std::visit(
+      [&](const auto &v) -> Attribute {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t>)
+          return b.getI64IntegerAttr(v);
+        else if constexpr (std::is_same_v<T, bool>)
+          return b.getUnitAttr();
+        else if constexpr (std::is_same_v<T, double>)
+          return b.getF64FloatAttr(v);
+        else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+          return b.getDenseI64ArrayAttr(v);
+        else
+          return Attribute();
+      },
+      value);
+  return b.getNamedAttr(name, attr);
+}
+
+std::string describe(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+} // namespace
+
+
+GraphTracer::GraphTracer(ModuleOp module, StringRef name,
+                         const std::vector<TensorSpec> &arguments)
+    : builder_(module.getContext()) {
+  MLIRContext *context = module.getContext();
+  context->getOrLoadDialect<KilnDialect>();
+  context->getOrLoadDialect<func::FuncDialect>();
+  SmallVector<Type> types;
+  for (const TensorSpec &spec : arguments)
+    types.push_back(
+        RankedTensorType::get(spec.shape, toElementType(context, spec.dtype)));
+  builder_.setInsertionPointToEnd(module.getBody());
+  func_ = func::FuncOp::create(builder_, builder_.getUnknownLoc(), name,
+                               builder_.getFunctionType(types, {}));
+  Block *entry = func_.addEntryBlock();
+  builder_.setInsertionPointToEnd(entry);
+  for (BlockArgument arg : entry->getArguments())
+    arguments_.push_back(wrap(arg));
+}
+
+GraphTracer::~GraphTracer() = default;
+
+Tensor GraphTracer::wrap(mlir::Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return Tensor::traced(std::make_shared<GraphValue>(value, this),
+                        *toDType(type.getElementType()), toShape(type));
+}
+
+mlir::Value GraphTracer::valueOf(const Tensor &tensor) {
+  if (!tensor.defined())
+    throw Error("trace: an undefined tensor was used in a traced function");
+  if (tensor.is_traced()) {
+    auto *value = dynamic_cast<const GraphValue *>(tensor.tracedValue());
+    if (!value || value->tracer != this)
+      throw Error("trace: a tensor traced by another kiln::function was "
+                  "used in this one (traced tensors cannot escape their "
+                  "function)");
+    return value->value;
+  }
+  // A host tensor the callable captured: it becomes part of the graph.
+  DenseElementsAttr attr = toElementsAttr(tensor, builder_.getContext());
+  return ConstantOp::create(builder_, builder_.getUnknownLoc(), attr);
+}
+
+mlir::Value GraphTracer::castTo(mlir::Value value, DType dtype) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type elementType = toElementType(builder_.getContext(), dtype);
+  if (type.getElementType() == elementType)
+    return value;
+  return CastOp::create(builder_, value.getLoc(), type.clone(elementType),
+                        value);
+}
+
+mlir::Value GraphTracer::create(StringRef name, ValueRange operands,
+                                ArrayRef<NamedAttribute> attributes,
+                                const Shape &shape, DType dtype) {
+  MLIRContext *context = builder_.getContext();
+  OperationState state(builder_.getUnknownLoc(), ("kiln." + name).str());
+  state.addOperands(operands);
+  state.addAttributes(attributes);
+  state.addTypes(RankedTensorType::get(shape, toElementType(context, dtype)));
+  if (!state.name.isRegistered())
+    throw Error(name.str() + ": has no kiln op and cannot be traced");
+
+  std::string diagnostics;
+  Operation *op = builder_.create(state);
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+      diagnostics += (diagnostics.empty() ? "" : "; ") + diag.str();
+      return success();
+    });
+    if (succeeded(verify(op, /*verifyRecursively=*/false)))
+      return op->getResult(0);
+  }
+  // The eager op accepted its operands but the kiln op does not: the eager
+  // semantics are wider than the dialect's for these operands.
+  std::string types;
+  for (mlir::Value operand : operands)
+    types += (types.empty() ? "" : ", ") + describe(operand.getType());
+  op->erase();
+  throw Error(name.str() + ": cannot be traced for operands (" + types +
+              "): " + diagnostics);
+}
+
+Tensor GraphTracer::record(const trace::OpCall &call) {
+  StringRef op = call.op;
+  SmallVector<mlir::Value> operands;
+  for (const Tensor &operand : call.operands)
+    operands.push_back(valueOf(operand));
+  SmallVector<NamedAttribute> attributes;
+  for (const auto &[name, value] : call.attrs) {
+    if (std::holds_alternative<DType>(value))
+      continue; // carried by the result type
+    if (const bool *flag = std::get_if<bool>(&value); flag && !*flag)
+      continue; // a unit attribute that is absent
+    attributes.push_back(toAttribute(builder_, name, value));
+  }
+  DType dtype = call.dtype;
+  const Shape &shape = call.shape;
+
+  // Bridge the eager semantics the dialect spells with explicit casts.
+  if (isFloatingOnly(op)) {
+    for (mlir::Value &operand : operands)
+      operand = castTo(operand, dtype);
+  } else if (op == "logical_and" || op == "logical_or" ||
+             op == "logical_not") {
+    for (mlir::Value &operand : operands)
+      operand = castTo(operand, DType::Bool);
+  } else if (op == "select") {
+    operands[0] = castTo(operands[0], DType::Bool);
+  } else if (op == "concat") {
+    for (mlir::Value &operand : operands)
+      operand = castTo(operand, dtype);
+  } else if (op == "floor" || op == "ceil" || op == "round") {
+    // Identity on integers and bool.
+    if (!isFloating(call.operands[0].dtype()))
+      return wrap(operands[0]);
+  } else if ((op == "maximum" || op == "minimum") && dtype == DType::Bool) {
+    // On bool, maximum is `or` and minimum is `and`.
+    return wrap(create(op == "maximum" ? "or" : "and", operands, {}, shape,
+                       dtype));
+  } else if ((op == "reduce_sum" || op == "reduce_prod") &&
+             call.operands[0].dtype() == DType::Bool) {
+    operands[0] = castTo(operands[0], dtype);
+  } else if ((op == "reduce_max" || op == "reduce_min" || op == "argmax" ||
+              op == "argmin") &&
+             call.operands[0].dtype() == DType::Bool) {
+    // Reduce bools as int32 0/1 and convert back.
+    operands[0] = castTo(operands[0], DType::I32);
+    DType reduced = op.starts_with("arg") ? dtype : DType::I32;
+    mlir::Value result = create(op, operands, attributes, shape, reduced);
+    return wrap(castTo(result, dtype));
+  } else if (op == "cast") {
+    return wrap(castTo(operands[0], dtype));
+  } else if (op == "layer_norm") {
+    // Operands are the input, then scale and bias when given.
+    bool hasScale = false, hasBias = false;
+    for (const auto &[name, value] : call.attrs) {
+      if (name == "has_scale")
+        hasScale = std::get<bool>(value);
+      if (name == "has_bias")
+        hasBias = std::get<bool>(value);
+    }
+    llvm::erase_if(attributes, [](NamedAttribute a) {
+      return a.getName() == "has_scale" || a.getName() == "has_bias";
+    });
+    attributes.push_back(builder_.getNamedAttr(
+        "operandSegmentSizes",
+        builder_.getDenseI32ArrayAttr({1, hasScale ? 1 : 0, hasBias ? 1 : 0})));
+  }
+  return wrap(create(kilnOpName(op), operands, attributes, shape, dtype));
+}
+
+func::FuncOp GraphTracer::finish(const std::vector<Tensor> &outputs) {
+  SmallVector<mlir::Value> results;
+  for (const Tensor &output : outputs)
+    results.push_back(valueOf(output));
+  func::ReturnOp::create(builder_, builder_.getUnknownLoc(), results);
+  func_.setFunctionType(builder_.getFunctionType(
+      func_.getArgumentTypes(), ValueRange(results).getTypes()));
+
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(builder_.getContext(), [&](Diagnostic &d) {
+    diagnostics += (diagnostics.empty() ? "" : "; ") + d.str();
+    return success();
+  });
+  if (failed(verify(func_)))
+    throw Error("trace: the traced graph does not verify: " + diagnostics);
+  return func_;
+}

@@ -1,0 +1,100 @@
+// RUN: kiln-opt --kiln-to-linalg --split-input-file %s | FileCheck %s
+
+// CHECK-LABEL: func.func @reshape
+//       CHECK:   tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+//       CHECK:   %[[F:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+//       CHECK:   tensor.expand_shape %[[F]] {{\[\[}}0, 1]] output_shape [3, 2]
+func.func @reshape(%a: tensor<2x3xf32>) -> (tensor<6xf32>, tensor<3x2xf32>) {
+  %0 = kiln.reshape %a shape = [-1] : tensor<2x3xf32> -> tensor<6xf32>
+  %1 = kiln.reshape %a shape = [3, 2] : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0, %1 : tensor<6xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// A dynamic reshape computes its shape.
+// CHECK-LABEL: func.func @reshape_dynamic
+//       CHECK:   %[[S:.+]] = tensor.from_elements %{{.+}} : tensor<1xindex>
+//       CHECK:   tensor.reshape %{{.+}}(%[[S]])
+func.func @reshape_dynamic(%a: tensor<?x3xf32>) -> tensor<?xf32> {
+  %0 = kiln.reshape %a shape = [-1] : tensor<?x3xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+//       CHECK:   %[[E:.+]] = tensor.empty() : tensor<3x2xf32>
+//       CHECK:   linalg.transpose ins(%{{.+}} : tensor<2x3xf32>) outs(%[[E]] : tensor<3x2xf32>) permutation = [1, 0]
+func.func @transpose(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %0 = kiln.transpose %a perm = [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @broadcast_to
+//       CHECK:   linalg.generic {indexing_maps = [#[[B]], #{{.+}}]
+//       CHECK:     linalg.yield %{{.+}} : f32
+func.func @broadcast_to(%a: tensor<3xf32>) -> tensor<4x3xf32> {
+  %0 = kiln.broadcast_to %a shape = [4, 3] : tensor<3xf32> -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @expand_squeeze
+//       CHECK:   tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [2, 3, 1]
+//       CHECK:   tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : tensor<1x3x1xf32> into tensor<3x1xf32>
+//       CHECK:   tensor.collapse_shape %{{.+}} [] : tensor<1x1xf32> into tensor<f32>
+func.func @expand_squeeze(%a: tensor<2x3xf32>, %b: tensor<1x3x1xf32>, %c: tensor<1x1xf32>) -> (tensor<2x3x1xf32>, tensor<3x1xf32>, tensor<f32>) {
+  %0 = kiln.expand_dims %a axis = -1 : tensor<2x3xf32> -> tensor<2x3x1xf32>
+  %1 = kiln.squeeze %b axes = [0] : tensor<1x3x1xf32> -> tensor<3x1xf32>
+  %2 = kiln.squeeze %c axes = [] : tensor<1x1xf32> -> tensor<f32>
+  return %0, %1, %2 : tensor<2x3x1xf32>, tensor<3x1xf32>, tensor<f32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat
+//  CHECK-SAME:     %[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<2x4xf32>
+//       CHECK:   %[[E:.+]] = tensor.empty() : tensor<2x7xf32>
+//       CHECK:   %[[I:.+]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
+//       CHECK:   tensor.insert_slice %[[B]] into %[[I]][0, 3] [2, 4] [1, 1]
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<2x7xf32> {
+  %0 = kiln.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x7xf32>
+  return %0 : tensor<2x7xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @slice_pad
+//   CHECK-DAG:   %[[V:.+]] = arith.constant -1 : i32
+//       CHECK:   tensor.extract_slice %{{.+}}[0, 1] [2, 2] [2, 1] : tensor<4x3xf32> to tensor<2x2xf32>
+//       CHECK:   tensor.pad %{{.+}} low[1, 0] high[1, 2]
+//       CHECK:     tensor.yield %[[V]] : i32
+func.func @slice_pad(%a: tensor<4x3xf32>, %b: tensor<2x3xi32>) -> (tensor<2x2xf32>, tensor<4x5xi32>) {
+  %0 = kiln.slice %a start = [0, 1] limit = [4, 3] stride = [2, 1] : tensor<4x3xf32> -> tensor<2x2xf32>
+  %1 = kiln.pad %b low = [1, 0] high = [1, 2] value = -1.5 : tensor<2x3xi32> -> tensor<4x5xi32>
+  return %0, %1 : tensor<2x2xf32>, tensor<4x5xi32>
+}
+
+// -----
+
+// Negative indices wrap; out-of-range ones are clamped.
+// CHECK-DAG: #[[IDX:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @gather
+//  CHECK-SAME:     %[[X:.+]]: tensor<3x5xf32>, %[[I:.+]]: tensor<2x2xi32>
+//       CHECK:   linalg.generic {indexing_maps = [#[[IDX]], #{{.+}}]
+//  CHECK-SAME:       ins(%[[I]] : tensor<2x2xi32>)
+//       CHECK:     %[[K:.+]] = arith.index_cast
+//       CHECK:     arith.cmpi slt, %[[K]]
+//       CHECK:     arith.maxsi
+//       CHECK:     %[[C:.+]] = arith.minsi
+//       CHECK:     %[[R:.+]] = linalg.index 0
+//       CHECK:     tensor.extract %[[X]][%[[R]], %[[C]]]
+func.func @gather(%x: tensor<3x5xf32>, %i: tensor<2x2xi32>) -> tensor<3x2x2xf32> {
+  %0 = kiln.gather %x, %i axis = 1 : (tensor<3x5xf32>, tensor<2x2xi32>) -> tensor<3x2x2xf32>
+  return %0 : tensor<3x2x2xf32>
+}
