@@ -5,7 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace kiln;
 using ::testing::HasSubstr;
@@ -79,6 +82,167 @@ TEST(FunctionTest, ShapeErrorsNameTheOp) {
     EXPECT_THAT(e.what(), HasSubstr("add: shapes (3, 4) and (5) are not "
                                     "broadcastable"));
   }
+}
+
+TEST(FunctionTest, WarnsAfterRepeatedRetracesNamingTheChange) {
+  std::vector<std::string> warnings;
+  set_warning_handler(
+      [&](const std::string &message) { warnings.push_back(message); });
+  auto f = function([](Tensor x) { return x + 1.0f; }, "grow");
+  for (int64_t n = 1; n <= 5; ++n)
+    f(ones({n, 4}));
+  set_warning_handler(nullptr);
+  EXPECT_EQ(f.trace_count(), 5);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("function 'grow' has been traced 5 "
+                                     "times"));
+  EXPECT_THAT(warnings[0], HasSubstr("arg 0: shape (4, 4) -> (5, 4)"));
+}
+
+TEST(FunctionTest, RetraceReasonNamesDTypeChanges) {
+  auto f = function([](Tensor x) { return x * 2; });
+  f(ones({2}, DType::F32));
+  f(ones({2}, DType::I32));
+  EXPECT_EQ(f.last_retrace_reason(), "arg 0: dtype float32 -> int32");
+}
+
+TEST(FunctionTest, RunFunctionsEagerlySkipsTracing) {
+  int calls = 0;
+  auto f = function([&](Tensor x) {
+    ++calls;
+    return x * 3.0f;
+  });
+  run_functions_eagerly(true);
+  Tensor y = f(ones({2}));
+  Tensor z = f(ones({2}));
+  run_functions_eagerly(false);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(f.trace_count(), 0);
+  EXPECT_EQ(z.to_vector<float>(), std::vector<float>({3.0f, 3.0f}));
+  // Value-dependent C++ code works eagerly but not in a trace.
+  auto g = function([](Tensor x) { return x.item<float>() > 0 ? x : -x; });
+  run_functions_eagerly(true);
+  EXPECT_EQ(g(constant(-2.0f)).item<float>(), 2.0f);
+  run_functions_eagerly(false);
+  try {
+    g(constant(-2.0f));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr("item: the () float32 tensor is traced"));
+  }
+}
+
+TEST(FunctionTest, SeveralOutputsAndCapturedTensors) {
+  Tensor bias = constant({1.0f, 2.0f, 3.0f}, {3});
+  auto f = function([&](Tensor x) {
+    Tensor y = x + bias;
+    return std::make_tuple(y, reduce_sum(y, {0}), argmax(y, 0));
+  });
+  auto [y, sum, index] = f(constant({3.0f, 0.0f, -3.0f}, {3}));
+  EXPECT_EQ(y.to_vector<float>(), std::vector<float>({4.0f, 2.0f, 0.0f}));
+  EXPECT_EQ(sum.item<float>(), 6.0f);
+  EXPECT_EQ(index.dtype(), DType::I64);
+  EXPECT_EQ(index.item<int64_t>(), 0);
+  auto g = function([](Tensor x) { return std::vector<Tensor>{x, -x}; });
+  std::vector<Tensor> both = g(constant(1));
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[1].item<int32_t>(), -1);
+}
+
+TEST(FunctionTest, ManyThreadsCompileEachSignatureOnce) {
+  auto f = function([](Tensor x) { return x * x + 1.0f; });
+  const int kThreads = 8, kCalls = 20;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        // Four signatures shared by all threads.
+        int64_t n = 1 + (t + i) % 4;
+        Tensor x = full({n}, static_cast<float>(t));
+        Tensor y = f(x);
+        for (float v : y.to_vector<float>())
+          failures[t] += v != static_cast<float>(t * t + 1);
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+  EXPECT_EQ(f.trace_count(), 4);
+  EXPECT_EQ(f.cache_size(), 4u);
+}
+
+TEST(FunctionTest, SaveAndLoadRoundTrip) {
+  auto f = function(
+      [](Tensor x, Tensor w) { return softmax(matmul(x, w), -1); }, "scores");
+  Tensor x = random_normal({3, 4}, 7), w = random_normal({4, 5}, 8);
+  std::string path = ::testing::TempDir() + "kiln_save_load.mlir";
+  f.save(path, x, w);
+  Graph g = load(path);
+  EXPECT_EQ(g.name(), "scores");
+  Tensor expected = f(x, w);
+  for (const std::vector<Tensor> &result : {g(x, w), g.interpret({x, w})}) {
+    ASSERT_EQ(result.size(), 1u);
+    std::vector<float> a = result[0].to_vector<float>(),
+                       b = expected.to_vector<float>();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_NEAR(a[i], b[i], 1e-6f) << i;
+  }
+  std::remove(path.c_str());
+}
+
+TEST(FunctionTest, LoadReportsFileLineColumn) {
+  std::string path = ::testing::TempDir() + "kiln_bad_graph.mlir";
+  {
+    std::ofstream out(path);
+    out << "func.func @f(%a: tensor<3xf32>) -> tensor<3xf32> {\n"
+        << "  %b = kiln.transpose %a perm = [1, 0] : tensor<3xf32> -> "
+           "tensor<3xf32>\n"
+        << "  return %b : tensor<3xf32>\n}\n";
+  }
+  try {
+    load(path);
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr(path + ":2:8: error:"));
+    EXPECT_THAT(e.what(), HasSubstr("permutation [1, 0]"));
+  }
+  std::remove(path.c_str());
+  try {
+    load(path);
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+  }
+}
+
+TEST(FunctionTest, LoadedGraphChecksInputs) {
+  std::string path = ::testing::TempDir() + "kiln_checked.mlir";
+  auto f = function([](Tensor x) { return x + 1; }, "inc");
+  f.save(path, ones({2, 3}, DType::I32));
+  Graph g = load(path);
+  try {
+    g(ones({3, 2}, DType::I32));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr("inc: argument 0: expected shape (2, 3) "
+                                    "int32, got (3, 2) int32"));
+  }
+  std::remove(path.c_str());
+}
+
+TEST(FunctionTest, LinalgStageOfAFusedChainIsOneGeneric) {
+  auto f = function([](Tensor a, Tensor b, Tensor c, Tensor d) {
+    return relu(a * b + c) * sigmoid(d);
+  });
+  Tensor x = ones({4, 8});
+  std::string linalg = f.lower(x, x, x, x).ir(Stage::Linalg);
+  size_t first = linalg.find("linalg.generic");
+  ASSERT_NE(first, std::string::npos) << linalg;
+  EXPECT_EQ(linalg.find("linalg.generic", first + 1), std::string::npos)
+      << linalg;
 }
 
 } // namespace
