@@ -38,7 +38,7 @@ bool isFloatingOnly(StringRef op) {
   static constexpr StringLiteral ops[] = {
       "exp",        "log",         "sqrt",       "rsqrt",   "tanh",
       "sigmoid",    "erf",         "sin",        "cos",     "reciprocal",
-      "reduce_mean", "softmax",    "log_softmax", "layer_norm"};
+      "reduce_mean", "softmax",    "log_softmax"};
   return llvm::is_contained(ops, op);
 }
 
@@ -134,11 +134,13 @@ mlir::Value GraphTracer::create(StringRef name, ValueRange operands,
   state.addTypes(RankedTensorType::get(shape, toElementType(context, dtype)));
   if (!state.name.isRegistered())
     throw Error(name.str() + ": has no kiln op and cannot be traced");
+  return verified(builder_.create(state), name);
+}
 
+mlir::Value GraphTracer::verified(Operation *op, StringRef name) {
   std::string diagnostics;
-  Operation *op = builder_.create(state);
   {
-    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
       diagnostics += (diagnostics.empty() ? "" : "; ") + diag.str();
       return success();
     });
@@ -148,7 +150,7 @@ mlir::Value GraphTracer::create(StringRef name, ValueRange operands,
   // The eager op accepted its operands but the kiln op does not: the eager
   // semantics are wider than the dialect's for these operands.
   std::string types;
-  for (mlir::Value operand : operands)
+  for (mlir::Value operand : op->getOperands())
     types += (types.empty() ? "" : ", ") + describe(operand.getType());
   op->erase();
   throw Error(name.str() + ": cannot be traced for operands (" + types +
@@ -208,18 +210,28 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
   } else if (op == "layer_norm") {
     // Operands are the input, then scale and bias when given.
     bool hasScale = false, hasBias = false;
+    std::vector<int64_t> axes;
+    double epsilon = 0;
     for (const auto &[name, value] : call.attrs) {
       if (name == "has_scale")
         hasScale = std::get<bool>(value);
-      if (name == "has_bias")
+      else if (name == "has_bias")
         hasBias = std::get<bool>(value);
+      else if (name == "axes")
+        axes = std::get<std::vector<int64_t>>(value);
+      else if (name == "epsilon")
+        epsilon = std::get<double>(value);
     }
-    llvm::erase_if(attributes, [](NamedAttribute a) {
-      return a.getName() == "has_scale" || a.getName() == "has_bias";
-    });
-    attributes.push_back(builder_.getNamedAttr(
-        "operandSegmentSizes",
-        builder_.getDenseI32ArrayAttr({1, hasScale ? 1 : 0, hasBias ? 1 : 0})));
+    for (mlir::Value &operand : operands)
+      operand = castTo(operand, dtype);
+    mlir::Value scale = hasScale ? operands[1] : mlir::Value();
+    mlir::Value bias = hasBias ? operands[hasScale ? 2 : 1] : mlir::Value();
+    auto layerNorm = LayerNormOp::create(
+        builder_, builder_.getUnknownLoc(),
+        RankedTensorType::get(shape, toElementType(builder_.getContext(), dtype)),
+        operands[0], scale, bias, builder_.getDenseI64ArrayAttr(axes),
+        builder_.getF64FloatAttr(epsilon));
+    return wrap(verified(layerNorm, op));
   }
   return wrap(create(kilnOpName(op), operands, attributes, shape, dtype));
 }

@@ -55,6 +55,9 @@ private:
   mlir::Value create(llvm::StringRef name, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attributes,
                      const Shape &shape, DType dtype);
+  /// Verifies `op`, created for eager op `name`, and returns its result;
+  /// throws kiln::Error with the diagnostics (erasing `op`) if it is invalid.
+  mlir::Value verified(mlir::Operation *op, llvm::StringRef name);
   Tensor wrap(mlir::Value value);
 
   mlir::func::FuncOp func_;

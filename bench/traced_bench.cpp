@@ -1,0 +1,216 @@
+//===- traced_bench.cpp - Traced (JIT) mode against eager and references --===//
+//
+// Prints, for each workload of DESIGN.md, the median time of the traced
+// (JIT-compiled) function, of the same computation in eager mode, and of a
+// hand-written C++ loop compiled in this binary, with the ratios between
+// them, all measured in the same run:
+//
+//   W1  relu(a * b + c) * sigmoid(d), 2^24 float32
+//   W2  row softmax, 4096 x 1024 float32
+//   W3  matmul 1024 x 1024 x 1024 float32
+//   W4  layer_norm over the last axis, 4096 x 1024 float32
+//
+// and the JIT's fixed costs: trace + compile latency of a 20-op elementwise
+// function, and the overhead of a cached call on scalars.
+//
+// Run: kiln-bench-traced [repetitions (default 11)]
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/kiln.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace kiln;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Median wall time of `fn` in milliseconds over `reps` runs (after one
+/// warm-up run).
+double medianMs(int reps, const std::function<void()> &fn) {
+  fn();
+  std::vector<double> times;
+  for (int i = 0; i < reps; ++i) {
+    auto start = Clock::now();
+    fn();
+    times.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start)
+            .count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void printRow(const char *name, double traced, double eager, double reference) {
+  std::printf("%-28s %10.2f %10.2f %10.2f %12.2fx %12.2fx\n", name, traced,
+              eager, reference, eager / traced, reference / traced);
+}
+
+//===----------------------------------------------------------------------===//
+// Hand-written references (single thread)
+//===----------------------------------------------------------------------===//
+
+void referenceW1(const float *a, const float *b, const float *c,
+                 const float *d, float *out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float x = a[i] * b[i] + c[i];
+    float r = x > 0.0f ? x : 0.0f;
+    out[i] = r / (1.0f + std::exp(-d[i]));
+  }
+}
+
+void referenceSoftmax(const float *x, float *out, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *in = x + r * cols;
+    float *o = out + r * cols;
+    float m = in[0];
+    for (int64_t i = 1; i < cols; ++i)
+      m = std::max(m, in[i]);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < cols; ++i)
+      sum += (o[i] = std::exp(in[i] - m));
+    float inv = 1.0f / sum;
+    for (int64_t i = 0; i < cols; ++i)
+      o[i] *= inv;
+  }
+}
+
+void referenceMatmul(const float *a, const float *b, float *c, int64_t n) {
+  std::fill(c, c + n * n, 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = 0; k < n; ++k) {
+      float aik = a[i * n + k];
+      for (int64_t j = 0; j < n; ++j)
+        c[i * n + j] += aik * b[k * n + j];
+    }
+}
+
+void referenceLayerNorm(const float *x, float *out, int64_t rows,
+                        int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *in = x + r * cols;
+    float *o = out + r * cols;
+    float mean = 0.0f;
+    for (int64_t i = 0; i < cols; ++i)
+      mean += in[i];
+    mean /= cols;
+    float var = 0.0f;
+    for (int64_t i = 0; i < cols; ++i)
+      var += (in[i] - mean) * (in[i] - mean);
+    float rstd = 1.0f / std::sqrt(var / cols + 1e-5f);
+    for (int64_t i = 0; i < cols; ++i)
+      o[i] = (in[i] - mean) * rstd;
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int reps = argc > 1 ? std::atoi(argv[1]) : 11;
+  std::printf("kiln traced benchmarks: median of %d runs, %d threads\n\n", reps,
+              get_num_threads());
+
+  //===--- Fixed costs -----------------------------------------------------===//
+  {
+    Tensor x = random_normal({64}, 1), y = random_normal({64}, 2);
+    auto twentyOps = [](Tensor a, Tensor b) {
+      Tensor t = a;
+      for (int i = 0; i < 5; ++i)
+        t = relu(t * b + a) - sigmoid(t);
+      return t;
+    };
+    double compileMs = medianMs(reps, [&] {
+      auto f = function(twentyOps);
+      f(x, y);
+    });
+    std::printf("trace + compile, 20-op elementwise function: %.1f ms\n",
+                compileMs);
+
+    auto add = function([](Tensor a, Tensor b) { return a + b; });
+    Tensor a = constant(2.0f), b = constant(3.0f);
+    const int calls = 20000;
+    double cachedMs = medianMs(reps, [&] {
+      for (int i = 0; i < calls; ++i)
+        add(a, b);
+    });
+    double eagerMs = medianMs(reps, [&] {
+      for (int i = 0; i < calls; ++i)
+        kiln::add(a, b);
+    });
+    std::printf("cached traced call on scalars: %.0f ns (eager add: %.0f ns)"
+                "\n\n",
+                cachedMs * 1e6 / calls, eagerMs * 1e6 / calls);
+  }
+
+  std::printf("%-28s %10s %10s %10s %13s %13s\n", "workload (ms)", "traced",
+              "eager", "reference", "eager/traced", "ref/traced");
+
+  //===--- W1 ---------------------------------------------------------------===//
+  {
+    const int64_t n = int64_t(1) << 24;
+    Tensor a = random_normal({n}, 1), b = random_normal({n}, 2),
+           c = random_normal({n}, 3), d = random_normal({n}, 4);
+    auto w1 = [](Tensor a, Tensor b, Tensor c, Tensor d) {
+      return relu(a * b + c) * sigmoid(d);
+    };
+    auto f = function(w1);
+    std::vector<float> out(n);
+    double traced = medianMs(reps, [&] { f(a, b, c, d); });
+    double eager = medianMs(reps, [&] { w1(a, b, c, d); });
+    double reference = medianMs(reps, [&] {
+      referenceW1(a.data<float>(), b.data<float>(), c.data<float>(),
+                  d.data<float>(), out.data(), n);
+    });
+    printRow("W1 relu(a*b+c)*sigmoid(d)", traced, eager, reference);
+  }
+
+  //===--- W2 ---------------------------------------------------------------===//
+  {
+    Tensor x = random_normal({4096, 1024}, 5);
+    auto f = function([](Tensor x) { return softmax(x, -1); });
+    std::vector<float> out(x.size());
+    double traced = medianMs(reps, [&] { f(x); });
+    double eager = medianMs(reps, [&] { softmax(x, -1); });
+    double reference = medianMs(
+        reps, [&] { referenceSoftmax(x.data<float>(), out.data(), 4096, 1024); });
+    printRow("W2 softmax 4096x1024", traced, eager, reference);
+  }
+
+  //===--- W3 ---------------------------------------------------------------===//
+  {
+    const int64_t n = 1024;
+    Tensor a = random_normal({n, n}, 6), b = random_normal({n, n}, 7);
+    auto f = function([](Tensor a, Tensor b) { return matmul(a, b); });
+    std::vector<float> out(n * n);
+    int matmulReps = std::max(3, reps / 3);
+    double traced = medianMs(matmulReps, [&] { f(a, b); });
+    double eager = medianMs(matmulReps, [&] { matmul(a, b); });
+    double reference = medianMs(matmulReps, [&] {
+      referenceMatmul(a.data<float>(), b.data<float>(), out.data(), n);
+    });
+    printRow("W3 matmul 1024^3", traced, eager, reference);
+  }
+
+  //===--- W4 ---------------------------------------------------------------===//
+  {
+    Tensor x = random_normal({4096, 1024}, 8);
+    auto f = function([](Tensor x) { return layer_norm(x, {-1}); });
+    std::vector<float> out(x.size());
+    double traced = medianMs(reps, [&] { f(x); });
+    double eager = medianMs(reps, [&] { layer_norm(x, {-1}); });
+    double reference = medianMs(reps, [&] {
+      referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024);
+    });
+    printRow("W4 layer_norm 4096x1024", traced, eager, reference);
+  }
+  return 0;
+}
