@@ -26,6 +26,7 @@
 
 #include "kiln/Compiler/Stage.h"
 #include "kiln/Runtime/Tensor.h"
+#include "kiln/Runtime/Trace.h"
 
 #include <array>
 #include <functional>
@@ -163,9 +164,11 @@ public:
   /// the first call), or the callable itself if functions run eagerly.
   template <typename... Args> auto operator()(const Args &...args) const {
     using R = std::decay_t<std::invoke_result_t<F &, const Args &...>>;
-    if (functions_run_eagerly())
-      return (*callable_)(args...);
     auto [signature, tensors] = signatureOf(args...);
+    // Eagerly on request; and a Function called inside another one's trace
+    // is inlined into that trace.
+    if (functions_run_eagerly() || trace::recorderFor(tensors))
+      return (*callable_)(args...);
     std::vector<Tensor> outputs =
         core_->call(signature, tensors, bodyFor<R>(args...));
     return detail::Outputs<R>::unflatten(std::move(outputs));

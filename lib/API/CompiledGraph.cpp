@@ -152,6 +152,16 @@ CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   mlir::func::FuncOp func = graph->graph();
   if (!func)
     throw Error("compile: the module has no function '" + name + "'");
+  for (mlir::Type type : func.getArgumentTypes()) {
+    auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensorType || !tensorType.hasStaticShape() ||
+        !toDType(tensorType.getElementType()))
+      throw Error("compile: '" + name +
+                  "' takes a type the JIT does not support (arguments must "
+                  "be tensors of static shape)");
+    graph->inputs_.push_back(
+        {toShape(tensorType), *toDType(tensorType.getElementType())});
+  }
   for (mlir::Type type : func.getResultTypes()) {
     auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
     if (!tensorType || !tensorType.hasStaticShape() ||
@@ -177,11 +187,21 @@ void CompiledGraph::compileNative() {
   if (!jit)
     throw Error("compile: " + llvm::toString(jit.takeError()));
   jit_ = std::move(*jit);
+  auto entry = jit_->lookup(name_);
+  if (!entry)
+    throw Error("compile: " + llvm::toString(entry.takeError()));
+  entry_ = *entry;
 }
 
 std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) const {
-  checkInputs(graph(), inputs);
-  std::vector<BufferView> buffers;
+  // The full check (with its message) only when the quick one fails.
+  bool matches = inputs.size() == inputs_.size();
+  for (size_t i = 0; matches && i < inputs.size(); ++i)
+    matches = inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&
+              inputs[i].shape() == inputs_[i].first;
+  if (!matches)
+    checkInputs(graph(), inputs);
+  llvm::SmallVector<BufferView, 8> buffers;
   // Compiled code reads inputs in place, through their strides; views that
   // are not row-major are copied first.
   std::vector<Tensor> held;
@@ -198,7 +218,7 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) const 
         {out.rawData(), 0, shape, Tensor::contiguousStrides(shape)});
     outputs.push_back(out);
   }
-  if (llvm::Error error = jit_->call(name_, buffers))
+  if (llvm::Error error = JitModule::call(entry_, buffers))
     throw Error("run: " + llvm::toString(std::move(error)));
   return outputs;
 }

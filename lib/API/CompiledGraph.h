@@ -54,6 +54,8 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::string name_;
   std::unique_ptr<JitModule> jit_;
+  JitModule::PackedFunction entry_ = nullptr;
+  std::vector<std::pair<Shape, DType>> inputs_;
   std::vector<std::pair<Shape, DType>> outputs_;
 };
 

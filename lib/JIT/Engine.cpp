@@ -124,12 +124,26 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   return jit;
 }
 
+llvm::Expected<JitModule::PackedFunction>
+JitModule::lookup(llvm::StringRef function) const {
+  return engine_->lookupPacked(("_mlir_ciface_" + function).str());
+}
+
 llvm::Error JitModule::call(llvm::StringRef function,
                             llvm::ArrayRef<BufferView> buffers) const {
+  auto packed = lookup(function);
+  if (!packed)
+    return packed.takeError();
+  return call(*packed, buffers);
+}
+
+llvm::Error JitModule::call(PackedFunction function,
+                            llvm::ArrayRef<BufferView> buffers) {
   // One memref descriptor per buffer, laid out as MLIR's C interface expects:
-  // {allocated, aligned, offset, sizes[rank], strides[rank]}.
-  std::vector<std::vector<int64_t>> descriptors;
-  descriptors.reserve(buffers.size());
+  // {allocated, aligned, offset, sizes[rank], strides[rank]}, all in one
+  // array.
+  llvm::SmallVector<int64_t, 64> words;
+  llvm::SmallVector<size_t, 8> starts;
   for (const BufferView &buffer : buffers) {
     if (buffer.sizes.size() != buffer.strides.size())
       return llvm::createStringError("buffer of rank " +
@@ -137,21 +151,20 @@ llvm::Error JitModule::call(llvm::StringRef function,
                                      " has " +
                                      std::to_string(buffer.strides.size()) +
                                      " strides");
-    std::vector<int64_t> &d = descriptors.emplace_back();
+    starts.push_back(words.size());
     auto pointer = reinterpret_cast<int64_t>(buffer.data);
-    d.push_back(pointer);
-    d.push_back(pointer);
-    d.push_back(buffer.offset);
-    d.insert(d.end(), buffer.sizes.begin(), buffer.sizes.end());
-    d.insert(d.end(), buffer.strides.begin(), buffer.strides.end());
+    words.append({pointer, pointer, buffer.offset});
+    words.append(buffer.sizes.begin(), buffer.sizes.end());
+    words.append(buffer.strides.begin(), buffer.strides.end());
   }
   // The C interface takes a pointer to each descriptor; the packed wrapper
   // takes a pointer to each argument.
-  std::vector<void *> descriptorPointers;
-  for (std::vector<int64_t> &d : descriptors)
-    descriptorPointers.push_back(d.data());
-  std::vector<void *> args;
+  llvm::SmallVector<void *, 8> descriptorPointers;
+  for (size_t start : starts)
+    descriptorPointers.push_back(words.data() + start);
+  llvm::SmallVector<void *, 8> args;
   for (void *&pointer : descriptorPointers)
     args.push_back(&pointer);
-  return engine_->invokePacked(("_mlir_ciface_" + function).str(), args);
+  function(args.data());
+  return llvm::Error::success();
 }

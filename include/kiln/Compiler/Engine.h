@@ -59,11 +59,23 @@ public:
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(mlir::ModuleOp module, const EngineOptions &options = {});
 
+  /// The packed entry point of a function compiled with
+  /// `llvm.emit_c_interface`: it takes a pointer to each argument.
+  using PackedFunction = void (*)(void **);
+
+  /// Looks up `function`'s packed entry point (once; calls through the
+  /// pointer then cost no lookup).
+  llvm::Expected<PackedFunction> lookup(llvm::StringRef function) const;
+
   /// Calls `function`, compiled with `llvm.emit_c_interface`, whose arguments
   /// are all memrefs (`buffers`, in order); results are written through
   /// output buffers among them.
   llvm::Error call(llvm::StringRef function,
                    llvm::ArrayRef<BufferView> buffers) const;
+
+  /// Calls a looked-up entry point with `buffers` as its memref arguments.
+  static llvm::Error call(PackedFunction function,
+                          llvm::ArrayRef<BufferView> buffers);
 
   /// The optimized LLVM IR, if `keepLLVMIR` was set.
   const std::string &llvmIR() const { return llvmIR_; }

@@ -233,6 +233,16 @@ TEST(FunctionTest, LoadedGraphChecksInputs) {
   std::remove(path.c_str());
 }
 
+TEST(FunctionTest, FunctionsCalledInATraceAreInlined) {
+  auto inner = function([](Tensor x) { return x * 2.0f; });
+  auto outer = function([&](Tensor x) { return inner(x) + 1.0f; });
+  EXPECT_EQ(outer(constant(3.0f)).item<float>(), 7.0f);
+  EXPECT_EQ(outer.trace_count(), 1);
+  EXPECT_EQ(inner.trace_count(), 0);
+  EXPECT_THAT(outer.lower(constant(3.0f)).ir(Stage::Kiln),
+              HasSubstr("kiln.mul"));
+}
+
 TEST(FunctionTest, LinalgStageOfAFusedChainIsOneGeneric) {
   auto f = function([](Tensor a, Tensor b, Tensor c, Tensor d) {
     return relu(a * b + c) * sigmoid(d);
