@@ -10,7 +10,6 @@
 
 #include "Internal.h"
 
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -69,12 +68,11 @@ template <typename T> T wrapMul(T a, T b) {
   return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
 }
 
-/// Floor division (numpy `//`); `bad` is set on division by zero.
-template <typename T> T floorDiv(T a, T b, bool &bad) {
-  if (b == 0) {
-    bad = true;
+/// Floor division (numpy `//`). Division by zero gives 0, as the compiled
+/// code does (the `kiln.div` spec), so that no input can trap.
+template <typename T> T floorDiv(T a, T b) {
+  if (b == 0)
     return 0;
-  }
   if (b == -1) // avoids the INT_MIN / -1 trap; wraps like numpy
     return wrapSub<T>(0, a);
   T q = a / b;
@@ -83,10 +81,15 @@ template <typename T> T floorDiv(T a, T b, bool &bad) {
   return q;
 }
 
-/// Integer power by squaring; `bad` is set for a negative exponent.
-template <typename T> T intPow(T base, T exp, bool &bad) {
+/// Integer power by squaring (wrapping). A negative exponent gives 1 for
+/// base 1, +-1 for base -1 and 0 otherwise (the truncated real power), as
+/// the compiled code does (the `kiln.pow` spec).
+template <typename T> T intPow(T base, T exp) {
   if (exp < 0) {
-    bad = true;
+    if (base == 1)
+      return 1;
+    if (base == -1)
+      return (exp & 1) ? -1 : 1;
     return 0;
   }
   T result = 1;
@@ -165,21 +168,10 @@ void binaryKernel(BinaryKind kind, Tensor &out, const Tensor &a,
   case BinaryKind::Div:
   case BinaryKind::Pow:
     if constexpr (isInt) {
-      std::atomic<bool> anyBad{false};
-      bool isDiv = kind == BinaryKind::Div;
-      runBinary<T, T>(out, a, b, [&](T x, T y) {
-        bool bad = false;
-        T r = isDiv ? floorDiv(x, y, bad) : intPow(x, y, bad);
-        if (bad)
-          anyBad.store(true, std::memory_order_relaxed);
-        return r;
-      });
-      if (anyBad)
-        fail(binaryName(kind),
-             isDiv ? "integer division by zero"
-                   : "integers to negative integer powers are not allowed",
-             {&a, &b});
-      return;
+      if (kind == BinaryKind::Div)
+        return runBinary<T, T>(out, a, b,
+                               [](T x, T y) { return floorDiv(x, y); });
+      return runBinary<T, T>(out, a, b, [](T x, T y) { return intPow(x, y); });
     } else if constexpr (std::is_floating_point_v<T>) {
       if (kind == BinaryKind::Div)
         return runBinary<T, T>(out, a, b, [](T x, T y) { return T(x / y); });

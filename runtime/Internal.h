@@ -223,6 +223,19 @@ inline Shape byteStrides(const Shape &strides, DType dtype) {
   return out;
 }
 
+//===----------------------------------------------------------------------===//
+// GEMM
+//===----------------------------------------------------------------------===//
+
+/// c = a * b (or c += a * b when `accumulate`) for an m x k matrix a and a
+/// k x n matrix b read through their row and column strides, into c whose
+/// row i starts at c + i * ldc. Parallel on the thread pool when large.
+/// Instantiated for float and double (Matmul.cpp).
+template <typename T>
+void gemm(const T *a, int64_t aRowStride, int64_t aColStride, const T *b,
+          int64_t bRowStride, int64_t bColStride, T *c, int64_t ldc, int64_t m,
+          int64_t n, int64_t k, bool accumulate);
+
 } // namespace kiln::detail
 
 #endif // KILN_RUNTIME_INTERNAL_H

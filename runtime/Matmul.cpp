@@ -81,14 +81,17 @@ template <typename T> struct MatrixRef {
   T at(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
 };
 
-/// The blocked GEMM for one batch: c (row-major, ldc = n) = a * b.
+/// The blocked GEMM for one batch: c = a * b, or c += a * b when
+/// `accumulate`; row i of c starts at c + i * ldc.
 template <typename T, int NR> struct Gemm {
   MicroFn<T> micro;
 
-  void run(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t m, int64_t n,
-           int64_t k, bool parallel) const {
+  void run(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t ldc, int64_t m,
+           int64_t n, int64_t k, bool parallel, bool accumulate) const {
     if (k == 0) {
-      std::fill(c, c + m * n, T(0));
+      if (!accumulate)
+        for (int64_t i = 0; i < m; ++i)
+          std::fill(c + i * ldc, c + i * ldc + n, T(0));
       return;
     }
     // Packing buffers sized to this problem (a tiny product must not pay
@@ -111,8 +114,9 @@ template <typename T, int NR> struct Gemm {
             for (int64_t jr = 0; jr < nc; jr += NR)
               for (int64_t ir = 0; ir < mc; ir += MR)
                 micro(kc, aPack.get() + ir * kc, bPack.get() + jr * kc,
-                      c + (ic + ir) * n + jc + jr, n, std::min(MR, mc - ir),
-                      std::min<int64_t>(NR, nc - jr), pc > 0);
+                      c + (ic + ir) * ldc + jc + jr, ldc,
+                      std::min(MR, mc - ir), std::min<int64_t>(NR, nc - jr),
+                      pc > 0 || accumulate);
           }
         };
         if (parallel)
@@ -210,7 +214,8 @@ void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
                       a.strides()[r - 1]};
       MatrixRef<T> mb{pb + batchOffset(b, i), b.strides()[r - 2],
                       b.strides()[r - 1]};
-      gemm.run(ma, mb, pc + i * m * n, m, n, k, parallel);
+      gemm.run(ma, mb, pc + i * m * n, n, m, n, k, parallel,
+               /*accumulate=*/false);
     };
     if (inner) {
       for (int64_t i = 0; i < batches; ++i)
@@ -225,6 +230,24 @@ void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
 }
 
 } // namespace
+
+template <typename T>
+void detail::gemm(const T *a, int64_t aRowStride, int64_t aColStride,
+                  const T *b, int64_t bRowStride, int64_t bColStride, T *c,
+                  int64_t ldc, int64_t m, int64_t n, int64_t k,
+                  bool accumulate) {
+  withBestGemm<T>([&](const auto &g) {
+    g.run(MatrixRef<T>{a, aRowStride, aColStride},
+          MatrixRef<T>{b, bRowStride, bColStride}, c, ldc, m, n, k,
+          /*parallel=*/m * n * k > (1 << 15), accumulate);
+  });
+}
+template void detail::gemm<float>(const float *, int64_t, int64_t,
+                                  const float *, int64_t, int64_t, float *,
+                                  int64_t, int64_t, int64_t, int64_t, bool);
+template void detail::gemm<double>(const double *, int64_t, int64_t,
+                                   const double *, int64_t, int64_t, double *,
+                                   int64_t, int64_t, int64_t, int64_t, bool);
 
 Tensor matmul(const Tensor &a, const Tensor &b) {
   checkDefined("matmul", a);

@@ -209,6 +209,8 @@ Tensor abs(const Tensor &x) {
     return [](T v) -> T {
       if constexpr (std::is_same_v<T, bool>)
         return v;
+      else if constexpr (isFloat<T>())
+        return std::fabs(v); // clears the sign of -0, as math.absf does
       else
         return v < T(0) ? negate(v) : v;
     };
@@ -236,7 +238,7 @@ Tensor relu(const Tensor &x) {
       if constexpr (std::is_same_v<T, bool>)
         return v;
       else if constexpr (isFloat<T>())
-        return v < T(0) ? T(0) : v; // keeps nan
+        return v <= T(0) ? T(0) : v; // max(-0, 0) is +0; keeps nan
       else
         return v < 0 ? T(0) : v;
     };

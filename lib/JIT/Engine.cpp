@@ -2,6 +2,8 @@
 
 #include "kiln/Compiler/Engine.h"
 
+#include "kiln/Runtime/CAbi.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -120,6 +122,17 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   if (!engine)
     return engine.takeError();
   jit->engine_ = std::move(*engine);
+  // The runtime functions compiled code may call (kiln/Runtime/CAbi.h).
+  jit->engine_->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    int64_t count = 0;
+    const RuntimeSymbol *runtime = runtimeSymbols(count);
+    for (int64_t i = 0; i < count; ++i)
+      symbols[interner(runtime[i].name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(runtime[i].address),
+          llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   jit->engine_->initialize();
   return jit;
 }

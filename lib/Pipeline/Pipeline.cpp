@@ -66,6 +66,8 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   // Results that alias an argument were cloned: clones become alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  if (options.runtimeMatmul)
+    pm.addPass(createMatmulToRuntimePass());
   // Linalg -> loops; LLVM's loop vectorizer handles the innermost loops.
   if (options.parallelLoops)
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -134,6 +136,10 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
   Option<bool> parallelLoops{*this, "parallel-loops",
                              llvm::cl::desc("Lower linalg to scf.parallel"),
                              llvm::cl::init(true)};
+  Option<bool> runtimeMatmul{
+      *this, "runtime-matmul",
+      llvm::cl::desc("Call the runtime's GEMM for f32/f64 matmuls"),
+      llvm::cl::init(true)};
 
   kiln::PipelineOptions get() const {
     kiln::PipelineOptions options;
@@ -141,6 +147,7 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
     options.fuseMultiUse = fuseMultiUse;
     options.approximateMath = approximateMath;
     options.parallelLoops = parallelLoops;
+    options.runtimeMatmul = runtimeMatmul;
     return options;
   }
 };

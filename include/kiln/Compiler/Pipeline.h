@@ -31,6 +31,9 @@ struct PipelineOptions {
   /// arguments (destination-passing style, as the JIT calls graphs), instead
   /// of returning buffers allocated by the compiled code.
   bool resultsAsOutParams = false;
+  /// Call the runtime's GEMM for f32/f64 matmuls (Loops stage) instead of
+  /// lowering them to loops.
+  bool runtimeMatmul = true;
 };
 
 /// Kiln -> Linalg: canonicalize the graph, kiln-to-linalg, check the

@@ -42,10 +42,13 @@ Tensor add(const Tensor &a, const Tensor &b);
 Tensor sub(const Tensor &a, const Tensor &b);
 Tensor mul(const Tensor &a, const Tensor &b);
 /// Division. Integers use floor division, as numpy's `//` (-7 / 2 == -4);
-/// integer division by zero throws kiln::Error. Floats follow IEEE.
+/// integer division by zero gives 0 (as compiled code does: no input
+/// traps). Floats follow IEEE.
 Tensor div(const Tensor &a, const Tensor &b);
 /// Power. For integers, exponentiation by squaring (wrapping); a negative
-/// integer exponent throws kiln::Error, as in numpy.
+/// integer exponent gives the real power truncated toward zero: 1 for base
+/// 1, 1 or -1 for base -1 (even or odd exponent), 0 otherwise (also for base
+/// 0, where numpy throws).
 Tensor pow(const Tensor &a, const Tensor &b);
 /// Elementwise maximum/minimum; a NaN operand gives NaN (numpy semantics).
 Tensor maximum(const Tensor &a, const Tensor &b);

@@ -56,6 +56,22 @@ def ApproximateMathPass : Pass<"kiln-approximate-math"> {
   ];
 }
 
+def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Call the runtime's GEMM for matmuls on buffers";
+  let description = [{
+    Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 or f64 buffers
+    (default indexing maps, one element type, output with unit column
+    stride) by calls to the runtime's cache-blocked, multithreaded GEMM
+    (`kiln_rt_matmul_*`, `kiln_rt_batch_matmul_*` in kiln/Runtime/CAbi.h),
+    which accumulates into the output exactly as the linalg op does. Other
+    matmuls are left to the loop lowering.
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 def EmitCInterfacePass : Pass<"kiln-emit-c-interface", "::mlir::ModuleOp"> {
   let summary = "Request C wrappers for public functions";
   let description = [{

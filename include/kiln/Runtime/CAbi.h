@@ -1,0 +1,70 @@
+//===- CAbi.h - The runtime functions compiled code calls ------*- C++ -*-===//
+//
+// Compiled graphs call a few runtime kernels through a C ABI rather than
+// generating their own code, where the runtime's kernel is the better one:
+// the cache-blocked, micro-kernel GEMM runs matmuls several hundred times
+// faster than naive loops. Arguments are MLIR memref descriptors passed by
+// pointer (MLIR's C interface: `llvm.emit_c_interface` on the declaration),
+// so the symbols carry MLIR's `_mlir_ciface_` prefix.
+//
+// The JIT registers these symbols with each compiled module; code compiled
+// ahead of time links against the runtime library.
+//
+// This header is part of the MLIR-free runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_CABI_H
+#define KILN_RUNTIME_CABI_H
+
+#include <cstdint>
+
+extern "C" {
+
+/// A strided memref descriptor of rank `Rank` (MLIR's layout).
+#define KILN_MEMREF(T, Rank)                                                   \
+  struct {                                                                     \
+    T *allocated;                                                              \
+    T *aligned;                                                                \
+    int64_t offset;                                                            \
+    int64_t sizes[Rank];                                                       \
+    int64_t strides[Rank];                                                     \
+  }
+
+typedef KILN_MEMREF(float, 2) KilnMemRefF32x2;
+typedef KILN_MEMREF(double, 2) KilnMemRefF64x2;
+typedef KILN_MEMREF(float, 3) KilnMemRefF32x3;
+typedef KILN_MEMREF(double, 3) KilnMemRefF64x3;
+#undef KILN_MEMREF
+
+/// c += a * b, with the semantics of `linalg.matmul` on buffers: a is m x k,
+/// b is k x n, c is m x n with unit column stride (any row stride); a and b
+/// may have any strides.
+void _mlir_ciface_kiln_rt_matmul_f32(KilnMemRefF32x2 *a, KilnMemRefF32x2 *b,
+                                     KilnMemRefF32x2 *c);
+void _mlir_ciface_kiln_rt_matmul_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
+                                     KilnMemRefF64x2 *c);
+
+/// c[i] += a[i] * b[i] for every batch i, as `linalg.batch_matmul`.
+void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
+                                           KilnMemRefF32x3 *b,
+                                           KilnMemRefF32x3 *c);
+void _mlir_ciface_kiln_rt_batch_matmul_f64(KilnMemRefF64x3 *a,
+                                           KilnMemRefF64x3 *b,
+                                           KilnMemRefF64x3 *c);
+}
+
+namespace kiln {
+
+/// One runtime function compiled code may call.
+struct RuntimeSymbol {
+  const char *name;
+  void *address;
+};
+
+/// Every function of this header, for the JIT to register.
+const RuntimeSymbol *runtimeSymbols(int64_t &count);
+
+} // namespace kiln
+
+#endif // KILN_RUNTIME_CABI_H

@@ -1,0 +1,47 @@
+// RUN: kiln-opt --kiln-matmul-to-runtime --split-input-file %s | FileCheck %s
+
+// f32 and f64 matmuls on buffers call the runtime's GEMM through C wrappers.
+
+//       CHECK: func.func private @kiln_rt_matmul_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @matmul_f32
+//  CHECK-SAME:     %[[A:.+]]: memref<4x8xf32>, %[[B:.+]]: memref<8x16xf32>, %[[C:.+]]: memref<4x16xf32>
+//   CHECK-DAG:   %[[CA:.+]] = memref.cast %[[A]] : memref<4x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+//   CHECK-DAG:   %[[CB:.+]] = memref.cast %[[B]]
+//   CHECK-DAG:   %[[CC:.+]] = memref.cast %[[C]]
+//       CHECK:   call @kiln_rt_matmul_f32(%[[CA]], %[[CB]], %[[CC]])
+//   CHECK-NOT:   linalg.matmul
+func.func @matmul_f32(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @batch_matmul_f64
+//       CHECK:   call @kiln_rt_batch_matmul_f64
+//   CHECK-NOT:   linalg.batch_matmul
+func.func @batch_matmul_f64(%a: memref<2x4x8xf64>, %b: memref<2x8x16xf64>, %c: memref<2x4x16xf64>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x4x8xf64>, memref<2x8x16xf64>) outs(%c : memref<2x4x16xf64>)
+  return
+}
+
+// -----
+
+// Integer matmuls, mixed element types, outputs whose columns are strided
+// and matmuls on tensors stay for the loop lowering.
+// CHECK-LABEL: func.func @stays
+//   CHECK-NOT:   call
+//       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : memref<4x8xi32>, memref<8x16xi32>)
+//       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : memref<4x8xf32>, memref<8x16xf16>)
+//       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : memref<4x8xf32>, memref<8x16xf32>) outs(%{{.*}} : memref<4x16xf32, strided<[32, 2]>>)
+//       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
+func.func @stays(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16xi32>,
+                 %d: memref<4x8xf32>, %e: memref<8x16xf16>, %f: memref<4x16xf32>,
+                 %g: memref<4x16xf32, strided<[32, 2]>>, %h: memref<8x16xf32>,
+                 %t: tensor<4x8xf32>, %u: tensor<8x16xf32>, %v: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  linalg.matmul ins(%a, %b : memref<4x8xi32>, memref<8x16xi32>) outs(%c : memref<4x16xi32>)
+  linalg.matmul ins(%d, %e : memref<4x8xf32>, memref<8x16xf16>) outs(%f : memref<4x16xf32>)
+  linalg.matmul ins(%d, %h : memref<4x8xf32>, memref<8x16xf32>) outs(%g : memref<4x16xf32, strided<[32, 2]>>)
+  %r = linalg.matmul ins(%t, %u : tensor<4x8xf32>, tensor<8x16xf32>) outs(%v : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
