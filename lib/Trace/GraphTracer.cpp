@@ -42,6 +42,15 @@ bool isFloatingOnly(StringRef op) {
   return llvm::is_contained(ops, op);
 }
 
+/// Binary ops whose operands are promoted to the result's dtype (numbers
+/// only in the dialect, while eager promotes a bool operand too).
+bool isArithmetic(StringRef op) {
+  static constexpr StringLiteral ops[] = {"add",     "sub",     "mul",
+                                          "div",     "pow",     "maximum",
+                                          "minimum", "matmul"};
+  return llvm::is_contained(ops, op);
+}
+
 NamedAttribute toAttribute(Builder &b, StringRef name,
                            const trace::AttrValue &value) {
   Attribute attr = std::visit(
@@ -190,6 +199,16 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
     // Identity on integers and bool.
     if (!isFloating(call.operands[0].dtype()))
       return wrap(operands[0]);
+  } else if ((op == "abs" || op == "sign" || op == "relu") &&
+             dtype == DType::Bool) {
+    // Identity on bool (false and true are 0 and 1).
+    return wrap(operands[0]);
+  } else if (isArithmetic(op) && dtype != DType::Bool) {
+    // A bool operand meeting a number is promoted; the kiln op takes
+    // numbers only.
+    for (auto [operand, traced] : llvm::zip(operands, call.operands))
+      if (traced.dtype() == DType::Bool)
+        operand = castTo(operand, dtype);
   } else if ((op == "maximum" || op == "minimum") && dtype == DType::Bool) {
     // On bool, maximum is `or` and minimum is `and`.
     return wrap(create(op == "maximum" ? "or" : "and", operands, {}, shape,

@@ -253,12 +253,16 @@ template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
       operandTypes = {Type(), elementType, elementType};
     } else if constexpr (!std::is_same_v<OpTy, CastOp>) {
       // Predicates compute in the operands' promoted type, the others in
-      // the result's.
+      // the result's; 16-bit floats compute in f32 and the result is rounded
+      // once, as eager does (an f16 `exp(-x)` inside sigmoid would overflow).
       Type computeType = elementType.isInteger(1)
                              ? promoteElementTypes(op->getOperandTypes())
                              : elementType;
       if (!computeType)
         return rewriter.notifyMatchFailure(op, "unsupported element types");
+      if (isa<FloatType>(computeType) &&
+          computeType.getIntOrFloatBitWidth() < 32)
+        computeType = rewriter.getF32Type();
       operandTypes.assign(op->getNumOperands(), computeType);
     }
     FailureOr<Value> result = buildElementwise(

@@ -16,6 +16,61 @@ namespace kiln::lowering {
 // Scalars
 //===----------------------------------------------------------------------===//
 
+/// Float -> int rounding toward zero, saturating at the integer range, with
+/// NaN giving 0, as the eager `cast` does. A plain `fptosi` is poison for
+/// NaN and out-of-range inputs, so only in-range values reach it.
+static Value saturatingFPToSI(OpBuilder &b, Location loc, Value value,
+                              IntegerType type) {
+  // 16-bit floats convert through f32, as eager does.
+  if (value.getType().getIntOrFloatBitWidth() < 32)
+    value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+  Type from = value.getType();
+  unsigned width = type.getWidth();
+  // The integer limits rounded to `from` (INT_MAX may round up to 2^31).
+  Value lo = scalarConstant(
+      b, loc, from, static_cast<double>(APInt::getSignedMinValue(width)
+                                            .getSExtValue()));
+  Value hi = scalarConstant(
+      b, loc, from, static_cast<double>(APInt::getSignedMaxValue(width)
+                                            .getSExtValue()));
+  Value atLeastHi =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, value, hi);
+  Value atMostLo =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, value, lo);
+  // Out of range or NaN: convert 0 instead (the result is replaced below).
+  Value outside = arith::OrIOp::create(
+      b, loc,
+      arith::OrIOp::create(b, loc, atLeastHi, atMostLo),
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value));
+  Value safe = arith::SelectOp::create(b, loc, outside,
+                                       scalarConstant(b, loc, from, 0), value);
+  Value result = arith::FPToSIOp::create(b, loc, type, safe);
+  result = arith::SelectOp::create(b, loc, atLeastHi,
+                                   highestValue(b, loc, type), result);
+  return arith::SelectOp::create(b, loc, atMostLo, lowestValue(b, loc, type),
+                                 result);
+}
+
+/// f32 -> bf16 rounding to nearest even on the bits, NaN kept quiet, as
+/// eager does (Float16.h). `arith.truncf` would become the AVX512-BF16
+/// conversion instruction, which flushes subnormals to zero.
+static Value truncateToBF16(OpBuilder &b, Location loc, Value value) {
+  Type i32 = b.getI32Type(), i16 = b.getI16Type();
+  auto constant = [&](int64_t v) { return scalarConstant(b, loc, i32, v); };
+  Value bits = arith::BitcastOp::create(b, loc, i32, value);
+  Value high = arith::ShRUIOp::create(b, loc, bits, constant(16));
+  Value lsb = arith::AndIOp::create(b, loc, high, constant(1));
+  Value rounded = arith::AddIOp::create(
+      b, loc, bits, arith::AddIOp::create(b, loc, lsb, constant(0x7fff)));
+  Value roundedHigh = arith::ShRUIOp::create(b, loc, rounded, constant(16));
+  Value quietNaN = arith::OrIOp::create(b, loc, high, constant(0x40));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value,
+                                      value);
+  Value result = arith::SelectOp::create(b, loc, isNaN, quietNaN, roundedHigh);
+  return arith::BitcastOp::create(b, loc, b.getBF16Type(),
+                                  arith::TruncIOp::create(b, loc, i16, result));
+}
+
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type type) {
   Type from = value.getType();
   if (from == type)
@@ -47,18 +102,19 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type type) {
   }
   if (fromInt && toFloat)
     return arith::SIToFPOp::create(b, loc, type, value);
-  // Float -> int rounds toward zero.
   if (fromFloat && toInt)
-    return arith::FPToSIOp::create(b, loc, type, value);
+    return saturatingFPToSI(b, loc, value, toInt);
   assert(fromFloat && toFloat && "unexpected scalar conversion");
   unsigned fromWidth = fromFloat.getWidth(), toWidth = toFloat.getWidth();
-  // f16 <-> bf16 have the same width: go through f32.
-  if (fromWidth == toWidth) {
-    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
-    return arith::TruncFOp::create(b, loc, type, wide);
-  }
   if (toWidth > fromWidth)
     return arith::ExtFOp::create(b, loc, type, value);
+  // Narrowing to a 16-bit float rounds through f32, as eager does (this also
+  // covers f16 <-> bf16, of the same width, and needs no f64 -> 16-bit
+  // libcall, which the JIT cannot resolve).
+  if (toWidth == 16 && fromWidth != 32)
+    value = convertScalar(b, loc, value, b.getF32Type());
+  if (toFloat.isBF16())
+    return truncateToBF16(b, loc, value);
   return arith::TruncFOp::create(b, loc, type, value);
 }
 

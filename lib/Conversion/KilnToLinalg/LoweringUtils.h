@@ -26,7 +26,8 @@ using ScalarBuilder = llvm::function_ref<mlir::Value(
 //===----------------------------------------------------------------------===//
 
 /// Converts `value` to `type` by Kiln's rules: float -> int truncates toward
-/// zero, x -> i1 tests for non-zero (NaN is true), i1 -> x gives 0 or 1.
+/// zero and saturates (NaN gives 0), x -> i1 tests for non-zero (NaN is
+/// true), i1 -> x gives 0 or 1.
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type type);
 

@@ -2,8 +2,9 @@
 //
 // reshape, expand_dims and squeeze become tensor reshapes; transpose becomes
 // `linalg.transpose`; broadcast_to a broadcasting `linalg.generic`; concat,
-// slice and pad become `tensor.insert_slice`, `tensor.extract_slice` and
-// `tensor.pad`; gather a `linalg.generic` reading with `tensor.extract`.
+// slice and pad copy with `linalg.generic`s into and out of
+// `tensor.extract_slice` windows (which bufferize in place, with no call into
+// a runtime library); gather a `linalg.generic` reading with `tensor.extract`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -215,6 +216,32 @@ struct SqueezeLowering : OpRewritePattern<SqueezeOp> {
 // Concat, slice, pad
 //===----------------------------------------------------------------------===//
 
+/// `source` copied into `dest` (same shape) by `linalg.copy`, which
+/// canonicalization keeps (an identity `linalg.generic` would be erased).
+Value copyInto(OpBuilder &b, Location loc, Value source, Value dest) {
+  return linalg::CopyOp::create(b, loc, source, dest).getResult(0);
+}
+
+/// `source` written into a window of `dest` by a copy into the extracted
+/// window, which bufferizes in place into dest's buffer. (A plain
+/// `tensor.insert_slice` of `source` bufferizes to a strided `memref.copy`,
+/// which lowers to a call into MLIR's runtime library.)
+Value insertByCopy(OpBuilder &b, Location loc, Value source, Value dest,
+                   ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<OpFoldResult> sizes,
+                   ArrayRef<OpFoldResult> strides) {
+  // An empty source writes nothing (and an empty window has no offset).
+  if (llvm::any_of(sizes, [](OpFoldResult size) {
+        return getConstantIntValue(size) == 0;
+      }))
+    return dest;
+  Value window =
+      tensor::ExtractSliceOp::create(b, loc, dest, offsets, sizes, strides);
+  Value copied = copyInto(b, loc, source, window);
+  return tensor::InsertSliceOp::create(b, loc, copied, dest, offsets, sizes,
+                                       strides);
+}
+
 /// kiln.concat -> tensor.insert_slice of each input into a tensor.empty.
 struct ConcatLowering : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -252,8 +279,7 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
     for (auto [input, s] : llvm::zip(op.getInputs(), inputSizes)) {
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[*axis] = offset;
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                             offsets, s, strides);
+      result = insertByCopy(rewriter, loc, input, result, offsets, s, strides);
       offset = add(offset, s[*axis]);
     }
     rewriter.replaceOp(op, result);
@@ -272,9 +298,13 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
     auto attrs = [&](ArrayRef<int64_t> values) {
       return getAsIndexOpFoldResult(rewriter.getContext(), values);
     };
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, resultType, op.getInput(), attrs(op.getStart()),
+    // The strided window is copied out (see insertByCopy).
+    Location loc = op.getLoc();
+    Value window = tensor::ExtractSliceOp::create(
+        rewriter, loc, resultType, op.getInput(), attrs(op.getStart()),
         attrs(resultType.getShape()), attrs(op.getStride()));
+    Value empty = createEmpty(rewriter, loc, resultType, {});
+    rewriter.replaceOp(op, copyInto(rewriter, loc, window, empty));
     return success();
   }
 };
@@ -307,9 +337,22 @@ struct PadLowering : OpRewritePattern<PadOp> {
     auto attrs = [&](ArrayRef<int64_t> values) {
       return getAsIndexOpFoldResult(rewriter.getContext(), values);
     };
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, op.getType(), op.getInput(),
-                                               attrs(op.getLow()),
-                                               attrs(op.getHigh()), padValue);
+    RankedTensorType resultType = op.getType();
+    if (!resultType.hasStaticShape()) {
+      rewriter.replaceOpWithNewOp<tensor::PadOp>(
+          op, resultType, op.getInput(), attrs(op.getLow()),
+          attrs(op.getHigh()), padValue);
+      return success();
+    }
+    // A filled tensor with the input copied into its interior (see
+    // insertByCopy).
+    Value filled = createFilled(rewriter, loc, resultType, {}, padValue);
+    int64_t rank = resultType.getRank();
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    rewriter.replaceOp(
+        op, insertByCopy(rewriter, loc, op.getInput(), filled,
+                         attrs(op.getLow()),
+                         getSizes(rewriter, loc, op.getInput()), strides));
     return success();
   }
 };

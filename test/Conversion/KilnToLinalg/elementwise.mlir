@@ -196,6 +196,77 @@ func.func @cast_constant() -> (tensor<2xi32>, tensor<2xi1>) {
 
 // -----
 
+// Float -> int saturates and maps NaN to 0, as eager does: only in-range
+// values reach fptosi (poison otherwise). 16-bit floats convert through f32.
+// CHECK-LABEL: func.func @cast_saturates
+//   CHECK-DAG:   %[[MIN:.+]] = arith.constant -2147483648 : i32
+//   CHECK-DAG:   %[[MAX:.+]] = arith.constant 2147483647 : i32
+//   CHECK-DAG:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+//   CHECK-DAG:   %[[HI:.+]] = arith.constant 2.14748365E+9 : f32
+//   CHECK-DAG:   %[[LO:.+]] = arith.constant -2.14748365E+9 : f32
+//       CHECK:   ^bb0(%[[IN:.+]]: f32, %{{.+}}: i32):
+//       CHECK:     %[[ABOVE:.+]] = arith.cmpf oge, %[[IN]], %[[HI]] : f32
+//       CHECK:     %[[BELOW:.+]] = arith.cmpf ole, %[[IN]], %[[LO]] : f32
+//       CHECK:     %[[OUT:.+]] = arith.ori %[[ABOVE]], %[[BELOW]]
+//       CHECK:     %[[NAN:.+]] = arith.cmpf uno, %[[IN]], %[[IN]] : f32
+//       CHECK:     %[[BAD:.+]] = arith.ori %[[OUT]], %[[NAN]]
+//       CHECK:     %[[SAFE:.+]] = arith.select %[[BAD]], %[[ZERO]], %[[IN]] : f32
+//       CHECK:     %[[I:.+]] = arith.fptosi %[[SAFE]] : f32 to i32
+//       CHECK:     %[[R:.+]] = arith.select %[[ABOVE]], %[[MAX]], %[[I]] : i32
+//       CHECK:     %[[S:.+]] = arith.select %[[BELOW]], %[[MIN]], %[[R]] : i32
+//       CHECK:     linalg.yield %[[S]] : i32
+//       CHECK:   ^bb0(%[[H:.+]]: f16, %{{.+}}: i64):
+//       CHECK:     %[[W:.+]] = arith.extf %[[H]] : f16 to f32
+//       CHECK:     arith.cmpf oge, %[[W]]
+//       CHECK:     arith.fptosi %{{.+}} : f32 to i64
+func.func @cast_saturates(%x: tensor<4xf32>, %h: tensor<4xf16>) -> (tensor<4xi32>, tensor<4xi64>) {
+  %0 = kiln.cast %x : tensor<4xf32> to tensor<4xi32>
+  %1 = kiln.cast %h : tensor<4xf16> to tensor<4xi64>
+  return %0, %1 : tensor<4xi32>, tensor<4xi64>
+}
+
+// -----
+
+// f32 -> bf16 rounds to nearest even on the bits (the AVX512-BF16
+// instruction truncf would become flushes subnormals); f64 -> 16-bit floats
+// round through f32, as eager does.
+// CHECK-LABEL: func.func @cast_to_16_bit_floats
+//       CHECK:   ^bb0(%[[IN:.+]]: f32, %{{.+}}: bf16):
+//       CHECK:     %[[BITS:.+]] = arith.bitcast %[[IN]] : f32 to i32
+//       CHECK:     arith.addi %[[BITS]]
+//       CHECK:     arith.cmpf uno, %[[IN]], %[[IN]]
+//       CHECK:     %[[T:.+]] = arith.trunci %{{.+}} : i32 to i16
+//       CHECK:     %[[B:.+]] = arith.bitcast %[[T]] : i16 to bf16
+//       CHECK:     linalg.yield %[[B]] : bf16
+//       CHECK:   ^bb0(%[[D:.+]]: f64, %{{.+}}: f16):
+//       CHECK:     %[[F:.+]] = arith.truncf %[[D]] : f64 to f32
+//       CHECK:     %[[H:.+]] = arith.truncf %[[F]] : f32 to f16
+//       CHECK:     linalg.yield %[[H]] : f16
+//   CHECK-NOT:   arith.truncf %{{.+}} : f32 to bf16
+func.func @cast_to_16_bit_floats(%x: tensor<4xf32>, %d: tensor<4xf64>) -> (tensor<4xbf16>, tensor<4xf16>) {
+  %0 = kiln.cast %x : tensor<4xf32> to tensor<4xbf16>
+  %1 = kiln.cast %d : tensor<4xf64> to tensor<4xf16>
+  return %0, %1 : tensor<4xbf16>, tensor<4xf16>
+}
+
+// -----
+
+// 16-bit floats compute in f32 and round once, as eager does.
+// CHECK-LABEL: func.func @half_math
+//       CHECK:   ^bb0(%[[IN:.+]]: f16, %{{.+}}: f16):
+//       CHECK:     %[[W:.+]] = arith.extf %[[IN]] : f16 to f32
+//       CHECK:     %[[N:.+]] = arith.negf %[[W]] : f32
+//       CHECK:     math.exp %[[N]] : f32
+//       CHECK:     %[[R:.+]] = arith.divf %{{.+}} : f32
+//       CHECK:     %[[T:.+]] = arith.truncf %[[R]] : f32 to f16
+//       CHECK:     linalg.yield %[[T]] : f16
+func.func @half_math(%x: tensor<4xf16>) -> tensor<4xf16> {
+  %0 = kiln.sigmoid %x : tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
 // A dynamic dim that meets only static 1s is read as is; its size comes
 // from the operand.
 // CHECK-LABEL: func.func @dynamic

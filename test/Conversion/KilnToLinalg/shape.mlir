@@ -57,11 +57,17 @@ func.func @expand_squeeze(%a: tensor<2x3xf32>, %b: tensor<1x3x1xf32>, %c: tensor
 
 // -----
 
+// Each input is copied into a window of the result, in place after
+// bufferization (no strided memref.copy, which needs a runtime library).
 // CHECK-LABEL: func.func @concat
 //  CHECK-SAME:     %[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<2x4xf32>
 //       CHECK:   %[[E:.+]] = tensor.empty() : tensor<2x7xf32>
-//       CHECK:   %[[I:.+]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
-//       CHECK:   tensor.insert_slice %[[B]] into %[[I]][0, 3] [2, 4] [1, 1]
+//       CHECK:   %[[W0:.+]] = tensor.extract_slice %[[E]][0, 0] [2, 3] [1, 1]
+//       CHECK:   %[[C0:.+]] = linalg.copy ins(%[[A]] : tensor<2x3xf32>) outs(%[[W0]] : tensor<2x3xf32>)
+//       CHECK:   %[[I:.+]] = tensor.insert_slice %[[C0]] into %[[E]][0, 0] [2, 3] [1, 1]
+//       CHECK:   %[[W1:.+]] = tensor.extract_slice %[[I]][0, 3] [2, 4] [1, 1]
+//       CHECK:   %[[C1:.+]] = linalg.copy ins(%[[B]] : tensor<2x4xf32>) outs(%[[W1]] : tensor<2x4xf32>)
+//       CHECK:   tensor.insert_slice %[[C1]] into %[[I]][0, 3] [2, 4] [1, 1]
 func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<2x7xf32> {
   %0 = kiln.concat %a, %b axis = 1 : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x7xf32>
   return %0 : tensor<2x7xf32>
@@ -69,11 +75,19 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<2x7xf32> {
 
 // -----
 
+// A slice copies its strided window out; pad fills the result and copies
+// the input into its interior.
 // CHECK-LABEL: func.func @slice_pad
+//  CHECK-SAME:     %[[A:.+]]: tensor<4x3xf32>, %[[B:.+]]: tensor<2x3xi32>
 //   CHECK-DAG:   %[[V:.+]] = arith.constant -1 : i32
-//       CHECK:   tensor.extract_slice %{{.+}}[0, 1] [2, 2] [2, 1] : tensor<4x3xf32> to tensor<2x2xf32>
-//       CHECK:   tensor.pad %{{.+}} low[1, 0] high[1, 2]
-//       CHECK:     tensor.yield %[[V]] : i32
+//       CHECK:   %[[S:.+]] = tensor.extract_slice %[[A]][0, 1] [2, 2] [2, 1] : tensor<4x3xf32> to tensor<2x2xf32>
+//       CHECK:   %[[SLICE:.+]] = linalg.copy ins(%[[S]] : tensor<2x2xf32>)
+//       CHECK:   %[[F:.+]] = linalg.fill ins(%[[V]] : i32) outs(%{{.+}} : tensor<4x5xi32>)
+//       CHECK:   %[[W:.+]] = tensor.extract_slice %[[F]][1, 0] [2, 3] [1, 1]
+//       CHECK:   %[[C:.+]] = linalg.copy ins(%[[B]] : tensor<2x3xi32>) outs(%[[W]] : tensor<2x3xi32>)
+//       CHECK:   %[[PAD:.+]] = tensor.insert_slice %[[C]] into %[[F]][1, 0] [2, 3] [1, 1]
+//   CHECK-NOT:   tensor.pad
+//       CHECK:   return %[[SLICE]], %[[PAD]]
 func.func @slice_pad(%a: tensor<4x3xf32>, %b: tensor<2x3xi32>) -> (tensor<2x2xf32>, tensor<4x5xi32>) {
   %0 = kiln.slice %a start = [0, 1] limit = [4, 3] stride = [2, 1] : tensor<4x3xf32> -> tensor<2x2xf32>
   %1 = kiln.pad %b low = [1, 0] high = [1, 2] value = -1.5 : tensor<2x3xi32> -> tensor<4x5xi32>

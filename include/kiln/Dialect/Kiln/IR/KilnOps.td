@@ -149,8 +149,9 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
   let summary = "element type conversion";
   let description = [{
     Converts every element to the result's element type; the shape is kept.
-    Float to integer conversion rounds toward zero; conversion to i1 tests for
-    non-zero; i1 converts to 0 or 1.
+    Float to integer conversion rounds toward zero and saturates at the
+    integer type's range (-inf and +inf too); NaN converts to 0. Conversion to
+    i1 tests for non-zero (NaN is non-zero); i1 converts to 0 or 1.
 
     Example:
 
@@ -204,6 +205,18 @@ def Kiln_DivOp : Kiln_BinaryOp<"div",
 def Kiln_PowOp : Kiln_BinaryOp<"pow",
     "%2 = kiln.pow %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>"> {
   let summary = "elementwise power";
+  let description = [{
+    Elementwise `lhs` to the power `rhs` with broadcasting and type promotion.
+    Integer powers wrap on overflow. A negative integer exponent gives the
+    real power truncated toward zero: 1 for base 1, 1 or -1 for base -1 (even
+    or odd exponent) and 0 for any other base, including 0.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.pow %0, %1 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
 }
 def Kiln_MaximumOp : Kiln_BinaryOp<"maximum",
     "%2 = kiln.maximum %0, %1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>",
