@@ -46,6 +46,8 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
 
 void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
+  // Each result gets its own buffer (CSE may have merged equal results).
+  pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
   // Tensors -> buffers; functions take and return identity-layout memrefs.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;

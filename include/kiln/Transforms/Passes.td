@@ -72,6 +72,22 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
   ];
 }
 
+def DistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Copy function results that repeat another result";
+  let description = [{
+    `return %x, %x` becomes `return %x, copy(%x)` (a
+    `bufferization.alloc_tensor` copying `%x`), so that after bufferization
+    every result has its own buffer, as passing results through
+    caller-allocated output buffers requires. A returned `tensor.empty`
+    becomes a new allocation too: having no contents, its buffer may be
+    written in place by another result. Results of static shape only.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def EmitCInterfacePass : Pass<"kiln-emit-c-interface", "::mlir::ModuleOp"> {
   let summary = "Request C wrappers for public functions";
   let description = [{

@@ -243,6 +243,37 @@ TEST(FunctionTest, FunctionsCalledInATraceAreInlined) {
               HasSubstr("kiln.mul"));
 }
 
+TEST(FunctionTest, RepeatedAndArgumentResultsGetTheirOwnStorage) {
+  auto f = function([](Tensor x) {
+    Tensor a = abs(x);
+    return std::vector<Tensor>{a, abs(x), x, reduce_mean(x, {}),
+                               reduce_mean(x, {1, 0})};
+  });
+  Tensor x = constant({-1.0f, 2.0f, -3.0f, 4.0f}, {2, 2});
+  std::vector<Tensor> out = f(x);
+  ASSERT_EQ(out.size(), 5u);
+  std::vector<float> absValues = {1.0f, 2.0f, 3.0f, 4.0f};
+  EXPECT_EQ(out[0].to_vector<float>(), absValues);
+  EXPECT_EQ(out[1].to_vector<float>(), absValues);
+  EXPECT_EQ(out[2].to_vector<float>(), x.to_vector<float>());
+  EXPECT_EQ(out[3].item<float>(), 0.5f);
+  EXPECT_EQ(out[4].item<float>(), 0.5f);
+  EXPECT_NE(out[0].rawData(), out[1].rawData());
+  EXPECT_NE(out[2].rawData(), x.rawData());
+}
+
+TEST(FunctionTest, EmptyTensors) {
+  auto f = function([](Tensor e, Tensor w) {
+    return std::make_tuple(e + 1.0f, reduce_sum(e, {0}), matmul(e, w),
+                           concat({e, e}, 0));
+  });
+  auto [plus, sum, product, joined] = f(zeros({0, 3}), ones({3, 2}));
+  EXPECT_EQ(plus.shape(), (Shape{0, 3}));
+  EXPECT_EQ(sum.to_vector<float>(), std::vector<float>(3, 0.0f));
+  EXPECT_EQ(product.shape(), (Shape{0, 2}));
+  EXPECT_EQ(joined.shape(), (Shape{0, 3}));
+}
+
 TEST(FunctionTest, LinalgStageOfAFusedChainIsOneGeneric) {
   auto f = function([](Tensor a, Tensor b, Tensor c, Tensor d) {
     return relu(a * b + c) * sigmoid(d);
