@@ -7,6 +7,8 @@
 
 #include "kiln/Transforms/Passes.h"
 
+#include "kiln/Driver/FusionLog.h"
+
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -23,10 +25,15 @@ linalg::ControlFusionFn kiln::getDefaultFusionPolicy(bool fuseMultiUse) {
     if (!producer)
       return false;
     // Fusing a producer with other users would compute it twice.
-    return fuseMultiUse ||
-           llvm::all_of(producer->getUsers(), [&](Operation *user) {
-             return user == fusedOperand->getOwner();
-           });
+    bool fuse = fuseMultiUse ||
+                llvm::all_of(producer->getUsers(), [&](Operation *user) {
+                  return user == fusedOperand->getOwner();
+                });
+    // `kilnc emit --dump-dir/--dot` records the decisions.
+    fusion_log::report(producer, fusedOperand->getOwner(), fuse,
+                       fuse ? (fuseMultiUse ? "fuse-multi-use" : "single user")
+                            : "producer has other users");
+    return fuse;
   };
 }
 

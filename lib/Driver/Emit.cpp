@@ -1,0 +1,252 @@
+//===- Emit.cpp - The IR of every stage, for kilnc emit -------------------===//
+
+#include "kiln/Driver/Emit.h"
+
+#include "kiln/Compiler/Engine.h"
+#include "kiln/Compiler/Pipeline.h"
+#include "kiln/Driver/Aot.h"
+#include "kiln/Driver/FusionLog.h"
+#include "kiln/Runtime/Error.h"
+
+#include "Files.h"
+#include "Json.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <map>
+
+using namespace kiln;
+using namespace kiln::driver;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+std::string printModule(mlir::ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  os << "\n";
+  return text;
+}
+
+/// Records the wall time of each pass, in the order passes first ran (a
+/// pass nested on functions runs once per function; its times add up).
+class PassTimer : public mlir::PassInstrumentation {
+public:
+  PassTimer(Stage stage, std::vector<PassTiming> &timings)
+      : stage_(stage), timings_(timings) {}
+
+  void runBeforePass(mlir::Pass *pass, mlir::Operation *) override {
+    starts_[pass] = Clock::now();
+  }
+  void runAfterPass(mlir::Pass *pass, mlir::Operation *) override {
+    record(pass);
+  }
+  void runAfterPassFailed(mlir::Pass *pass, mlir::Operation *) override {
+    record(pass);
+  }
+
+private:
+  void record(mlir::Pass *pass) {
+    double ms = msSince(starts_[pass]);
+    // Adaptors that run nested pass managers are not passes of their own.
+    llvm::StringRef name = pass->getArgument();
+    if (name.empty()) {
+      if (pass->getName().contains("Pipeline Collection"))
+        return;
+      name = pass->getName();
+    }
+    auto [it, inserted] = index_.try_emplace(pass, timings_.size());
+    if (inserted)
+      timings_.push_back({stage_, name.str(), 0});
+    timings_[it->second].ms += ms;
+  }
+
+  Stage stage_;
+  std::vector<PassTiming> &timings_;
+  std::map<mlir::Pass *, Clock::time_point> starts_;
+  std::map<mlir::Pass *, size_t> index_;
+};
+
+} // namespace
+
+void driver::lowerModule(mlir::ModuleOp module, Stage from, Stage to,
+                         std::vector<PassTiming> *timings) {
+  mlir::MLIRContext *context = module.getContext();
+  mlir::PassManager pm(context);
+  PipelineOptions options;
+  options.resultsAsOutParams = true;
+  buildPipeline(pm, from, to, options);
+  if (timings)
+    pm.addInstrumentation(std::make_unique<PassTimer>(to, *timings));
+  std::string firstError;
+  mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &d) {
+    if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
+        firstError.empty())
+      firstError = locationText(d.getLocation()) + ": " + d.str();
+    return mlir::success();
+  });
+  if (mlir::failed(pm.run(module)))
+    throw Error(firstError.empty()
+                    ? "lowering to the " + stageName(to).str() + " stage failed"
+                    : firstError);
+}
+
+Emission driver::emitStages(const GraphFile &file, Stage to) {
+  Emission emission;
+  emission.to = to;
+  mlir::OwningOpRef<mlir::ModuleOp> module(file.module().clone());
+  emission.texts[int(Stage::Kiln)] = printModule(*module);
+
+  fusion_log::ScopedObserver observer([&](mlir::Operation *producer,
+                                          mlir::Operation *consumer, bool fused,
+                                          llvm::StringRef reason) {
+    // The greedy driver asks again about pairs it did not fuse: once each.
+    for (const FusionDecision &seen : emission.fusions)
+      if (seen.producerLoc == producer->getLoc() &&
+          seen.consumerLoc == consumer->getLoc() && seen.fused == fused &&
+          seen.reason == reason)
+        return;
+    emission.fusions.push_back({producer->getName().getStringRef().str(),
+                                consumer->getName().getStringRef().str(),
+                                producer->getLoc(), consumer->getLoc(), fused,
+                                reason.str()});
+  });
+  Stage last = to < Stage::LLVM ? to : Stage::LLVM;
+  for (int s = int(Stage::Linalg); s <= int(last); ++s) {
+    auto stage = Stage(s);
+    size_t first = emission.passes.size();
+    lowerModule(*module, Stage(s - 1), stage, &emission.passes);
+    for (size_t i = first; i < emission.passes.size(); ++i)
+      emission.stageMs[s] += emission.passes[i].ms;
+    emission.texts[s] = printModule(*module);
+    if (stage == Stage::Linalg)
+      module->walk([&](mlir::Operation *op) {
+        if (!op->getParentOfType<mlir::func::FuncOp>())
+          return;
+        emission.linalgStageLocs.push_back(op->getLoc());
+        emission.linalgOps += op->getDialect() &&
+                              op->getDialect()->getNamespace() == "linalg" &&
+                              op->getParentOp() &&
+                              mlir::isa<mlir::func::FuncOp>(op->getParentOp());
+      });
+  }
+  if (to <= Stage::LLVM)
+    return emission;
+
+  auto timer = [&](llvm::StringRef step, double ms) {
+    Stage stage = step == "codegen-asm" ? Stage::Asm : Stage::LLVMIR;
+    emission.passes.push_back({stage, step.str(), ms});
+    emission.stageMs[int(stage)] += ms;
+  };
+  NativeCode code = generateNativeCode(
+      *module, to == Stage::Asm ? NativeOutput::Assembly : NativeOutput::LLVMIR,
+      timer);
+  emission.texts[int(Stage::LLVMIR)] = std::move(code.llvmIR);
+  emission.texts[int(Stage::Asm)] = std::move(code.assembly);
+  return emission;
+}
+
+std::string driver::dumpFileName(Stage stage) {
+  static const char *extensions[] = {".mlir", ".mlir", ".mlir",
+                                     ".mlir", ".ll",   ".s"};
+  return "0" + std::to_string(int(stage) + 1) + "-" + stageName(stage).str() +
+         extensions[int(stage)];
+}
+
+void driver::writeDumpDir(const std::string &dir, const GraphFile &file,
+                          const Emission &emission) {
+  if (llvm::sys::fs::exists(dir) && !llvm::sys::fs::is_directory(dir))
+    throw Error(dir + ": cannot create the directory: a file is in the way");
+  if (std::error_code error = llvm::sys::fs::create_directories(dir))
+    throw Error(dir + ": cannot create the directory: " + error.message());
+  for (int s = 0; s <= int(emission.to); ++s) {
+    llvm::SmallString<128> path(dir);
+    llvm::sys::path::append(path, dumpFileName(Stage(s)));
+    writeFileBytes(path.str().str(), emission.texts[s]);
+  }
+  llvm::SmallString<128> manifest(dir);
+  llvm::sys::path::append(manifest, "manifest.json");
+  writeFileBytes(manifest.str().str(), manifestJson(file, emission));
+}
+
+std::string driver::manifestJson(const GraphFile &file,
+                                 const Emission &emission) {
+  JsonWriter json;
+  json.beginObject();
+  json.key("graph").value(file.path());
+  json.key("functions").beginArray();
+  for (const std::string &name : file.functionNames())
+    json.value(name);
+  json.endArray();
+  json.key("host_cpu").value(JitModule::hostCPUDescription());
+  json.key("stages").beginArray();
+  for (int s = 0; s <= int(emission.to); ++s) {
+    json.beginObject();
+    json.key("stage").value(stageName(Stage(s)).str());
+    json.key("file").value(dumpFileName(Stage(s)));
+    json.key("ms").value(emission.stageMs[s]);
+    json.key("bytes").value(double(emission.texts[s].size()));
+    json.endObject();
+  }
+  json.endArray();
+  json.key("passes").beginArray();
+  for (const PassTiming &pass : emission.passes) {
+    json.beginObject();
+    json.key("stage").value(stageName(pass.stage).str());
+    json.key("pass").value(pass.pass);
+    json.key("ms").value(pass.ms);
+    json.endObject();
+  }
+  json.endArray();
+  json.key("linalg_ops_after_fusion").value(double(emission.linalgOps));
+  json.key("fusion_decisions").beginArray();
+  for (const FusionDecision &decision : emission.fusions) {
+    json.beginObject();
+    json.key("producer").value(decision.producer);
+    json.key("producer_loc").value(locationText(decision.producerLoc));
+    json.key("consumer").value(decision.consumer);
+    json.key("consumer_loc").value(locationText(decision.consumerLoc));
+    json.key("fused").value(decision.fused);
+    json.key("reason").value(decision.reason);
+    json.endObject();
+  }
+  json.endArray();
+  json.endObject();
+  return json.str() + "\n";
+}
+
+std::optional<std::string> driver::writeDot(const std::string &path,
+                                            const GraphFile &file,
+                                            const Emission &emission) {
+  writeFileBytes(path, fusionDot(file, emission));
+  auto dot = llvm::sys::findProgramByName("dot");
+  if (!dot)
+    return std::nullopt;
+  llvm::StringRef base = path;
+  base.consume_back(".dot");
+  std::string format = base.ends_with(".png") ? "png" : "svg";
+  std::string rendered =
+      base.ends_with(".png") ? base.str() : (base + ".svg").str();
+  std::string flag = "-T" + format;
+  llvm::StringRef args[] = {*dot, flag, path, "-o", rendered};
+  std::string message;
+  if (llvm::sys::ExecuteAndWait(*dot, args, std::nullopt, {}, 0, 0, &message) !=
+      0)
+    throw Error(path + ": Graphviz could not render it: " + message);
+  return rendered;
+}

@@ -1,0 +1,162 @@
+//===- Run.cpp - Running graph files, for kilnc run -----------------------===//
+
+#include "kiln/Driver/Run.h"
+
+#include "kiln/Driver/Npy.h"
+#include "kiln/Driver/TensorProto.h"
+#include "kiln/Graph.h"
+#include "kiln/Runtime/Error.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+using namespace kiln;
+using namespace kiln::driver;
+
+Tensor driver::readInput(const std::string &path) {
+  if (llvm::sys::path::extension(path) == ".pb")
+    return readTensorProto(path).tensor;
+  return readNpy(path);
+}
+
+Tensor driver::randomTensor(const TensorSignature &type, uint64_t seed) {
+  if (isFloating(type.dtype))
+    return random_uniform(type.shape, seed, -1.0, 1.0, type.dtype);
+  Tensor uniform = random_uniform(type.shape, seed, 0.0, 1.0, DType::F64);
+  const double *u = uniform.data<double>();
+  Tensor tensor = Tensor::empty(type.shape, type.dtype);
+  for (int64_t i = 0, n = tensor.size(); i < n; ++i) {
+    if (type.dtype == DType::Bool)
+      tensor.data<bool>()[i] = u[i] < 0.5;
+    else if (type.dtype == DType::I32)
+      tensor.data<int32_t>()[i] = int32_t(std::floor(u[i] * 20) - 10);
+    else
+      tensor.data<int64_t>()[i] = int64_t(std::floor(u[i] * 20) - 10);
+  }
+  return tensor;
+}
+
+void driver::checkInputs(const std::string &graph, const std::string &function,
+                         const std::vector<TensorSignature> &signature,
+                         const std::vector<Tensor> &inputs,
+                         const std::vector<std::string> &names) {
+  if (inputs.size() != signature.size())
+    throw Error(graph + ": '" + function + "' takes " +
+                std::to_string(signature.size()) + " input" +
+                (signature.size() == 1 ? "" : "s") + ", got " +
+                std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    TensorSignature got{inputs[i].shape(), inputs[i].dtype()};
+    if (got.shape != signature[i].shape || got.dtype != signature[i].dtype)
+      throw Error(names[i] + ": argument " + std::to_string(i) + " of '" +
+                  function + "' is " + describe(signature[i]) + ", got " +
+                  describe(got));
+  }
+}
+
+TimingStats driver::summarize(std::vector<double> samples) {
+  if (samples.empty())
+    return {};
+  std::sort(samples.begin(), samples.end());
+  size_t n = samples.size();
+  double median =
+      n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  return {samples.front(), median, samples.back()};
+}
+
+std::vector<Tensor> driver::runGraph(const RunOptions &options,
+                                     std::ostream &out) {
+  std::unique_ptr<GraphFile> file = GraphFile::open(options.graph);
+  mlir::func::FuncOp func = file->function(options.function);
+  std::string name = func.getSymName().str();
+  std::vector<TensorSignature> signature = file->arguments(func);
+  file->results(func);
+  // The JIT and the interpreter take kiln graphs; say so before they fail.
+  func.walk([&](mlir::Operation *op) {
+    llvm::StringRef dialect = op->getName().getDialectNamespace();
+    if (dialect != "kiln" && dialect != "func")
+      throw Error(locationText(op->getLoc()) + ": '" +
+                  op->getName().getStringRef().str() +
+                  "' is not a kiln op; kilnc runs kiln graphs");
+  });
+
+  if (options.randomInputs && !options.inputs.empty())
+    throw Error(options.graph + ": pass either --input files or "
+                                "--random-inputs, not both");
+  std::vector<Tensor> inputs;
+  std::vector<std::string> names;
+  if (options.randomInputs) {
+    for (size_t i = 0; i < signature.size(); ++i) {
+      inputs.push_back(randomTensor(signature[i], options.seed + i));
+      names.push_back("random input " + std::to_string(i));
+    }
+  } else {
+    if (options.inputs.empty() && !signature.empty())
+      throw Error(options.graph + ": '" + name + "' takes " +
+                  std::to_string(signature.size()) +
+                  " inputs; pass an --input file for each, or "
+                  "--random-inputs");
+    for (const std::string &path : options.inputs) {
+      inputs.push_back(readInput(path));
+      names.push_back(path);
+    }
+  }
+  checkInputs(options.graph, name, signature, inputs, names);
+
+  Graph graph = load(options.graph, name);
+  auto call = [&] {
+    return options.mode == RunMode::Jit ? graph(inputs)
+                                        : graph.interpret(inputs);
+  };
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start)
+        .count();
+  };
+  auto start = Clock::now();
+  std::vector<Tensor> outputs = call();
+  double first = ms(start);
+  if (options.repeat > 0) {
+    std::vector<double> samples;
+    for (int i = 0; i < options.repeat; ++i) {
+      start = Clock::now();
+      outputs = call();
+      samples.push_back(ms(start));
+    }
+    TimingStats stats = summarize(samples);
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "%s: first call %.3f ms%s; %d calls: min %.3f ms, median "
+                  "%.3f ms, max %.3f ms\n",
+                  options.mode == RunMode::Jit ? "jit" : "interpret", first,
+                  options.mode == RunMode::Jit ? " (compiles)" : "",
+                  options.repeat, stats.min, stats.median, stats.max);
+    out << line;
+  }
+
+  if (!options.outputDir.empty()) {
+    if (llvm::sys::fs::exists(options.outputDir) &&
+        !llvm::sys::fs::is_directory(options.outputDir))
+      throw Error(options.outputDir +
+                  ": cannot create the directory: a file is in the way");
+    if (std::error_code error =
+            llvm::sys::fs::create_directories(options.outputDir))
+      throw Error(options.outputDir +
+                  ": cannot create the directory: " + error.message());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      llvm::SmallString<128> path(options.outputDir);
+      llvm::sys::path::append(path, "out" + std::to_string(i) + ".npy");
+      writeNpy(path.str().str(), outputs[i]);
+    }
+  }
+  if (options.print)
+    for (const Tensor &output : outputs)
+      out << output << "\n";
+  return outputs;
+}

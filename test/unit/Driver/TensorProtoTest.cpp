@@ -1,0 +1,76 @@
+//===- TensorProtoTest.cpp - ONNX TensorProto decoding --------------------===//
+
+#include "kiln/Driver/TensorProto.h"
+#include "kiln/Runtime/Error.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+
+using namespace kiln;
+using namespace kiln::driver;
+
+namespace {
+
+TEST(TensorProto, RoundTripEveryDType) {
+  for (DType dtype : {DType::Bool, DType::I32, DType::I64, DType::F16,
+                      DType::BF16, DType::F32, DType::F64}) {
+    Tensor t = Tensor::empty({2, 3}, dtype);
+    auto *bytes = static_cast<unsigned char *>(t.rawData());
+    for (size_t i = 0; i < 6 * dtypeSize(dtype); ++i)
+      bytes[i] = dtype == DType::Bool ? i % 2 : (unsigned char)(i * 13 + 1);
+    NamedTensor back = parseTensorProto(serializeTensorProto(t, "x"));
+    EXPECT_EQ(back.name, "x");
+    EXPECT_EQ(back.tensor.dtype(), dtype);
+    EXPECT_EQ(back.tensor.shape(), (Shape{2, 3}));
+    EXPECT_EQ(
+        std::memcmp(back.tensor.rawData(), t.rawData(), 6 * dtypeSize(dtype)),
+        0)
+        << dtypeName(dtype);
+  }
+}
+
+TEST(TensorProto, ReadsTypedFields) {
+  // dims: [3] (unpacked), data_type: INT64, int64_data: packed [1, -2, 300].
+  std::string bytes = {0x08, 0x03, 0x10, 0x07, 0x3a};
+  std::string packed = {0x01};
+  packed += std::string("\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+  packed += std::string("\xac\x02", 2);
+  bytes += char(packed.size());
+  bytes += packed;
+  Tensor t = parseTensorProto(bytes).tensor;
+  EXPECT_EQ(t.to_vector<int64_t>(), (std::vector<int64_t>{1, -2, 300}));
+
+  // dims: [2], data_type: FLOAT, float_data: packed [0.5, -4].
+  float values[] = {0.5f, -4.0f};
+  std::string floats = {0x08, 0x02, 0x10, 0x01, 0x22, 0x08};
+  floats.append(reinterpret_cast<char *>(values), sizeof(values));
+  EXPECT_EQ(parseTensorProto(floats).tensor.to_vector<float>(),
+            (std::vector<float>{0.5f, -4.0f}));
+}
+
+TEST(TensorProto, RejectsBadMessages) {
+  auto message = [](const std::string &bytes) {
+    try {
+      parseTensorProto(bytes);
+    } catch (const Error &e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(std::string{0x08, 0x02}),
+            "not a TensorProto (no data_type)");
+  EXPECT_EQ(message(std::string{0x10, 0x08}),
+            "unsupported element type STRING");
+  EXPECT_EQ(
+      message(std::string{0x08, 0x02, 0x10, 0x01, 0x4a, 0x04, 1, 2, 3, 4}),
+      "raw_data holds 4 bytes, but FLOAT dims need 8");
+  EXPECT_EQ(message(std::string{0x10, 0x01, 0x4a, 0x09}),
+            "truncated length-delimited field");
+  EXPECT_EQ(message(std::string{0x10, 0x01, 0x70, 0x01}),
+            "tensor data is stored externally, which is not supported");
+  EXPECT_EQ(message(std::string{0x08, 0x02, 0x10, 0x06, 0x28, 0x01}),
+            "holds 1 elements, but dims (1 dims) need 2");
+}
+
+} // namespace

@@ -1,0 +1,160 @@
+//===- kilnc.cpp - Kiln's command-line driver -----------------------------===//
+//
+//   kilnc run GRAPH [--function F] [--input FILE...] [--random-inputs --seed N]
+//                   [--mode jit|interpret] [--output-dir DIR] [--print]
+//                   [--repeat N]
+//   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
+//   kilnc compile GRAPH -o OUT.o|OUT.so [--header OUT.h]
+//
+// Options are parsed here; the work is done by lib/Driver. Every error is one
+// line, "kilnc: error: <file>: <what is wrong>", and exit code 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Driver/Aot.h"
+#include "kiln/Driver/Emit.h"
+#include "kiln/Driver/Run.h"
+#include "kiln/Runtime/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+using namespace kiln;
+using namespace kiln::driver;
+
+namespace {
+
+struct EmitOptions {
+  std::string graph;
+  std::string to;
+  std::string dumpDir;
+  std::string dot;
+};
+
+void emit(const EmitOptions &options) {
+  std::unique_ptr<GraphFile> file = GraphFile::open(options.graph);
+  std::optional<Stage> to;
+  if (!options.to.empty())
+    to = parseStage(options.to);
+  // The dump directory and the fusion graph need every stage (or Linalg).
+  Stage last = to.value_or(Stage::Kiln);
+  if (!options.dumpDir.empty())
+    last = Stage::Asm;
+  else if (!options.dot.empty() && last < Stage::Linalg)
+    last = Stage::Linalg;
+  Emission emission = emitStages(*file, last);
+  if (to)
+    std::cout << emission.texts[int(*to)];
+  if (!options.dumpDir.empty())
+    writeDumpDir(options.dumpDir, *file, emission);
+  if (!options.dot.empty()) {
+    std::optional<std::string> rendered =
+        writeDot(options.dot, *file, emission);
+    if (rendered)
+      std::cerr << "kilnc: rendered " << *rendered << "\n";
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"kilnc: run, inspect and compile Kiln graph files"};
+  app.require_subcommand(1);
+
+  RunOptions run;
+  std::string mode = "jit";
+  CLI::App *runCommand =
+      app.add_subcommand("run", "Run a function of a graph file");
+  runCommand->add_option("graph", run.graph, "The graph file (.mlir)")
+      ->required();
+  runCommand->add_option("--function", run.function,
+                         "The function to run (default: the first one)");
+  runCommand
+      ->add_option("--input", run.inputs,
+                   "Input files in argument order: .npy, or ONNX "
+                   "TensorProto .pb")
+      ->expected(1, -1);
+  runCommand->add_flag("--random-inputs", run.randomInputs,
+                       "Random inputs of the signature's shapes and dtypes");
+  runCommand->add_option("--seed", run.seed, "Seed of --random-inputs")
+      ->default_val(0);
+  runCommand->add_option("--mode", mode, "jit (native code) or interpret")
+      ->check(CLI::IsMember({"jit", "interpret"}))
+      ->default_val("jit");
+  runCommand->add_option("--output-dir", run.outputDir,
+                         "Write the outputs as DIR/out<i>.npy");
+  runCommand->add_flag("--print", run.print,
+                       "Print the outputs as kiln.Tensor(...)");
+  runCommand
+      ->add_option("--repeat", run.repeat,
+                   "Time N calls after a warm-up one (min/median/max)")
+      ->check(CLI::Range(1, 1000000));
+
+  EmitOptions emitOptions;
+  CLI::App *emitCommand = app.add_subcommand(
+      "emit", "Print a stage of the lowering, or dump every stage");
+  emitCommand->add_option("graph", emitOptions.graph, "The graph file (.mlir)")
+      ->required();
+  emitCommand
+      ->add_option("--to", emitOptions.to,
+                   "The stage to print: kiln, linalg, loops, llvm, llvmir, asm")
+      ->check(
+          CLI::IsMember({"kiln", "linalg", "loops", "llvm", "llvmir", "asm"},
+                        CLI::ignore_case));
+  emitCommand->add_option("--dump-dir", emitOptions.dumpDir,
+                          "Write every stage (01-kiln.mlir ... 06-asm.s) and "
+                          "manifest.json to DIR");
+  emitCommand->add_option("--dot", emitOptions.dot,
+                          "Write the graph with its fusion groups as Graphviz "
+                          "DOT (and SVG/PNG if `dot` is installed)");
+
+  std::string output, header, compileGraph;
+  CLI::App *compileCommand = app.add_subcommand(
+      "compile", "Compile a graph file ahead of time for this CPU");
+  compileCommand->add_option("graph", compileGraph, "The graph file (.mlir)")
+      ->required();
+  compileCommand
+      ->add_option("-o,--output", output,
+                   "OUT.o (object) or OUT.so (shared library)")
+      ->required();
+  compileCommand->add_option("--header", header,
+                             "The C header to write (default: OUT.h)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    std::cerr << "kilnc: error: " << e.what() << "\n";
+    return 1;
+  }
+
+  try {
+    if (*runCommand) {
+      run.mode = mode == "jit" ? RunMode::Jit : RunMode::Interpret;
+      runGraph(run, std::cout);
+    } else if (*emitCommand) {
+      if (emitOptions.to.empty() && emitOptions.dumpDir.empty() &&
+          emitOptions.dot.empty())
+        throw Error(emitOptions.graph +
+                    ": nothing to emit; pass --to, --dump-dir or --dot");
+      emit(emitOptions);
+    } else if (*compileCommand) {
+      std::unique_ptr<GraphFile> file = GraphFile::open(compileGraph);
+      AotResult result = compileAheadOfTime(*file, output, header);
+      std::cerr << "kilnc: wrote " << result.output << " and " << result.header
+                << "\n";
+    }
+  } catch (const std::exception &e) {
+    std::cout.flush();
+    std::string message = e.what();
+    // One line: MLIR diagnostics may carry notes after the first line.
+    message = message.substr(0, message.find('\n'));
+    std::cerr << "kilnc: error: " << message << "\n";
+    return 1;
+  }
+  return 0;
+}
