@@ -246,14 +246,17 @@ Tensor scalarTensorFor(Scalar s, DType other) {
 }
 
 #define KILN_DEFINE_BINARY(name, kind)                                         \
-  Tensor name(const Tensor &a, const Tensor &b) {                              \
+  Tensor name(const Tensor &a, const Tensor &b, SourceLoc loc) {               \
+    trace::CallSite site(loc);                                                 \
     return binary(BinaryKind::kind, a, b);                                     \
   }                                                                            \
-  Tensor name(const Tensor &a, Scalar b) {                                     \
+  Tensor name(const Tensor &a, Scalar b, SourceLoc loc) {                      \
+    trace::CallSite site(loc);                                                 \
     checkDefined(#name, a);                                                    \
     return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype()));         \
   }                                                                            \
-  Tensor name(Scalar a, const Tensor &b) {                                     \
+  Tensor name(Scalar a, const Tensor &b, SourceLoc loc) {                      \
+    trace::CallSite site(loc);                                                 \
     checkDefined(#name, b);                                                    \
     return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype()), b);         \
   }
@@ -272,10 +275,12 @@ KILN_DEFINE_BINARY(gt, Gt)
 KILN_DEFINE_BINARY(ge, Ge)
 #undef KILN_DEFINE_BINARY
 
-Tensor logical_and(const Tensor &a, const Tensor &b) {
+Tensor logical_and(const Tensor &a, const Tensor &b, SourceLoc loc) {
+  trace::CallSite site(loc);
   return binary(BinaryKind::And, a, b);
 }
-Tensor logical_or(const Tensor &a, const Tensor &b) {
+Tensor logical_or(const Tensor &a, const Tensor &b, SourceLoc loc) {
+  trace::CallSite site(loc);
   return binary(BinaryKind::Or, a, b);
 }
 
@@ -283,7 +288,9 @@ Tensor logical_or(const Tensor &a, const Tensor &b) {
 // select
 //===----------------------------------------------------------------------===//
 
-Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b) {
+Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b,
+              SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("select", cond);
   checkDefined("select", a);
   checkDefined("select", b);
@@ -335,9 +342,15 @@ Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b) {
 //===----------------------------------------------------------------------===//
 
 #define KILN_DEFINE_OPERATOR(op, name)                                         \
-  Tensor operator op(const Tensor &a, const Tensor &b) { return name(a, b); }  \
-  Tensor operator op(const Tensor &a, Scalar b) { return name(a, b); }         \
-  Tensor operator op(Scalar a, const Tensor &b) { return name(a, b); }
+  Tensor operator op(Operand a, const Tensor &b) {                             \
+    return name(a.tensor(), b, a.loc());                                       \
+  }                                                                            \
+  Tensor operator op(Operand a, Scalar b) {                                    \
+    return name(a.tensor(), b, a.loc());                                       \
+  }                                                                            \
+  Tensor operator op(Scalar a, Operand b) {                                    \
+    return name(a, b.tensor(), b.loc());                                       \
+  }
 KILN_DEFINE_OPERATOR(+, add)
 KILN_DEFINE_OPERATOR(-, sub)
 KILN_DEFINE_OPERATOR(*, mul)
@@ -350,7 +363,7 @@ KILN_DEFINE_OPERATOR(>, gt)
 KILN_DEFINE_OPERATOR(>=, ge)
 #undef KILN_DEFINE_OPERATOR
 
-Tensor operator-(const Tensor &x) { return neg(x); }
+Tensor operator-(Operand x) { return neg(x.tensor(), x.loc()); }
 
 bool all_equal(const Tensor &a, const Tensor &b) {
   checkDefined("all_equal", a);

@@ -114,9 +114,8 @@ template <typename T, int NR> struct Gemm {
             for (int64_t jr = 0; jr < nc; jr += NR)
               for (int64_t ir = 0; ir < mc; ir += MR)
                 micro(kc, aPack.get() + ir * kc, bPack.get() + jr * kc,
-                      c + (ic + ir) * ldc + jc + jr, ldc,
-                      std::min(MR, mc - ir), std::min<int64_t>(NR, nc - jr),
-                      pc > 0 || accumulate);
+                      c + (ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
+                      std::min<int64_t>(NR, nc - jr), pc > 0 || accumulate);
           }
         };
         if (parallel)
@@ -249,7 +248,8 @@ template void detail::gemm<double>(const double *, int64_t, int64_t,
                                    const double *, int64_t, int64_t, double *,
                                    int64_t, int64_t, int64_t, int64_t, bool);
 
-Tensor matmul(const Tensor &a, const Tensor &b) {
+Tensor matmul(const Tensor &a, const Tensor &b, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("matmul", a);
   checkDefined("matmul", b);
   auto shape = matmulShape(a.shape(), b.shape());

@@ -182,17 +182,20 @@ Tensor asRowVector(const char *name, const Tensor &param, const Tensor &x,
 
 } // namespace
 
-Tensor softmax(const Tensor &x, int64_t axis) {
+Tensor softmax(const Tensor &x, int64_t axis, SourceLoc loc) {
+  trace::CallSite site(loc);
   return softmaxImpl("softmax", x, axis, false);
 }
 
-Tensor log_softmax(const Tensor &x, int64_t axis) {
+Tensor log_softmax(const Tensor &x, int64_t axis, SourceLoc loc) {
+  trace::CallSite site(loc);
   return softmaxImpl("log_softmax", x, axis, true);
 }
 
 Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
                   double epsilon, const std::optional<Tensor> &scale,
-                  const std::optional<Tensor> &bias) {
+                  const std::optional<Tensor> &bias, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("layer_norm", x);
   auto norm = normalizeAxes(axes, x.rank());
   if (!norm)

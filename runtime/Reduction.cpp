@@ -236,8 +236,11 @@ Tensor reduce(const char *name, ReduceKind kind, bool mean, const Tensor &x,
            (kind == ReduceKind::Sum || kind == ReduceKind::Prod))
     result = DType::I32;
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
-    return recorder->record(
-        {name, {x}, {{"axes", axes}, {"keepdims", keepdims}}, outShape, result});
+    return recorder->record({name,
+                             {x},
+                             {{"axes", axes}, {"keepdims", keepdims}},
+                             outShape,
+                             result});
   DType compute = computeType(result);
   Tensor cx = castIfNeeded(x, compute);
   Tensor acc = Tensor::empty(keptShape, compute);
@@ -320,29 +323,36 @@ Tensor argReduce(const char *name, bool max, const Tensor &x, int64_t axis,
 } // namespace
 
 Tensor reduce_sum(const Tensor &x, const std::vector<int64_t> &axes,
-                  bool keepdims) {
+                  bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return reduce("reduce_sum", ReduceKind::Sum, false, x, axes, keepdims);
 }
 Tensor reduce_mean(const Tensor &x, const std::vector<int64_t> &axes,
-                   bool keepdims) {
+                   bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return reduce("reduce_mean", ReduceKind::Sum, true, x, axes, keepdims);
 }
 Tensor reduce_max(const Tensor &x, const std::vector<int64_t> &axes,
-                  bool keepdims) {
+                  bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return reduce("reduce_max", ReduceKind::Max, false, x, axes, keepdims);
 }
 Tensor reduce_min(const Tensor &x, const std::vector<int64_t> &axes,
-                  bool keepdims) {
+                  bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return reduce("reduce_min", ReduceKind::Min, false, x, axes, keepdims);
 }
 Tensor reduce_prod(const Tensor &x, const std::vector<int64_t> &axes,
-                   bool keepdims) {
+                   bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return reduce("reduce_prod", ReduceKind::Prod, false, x, axes, keepdims);
 }
-Tensor argmax(const Tensor &x, int64_t axis, bool keepdims) {
+Tensor argmax(const Tensor &x, int64_t axis, bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return argReduce("argmax", true, x, axis, keepdims);
 }
-Tensor argmin(const Tensor &x, int64_t axis, bool keepdims) {
+Tensor argmin(const Tensor &x, int64_t axis, bool keepdims, SourceLoc loc) {
+  trace::CallSite site(loc);
   return argReduce("argmin", false, x, axis, keepdims);
 }
 

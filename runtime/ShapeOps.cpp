@@ -20,27 +20,34 @@ using namespace detail;
 // Views
 //===----------------------------------------------------------------------===//
 
-Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape) {
+Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape,
+               SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("reshape", x);
   Shape out = checkShape("reshape", reshapeShape(x.shape(), shape), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
-    return recorder->record({"reshape", {x}, {{"shape", shape}}, out, x.dtype()});
+    return recorder->record(
+        {"reshape", {x}, {{"shape", shape}}, out, x.dtype()});
   Tensor c = x.contiguous();
   return makeView(c, out, Tensor::contiguousStrides(out), c.offset());
 }
 
-Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm) {
+Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm,
+                 SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("transpose", x);
   Shape out = checkShape("transpose", transposeShape(x.shape(), perm), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
-    return recorder->record({"transpose", {x}, {{"perm", perm}}, out, x.dtype()});
+    return recorder->record(
+        {"transpose", {x}, {{"perm", perm}}, out, x.dtype()});
   Shape strides(perm.size());
   for (size_t i = 0; i < perm.size(); ++i)
     strides[i] = x.strides()[perm[i]];
   return makeView(x, out, strides, x.offset());
 }
 
-Tensor transpose(const Tensor &x) {
+Tensor transpose(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("transpose", x);
   std::vector<int64_t> perm(x.rank());
   for (int64_t i = 0; i < x.rank(); ++i)
@@ -48,7 +55,8 @@ Tensor transpose(const Tensor &x) {
   return transpose(x, perm);
 }
 
-Tensor broadcast_to(const Tensor &x, const Shape &shape) {
+Tensor broadcast_to(const Tensor &x, const Shape &shape, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("broadcast_to", x);
   for (int64_t d : shape)
     if (d < 0)
@@ -64,7 +72,8 @@ Tensor broadcast_to(const Tensor &x, const Shape &shape) {
   return makeView(x, out, broadcastStrides(x, out), x.offset());
 }
 
-Tensor expand_dims(const Tensor &x, int64_t axis) {
+Tensor expand_dims(const Tensor &x, int64_t axis, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("expand_dims", x);
   Shape out = checkShape("expand_dims", expandDimsShape(x.shape(), axis), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -78,7 +87,9 @@ Tensor expand_dims(const Tensor &x, int64_t axis) {
   return makeView(x, out, strides, x.offset());
 }
 
-Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes) {
+Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes,
+               SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("squeeze", x);
   Shape out = checkShape("squeeze", squeezeShape(x.shape(), axes), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -97,7 +108,8 @@ Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes) {
 
 Tensor slice(const Tensor &x, const std::vector<int64_t> &start,
              const std::vector<int64_t> &limit,
-             const std::vector<int64_t> &stride) {
+             const std::vector<int64_t> &stride, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("slice", x);
   std::vector<int64_t> steps =
       stride.empty() ? std::vector<int64_t>(x.rank(), 1) : stride;
@@ -145,7 +157,8 @@ void copyInto(const Tensor &dst, const Tensor &src) {
 }
 } // namespace
 
-Tensor concat(const std::vector<Tensor> &xs, int64_t axis) {
+Tensor concat(const std::vector<Tensor> &xs, int64_t axis, SourceLoc loc) {
+  trace::CallSite site(loc);
   std::vector<Shape> shapes;
   for (const Tensor &x : xs) {
     checkDefined("concat", x);
@@ -174,7 +187,8 @@ Tensor concat(const std::vector<Tensor> &xs, int64_t axis) {
 }
 
 Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
-           const std::vector<int64_t> &high, Scalar value) {
+           const std::vector<int64_t> &high, Scalar value, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("pad", x);
   Shape shape = checkShape("pad", padShape(x.shape(), low, high), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -192,7 +206,9 @@ Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
   return out;
 }
 
-Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis) {
+Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis,
+              SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("gather", x);
   checkDefined("gather", indices);
   if (!isInteger(indices.dtype()))

@@ -9,6 +9,7 @@ using namespace kiln::trace;
 
 namespace {
 thread_local Recorder *active = nullptr;
+thread_local const std::source_location *callSite = nullptr;
 
 Recorder *recorderForTraced(bool anyTraced) {
   if (!anyTraced)
@@ -25,6 +26,18 @@ Recorder::~Recorder() = default;
 Value::~Value() = default;
 
 Recorder *trace::activeRecorder() { return active; }
+
+CallSite::CallSite(const std::source_location &loc) : owner_(!callSite) {
+  if (owner_)
+    callSite = &loc;
+}
+
+CallSite::~CallSite() {
+  if (owner_)
+    callSite = nullptr;
+}
+
+const std::source_location *CallSite::current() { return callSite; }
 
 ScopedRecorder::ScopedRecorder(Recorder *recorder) : previous_(active) {
   active = recorder;

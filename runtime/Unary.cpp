@@ -77,10 +77,12 @@ void castKernel(Tensor &out, const Tensor &x) {
 
 } // namespace
 
-Tensor cast(const Tensor &x, DType dtype) {
+Tensor cast(const Tensor &x, DType dtype, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("cast", x);
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
-    return recorder->record({"cast", {x}, {{"dtype", dtype}}, x.shape(), dtype});
+    return recorder->record(
+        {"cast", {x}, {{"dtype", dtype}}, x.shape(), dtype});
   Tensor out = Tensor::empty(x.shape(), dtype);
   visitDType(dtype, [&](auto to) {
     visitDType(x.dtype(), [&](auto from) {
@@ -169,7 +171,8 @@ template <typename T> constexpr bool isFloat() {
 
 /// Defines an op that computes on floats only, via `expr` of `v`.
 #define KILN_FLOAT_UNARY(name, expr)                                           \
-  Tensor name(const Tensor &x) {                                               \
+  Tensor name(const Tensor &x, SourceLoc loc) {                                \
+    trace::CallSite site(loc);                                                 \
     return unary(#name, x, /*floatMath=*/true, [](auto tag) {                  \
       using T = typename decltype(tag)::type;                                  \
       return [](T v) -> T {                                                    \
@@ -193,7 +196,8 @@ KILN_FLOAT_UNARY(cos, std::cos(v))
 KILN_FLOAT_UNARY(reciprocal, T(1) / v)
 #undef KILN_FLOAT_UNARY
 
-Tensor neg(const Tensor &x) {
+Tensor neg(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("neg", x);
   if (isBool(x.dtype()))
     fail("neg", "bool operands are not supported (use logical_not)", {&x});
@@ -203,7 +207,8 @@ Tensor neg(const Tensor &x) {
   });
 }
 
-Tensor abs(const Tensor &x) {
+Tensor abs(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   return unary("abs", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -217,7 +222,8 @@ Tensor abs(const Tensor &x) {
   });
 }
 
-Tensor sign(const Tensor &x) {
+Tensor sign(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   return unary("sign", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -231,7 +237,8 @@ Tensor sign(const Tensor &x) {
   });
 }
 
-Tensor relu(const Tensor &x) {
+Tensor relu(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   return unary("relu", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -246,7 +253,8 @@ Tensor relu(const Tensor &x) {
 }
 
 #define KILN_ROUNDING_UNARY(name, expr)                                        \
-  Tensor name(const Tensor &x) {                                               \
+  Tensor name(const Tensor &x, SourceLoc loc) {                                \
+    trace::CallSite site(loc);                                                 \
     return unary(#name, x, false, [](auto tag) {                               \
       using T = typename decltype(tag)::type;                                  \
       return [](T v) -> T {                                                    \
@@ -263,7 +271,8 @@ KILN_ROUNDING_UNARY(ceil, std::ceil(v))
 KILN_ROUNDING_UNARY(round, std::nearbyint(v))
 #undef KILN_ROUNDING_UNARY
 
-Tensor logical_not(const Tensor &x) {
+Tensor logical_not(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site(loc);
   checkDefined("logical_not", x);
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
     return recorder->record({"logical_not", {x}, {}, x.shape(), DType::Bool});

@@ -56,8 +56,10 @@ class Lowered {
 public:
   explicit Lowered(std::shared_ptr<const LoweredImpl> impl);
   /// The text of `stage`: MLIR for Kiln, Linalg, Loops and LLVM, LLVM IR
-  /// after O3 for LLVMIR, host assembly for Asm.
-  std::string ir(Stage stage) const;
+  /// after O3 for LLVMIR, host assembly for Asm. With `locations`, MLIR
+  /// stages print each op's source location (the C++ call site of a traced
+  /// op, `loc("file.cpp":12:7)`).
+  std::string ir(Stage stage, bool locations = false) const;
   /// The name of the graph function.
   std::string name() const;
 

@@ -23,10 +23,25 @@ using namespace kiln;
 
 namespace {
 
-std::string printOp(mlir::Operation *op) {
+std::string printOp(mlir::Operation *op, bool locations = false) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  op->print(os);
+  mlir::OpPrintingFlags flags;
+  if (locations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  op->print(os, flags);
+  return text;
+}
+
+/// "file:line:col" for a file location (a traced op's C++ call site), else
+/// MLIR's form of the location.
+std::string formatLocation(mlir::Location loc) {
+  if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(loc))
+    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
+            ":" + std::to_string(file.getColumn()));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
   return text;
 }
 
@@ -55,10 +70,7 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool forJit) {
   mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &d) {
     if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
       return mlir::success();
-    std::string location;
-    llvm::raw_string_ostream os(location);
-    d.getLocation().print(os);
-    diagnostics += "\n  " + location + ": " + d.str();
+    diagnostics += "\n  " + formatLocation(d.getLocation()) + ": " + d.str();
     return mlir::success();
   });
   if (mlir::failed(pm.run(module)))
@@ -77,19 +89,19 @@ public:
   explicit LoweredImpl(std::shared_ptr<const CompiledGraph> graph)
       : graph_(std::move(graph)) {}
 
-  std::string ir(Stage stage) const {
+  std::string ir(Stage stage, bool locations) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto &text = texts_[static_cast<int>(stage)];
+    auto &text = texts_[static_cast<int>(stage) * 2 + (locations ? 1 : 0)];
     if (!text.empty())
       return text;
     mlir::func::FuncOp func = graph_->graph();
     mlir::OwningOpRef<mlir::ModuleOp> module(
         cast<mlir::ModuleOp>(func->getParentOp()->clone()));
     if (stage == Stage::Kiln) {
-      text = printOp(*module);
+      text = printOp(*module, locations);
     } else if (stage <= Stage::LLVM) {
       lowerTo(*module, stage, /*forJit=*/true);
-      text = printOp(*module);
+      text = printOp(*module, locations);
     } else {
       lowerTo(*module, Stage::LLVM, /*forJit=*/true);
       EngineOptions options;
@@ -108,12 +120,15 @@ public:
 private:
   std::shared_ptr<const CompiledGraph> graph_;
   mutable std::mutex mutex_;
-  mutable std::string texts_[6];
+  /// Per stage, without and with locations.
+  mutable std::string texts_[12];
 };
 
 Lowered::Lowered(std::shared_ptr<const LoweredImpl> impl)
     : impl_(std::move(impl)) {}
-std::string Lowered::ir(Stage stage) const { return impl_->ir(stage); }
+std::string Lowered::ir(Stage stage, bool locations) const {
+  return impl_->ir(stage, locations);
+}
 std::string Lowered::name() const { return impl_->name(); }
 
 //===----------------------------------------------------------------------===//

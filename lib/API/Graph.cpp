@@ -85,7 +85,7 @@ std::vector<Tensor> Graph::interpret(const std::vector<Tensor> &inputs) const {
 }
 
 std::string Graph::ir(Stage stage) const {
-  return Lowered(impl_->compiled()->lowered()).ir(stage);
+  return Lowered(impl_->compiled()->lowered()).ir(stage, /*locations=*/false);
 }
 
 std::string Graph::name() const { return impl_->name_; }

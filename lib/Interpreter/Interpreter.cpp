@@ -20,6 +20,9 @@ std::string describeType(RankedTensorType type) {
 }
 
 std::string describeLocation(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
+            ":" + std::to_string(file.getColumn()));
   std::string s;
   llvm::raw_string_ostream os(s);
   loc.print(os);

@@ -36,18 +36,16 @@ StringRef kilnOpName(StringRef eagerName) {
 /// (float32 for bool and integers), while the kiln ops take floats only.
 bool isFloatingOnly(StringRef op) {
   static constexpr StringLiteral ops[] = {
-      "exp",        "log",         "sqrt",       "rsqrt",   "tanh",
-      "sigmoid",    "erf",         "sin",        "cos",     "reciprocal",
-      "reduce_mean", "softmax",    "log_softmax"};
+      "exp", "log", "sqrt",       "rsqrt",       "tanh",    "sigmoid",    "erf",
+      "sin", "cos", "reciprocal", "reduce_mean", "softmax", "log_softmax"};
   return llvm::is_contained(ops, op);
 }
 
 /// Binary ops whose operands are promoted to the result's dtype (numbers
 /// only in the dialect, while eager promotes a bool operand too).
 bool isArithmetic(StringRef op) {
-  static constexpr StringLiteral ops[] = {"add",     "sub",     "mul",
-                                          "div",     "pow",     "maximum",
-                                          "minimum", "matmul"};
+  static constexpr StringLiteral ops[] = {
+      "add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul"};
   return llvm::is_contained(ops, op);
 }
 
@@ -80,10 +78,9 @@ std::string describe(Type type) {
 
 } // namespace
 
-
 GraphTracer::GraphTracer(ModuleOp module, StringRef name,
                          const std::vector<TensorSpec> &arguments)
-    : builder_(module.getContext()) {
+    : builder_(module.getContext()), location_(builder_.getUnknownLoc()) {
   MLIRContext *context = module.getContext();
   context->getOrLoadDialect<KilnDialect>();
   context->getOrLoadDialect<func::FuncDialect>();
@@ -121,7 +118,7 @@ mlir::Value GraphTracer::valueOf(const Tensor &tensor) {
   }
   // A host tensor the callable captured: it becomes part of the graph.
   DenseElementsAttr attr = toElementsAttr(tensor, builder_.getContext());
-  return ConstantOp::create(builder_, builder_.getUnknownLoc(), attr);
+  return ConstantOp::create(builder_, location_, attr);
 }
 
 mlir::Value GraphTracer::castTo(mlir::Value value, DType dtype) {
@@ -129,15 +126,14 @@ mlir::Value GraphTracer::castTo(mlir::Value value, DType dtype) {
   Type elementType = toElementType(builder_.getContext(), dtype);
   if (type.getElementType() == elementType)
     return value;
-  return CastOp::create(builder_, value.getLoc(), type.clone(elementType),
-                        value);
+  return CastOp::create(builder_, location_, type.clone(elementType), value);
 }
 
 mlir::Value GraphTracer::create(StringRef name, ValueRange operands,
                                 ArrayRef<NamedAttribute> attributes,
                                 const Shape &shape, DType dtype) {
   MLIRContext *context = builder_.getContext();
-  OperationState state(builder_.getUnknownLoc(), ("kiln." + name).str());
+  OperationState state(location_, ("kiln." + name).str());
   state.addOperands(operands);
   state.addAttributes(attributes);
   state.addTypes(RankedTensorType::get(shape, toElementType(context, dtype)));
@@ -167,6 +163,11 @@ mlir::Value GraphTracer::verified(Operation *op, StringRef name) {
 }
 
 Tensor GraphTracer::record(const trace::OpCall &call) {
+  // Everything recorded for this call points at the user's call site.
+  location_ = builder_.getUnknownLoc();
+  if (const std::source_location *site = trace::CallSite::current())
+    location_ = FileLineColLoc::get(builder_.getContext(), site->file_name(),
+                                    site->line(), site->column());
   StringRef op = call.op;
   SmallVector<mlir::Value> operands;
   for (const Tensor &operand : call.operands)
@@ -186,8 +187,7 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
   if (isFloatingOnly(op)) {
     for (mlir::Value &operand : operands)
       operand = castTo(operand, dtype);
-  } else if (op == "logical_and" || op == "logical_or" ||
-             op == "logical_not") {
+  } else if (op == "logical_and" || op == "logical_or" || op == "logical_not") {
     for (mlir::Value &operand : operands)
       operand = castTo(operand, DType::Bool);
   } else if (op == "select") {
@@ -211,8 +211,8 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
         operand = castTo(operand, dtype);
   } else if ((op == "maximum" || op == "minimum") && dtype == DType::Bool) {
     // On bool, maximum is `or` and minimum is `and`.
-    return wrap(create(op == "maximum" ? "or" : "and", operands, {}, shape,
-                       dtype));
+    return wrap(
+        create(op == "maximum" ? "or" : "and", operands, {}, shape, dtype));
   } else if ((op == "reduce_sum" || op == "reduce_prod") &&
              call.operands[0].dtype() == DType::Bool) {
     operands[0] = castTo(operands[0], dtype);
@@ -246,8 +246,9 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
     mlir::Value scale = hasScale ? operands[1] : mlir::Value();
     mlir::Value bias = hasBias ? operands[hasScale ? 2 : 1] : mlir::Value();
     auto layerNorm = LayerNormOp::create(
-        builder_, builder_.getUnknownLoc(),
-        RankedTensorType::get(shape, toElementType(builder_.getContext(), dtype)),
+        builder_, location_,
+        RankedTensorType::get(shape,
+                              toElementType(builder_.getContext(), dtype)),
         operands[0], scale, bias, builder_.getDenseI64ArrayAttr(axes),
         builder_.getF64FloatAttr(epsilon));
     return wrap(verified(layerNorm, op));
@@ -256,6 +257,8 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
 }
 
 func::FuncOp GraphTracer::finish(const std::vector<Tensor> &outputs) {
+  // Host tensors returned as they are become constants without a call site.
+  location_ = builder_.getUnknownLoc();
   SmallVector<mlir::Value> results;
   for (const Tensor &output : outputs)
     results.push_back(valueOf(output));

@@ -276,16 +276,26 @@ std::vector<MathOp> mathOps() {
   // difference of a few ulp can flip the final 16-bit rounding: 1 ulp.
   Bound libm{1, 0, 0}, approx{0, 1e-6, 0}, narrow{1, 0, 0};
   return {
-      {"exp", exp, -20, 20, approx, libm, narrow},
-      {"log", log, 0, 100, approx, libm, narrow},
-      {"sqrt", sqrt, 0, 100, kExact, kExact, kExact},
-      {"rsqrt", rsqrt, 0, 100, libm, libm, narrow},
-      {"tanh", tanh, -6, 6, approx, libm, narrow},
-      {"sigmoid", sigmoid, -20, 20, approx, libm, narrow},
-      {"erf", erf, -4, 4, approx, libm, narrow},
-      {"sin", sin, -10, 10, libm, libm, narrow},
-      {"cos", cos, -10, 10, libm, libm, narrow},
-      {"reciprocal", reciprocal, -10, 10, kExact, kExact, kExact},
+      {"exp", [](const Tensor &x) { return exp(x); }, -20, 20, approx, libm,
+       narrow},
+      {"log", [](const Tensor &x) { return log(x); }, 0, 100, approx, libm,
+       narrow},
+      {"sqrt", [](const Tensor &x) { return sqrt(x); }, 0, 100, kExact, kExact,
+       kExact},
+      {"rsqrt", [](const Tensor &x) { return rsqrt(x); }, 0, 100, libm, libm,
+       narrow},
+      {"tanh", [](const Tensor &x) { return tanh(x); }, -6, 6, approx, libm,
+       narrow},
+      {"sigmoid", [](const Tensor &x) { return sigmoid(x); }, -20, 20, approx,
+       libm, narrow},
+      {"erf", [](const Tensor &x) { return erf(x); }, -4, 4, approx, libm,
+       narrow},
+      {"sin", [](const Tensor &x) { return sin(x); }, -10, 10, libm, libm,
+       narrow},
+      {"cos", [](const Tensor &x) { return cos(x); }, -10, 10, libm, libm,
+       narrow},
+      {"reciprocal", [](const Tensor &x) { return reciprocal(x); }, -10, 10,
+       kExact, kExact, kExact},
   };
 }
 

@@ -30,12 +30,13 @@ const std::vector<Reduced> kReduced = {
     {{}, false},  {{}, true},      {{0}, false},     {{-1}, true},
     {{1}, false}, {{0, 2}, false}, {{-3, -2}, true}, {{2, -2}, true}};
 
-using ReduceFn = Tensor (*)(const Tensor &, const std::vector<int64_t> &, bool);
+using ReduceFn = Tensor (*)(const Tensor &, const std::vector<int64_t> &, bool,
+                            SourceLoc);
 
 std::vector<Tensor> reduceAll(ReduceFn fn, const Tensor &x) {
   std::vector<Tensor> results;
   for (const Reduced &r : kReduced)
-    results.push_back(fn(x, r.axes, r.keepdims));
+    results.push_back(fn(x, r.axes, r.keepdims, SourceLoc::current()));
   return results;
 }
 

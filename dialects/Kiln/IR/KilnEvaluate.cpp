@@ -93,7 +93,8 @@ Tensor kiln::toTensor(ElementsAttr attr) {
 DenseElementsAttr kiln::toElementsAttr(const Tensor &tensor,
                                        MLIRContext *context) {
   Tensor t = tensor.contiguous();
-  auto type = RankedTensorType::get(t.shape(), toElementType(context, t.dtype()));
+  auto type =
+      RankedTensorType::get(t.shape(), toElementType(context, t.dtype()));
   if (t.dtype() == DType::Bool) {
     SmallVector<bool> values(t.data<bool>(), t.data<bool>() + t.size());
     return DenseElementsAttr::get(type, ArrayRef<bool>(values));
@@ -115,10 +116,14 @@ using Operands = const std::vector<Tensor> &;
 template <typename Fn> Tensor unary(Operands in, Fn fn) { return fn(in[0]); }
 
 Tensor evaluateOne(Operation *op, Operands in) {
-  auto binary = [&](Tensor (*fn)(const Tensor &, const Tensor &)) {
-    return fn(in[0], in[1]);
+  // The ops' last parameter is their call site, which only traces record.
+  SourceLoc here = SourceLoc::current();
+  auto binary = [&](Tensor (*fn)(const Tensor &, const Tensor &, SourceLoc)) {
+    return fn(in[0], in[1], here);
   };
-  auto unaryFn = [&](Tensor (*fn)(const Tensor &)) { return fn(in[0]); };
+  auto unaryFn = [&](Tensor (*fn)(const Tensor &, SourceLoc)) {
+    return fn(in[0], here);
+  };
   return llvm::TypeSwitch<Operation *, Tensor>(op)
       .Case([&](ConstantOp c) { return toTensor(c.getValue()); })
       .Case([&](CastOp c) {
@@ -211,7 +216,8 @@ Tensor evaluateOne(Operation *op, Operands in) {
       })
       // Linear algebra and composites
       .Case([&](MatmulOp) { return matmul(in[0], in[1]); })
-      .Case([&](SoftmaxOp s) { return softmax(in[0], s.getAxisAttr().getInt()); })
+      .Case(
+          [&](SoftmaxOp s) { return softmax(in[0], s.getAxisAttr().getInt()); })
       .Case([&](LogSoftmaxOp s) {
         return log_softmax(in[0], s.getAxisAttr().getInt());
       })

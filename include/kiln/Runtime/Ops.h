@@ -28,9 +28,29 @@
 #include "kiln/Runtime/Tensor.h"
 
 #include <optional>
+#include <source_location>
 #include <vector>
 
 namespace kiln {
+
+/// Where an op was called from. Every op takes it as a last argument that
+/// defaults to the caller's location, so that an op recorded by a trace
+/// carries the file and line of the user's code (see kiln/Runtime/Trace.h).
+using SourceLoc = std::source_location;
+
+/// An operand of a C++ operator, converted implicitly from a tensor where the
+/// operator is written, so that the operator knows its source location.
+class Operand {
+public:
+  Operand(const Tensor &tensor, SourceLoc loc = SourceLoc::current())
+      : tensor_(tensor), loc_(loc) {}
+  const Tensor &tensor() const { return tensor_; }
+  SourceLoc loc() const { return loc_; }
+
+private:
+  const Tensor &tensor_;
+  SourceLoc loc_;
+};
 
 //===----------------------------------------------------------------------===//
 // Elementwise binary (Elementwise.cpp)
@@ -38,46 +58,63 @@ namespace kiln {
 
 /// Arithmetic with numpy broadcasting and `promoteTypes`. Integer ops wrap
 /// on overflow (two's complement).
-Tensor add(const Tensor &a, const Tensor &b);
-Tensor sub(const Tensor &a, const Tensor &b);
-Tensor mul(const Tensor &a, const Tensor &b);
+Tensor add(const Tensor &a, const Tensor &b,
+           SourceLoc loc = SourceLoc::current());
+Tensor sub(const Tensor &a, const Tensor &b,
+           SourceLoc loc = SourceLoc::current());
+Tensor mul(const Tensor &a, const Tensor &b,
+           SourceLoc loc = SourceLoc::current());
 /// Division. Integers use floor division, as numpy's `//` (-7 / 2 == -4);
 /// integer division by zero gives 0 (as compiled code does: no input
 /// traps). Floats follow IEEE.
-Tensor div(const Tensor &a, const Tensor &b);
+Tensor div(const Tensor &a, const Tensor &b,
+           SourceLoc loc = SourceLoc::current());
 /// Power. For integers, exponentiation by squaring (wrapping); a negative
 /// integer exponent gives the real power truncated toward zero: 1 for base
 /// 1, 1 or -1 for base -1 (even or odd exponent), 0 otherwise (also for base
 /// 0, where numpy throws).
-Tensor pow(const Tensor &a, const Tensor &b);
+Tensor pow(const Tensor &a, const Tensor &b,
+           SourceLoc loc = SourceLoc::current());
 /// Elementwise maximum/minimum; a NaN operand gives NaN (numpy semantics).
-Tensor maximum(const Tensor &a, const Tensor &b);
-Tensor minimum(const Tensor &a, const Tensor &b);
+Tensor maximum(const Tensor &a, const Tensor &b,
+               SourceLoc loc = SourceLoc::current());
+Tensor minimum(const Tensor &a, const Tensor &b,
+               SourceLoc loc = SourceLoc::current());
 
 /// Comparisons, computed in the promoted dtype; the result is bool.
-Tensor eq(const Tensor &a, const Tensor &b);
-Tensor ne(const Tensor &a, const Tensor &b);
-Tensor lt(const Tensor &a, const Tensor &b);
-Tensor le(const Tensor &a, const Tensor &b);
-Tensor gt(const Tensor &a, const Tensor &b);
-Tensor ge(const Tensor &a, const Tensor &b);
+Tensor eq(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
+Tensor ne(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
+Tensor lt(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
+Tensor le(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
+Tensor gt(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
+Tensor ge(const Tensor &a, const Tensor &b,
+          SourceLoc loc = SourceLoc::current());
 
 /// Logical ops. Operands of any dtype are read as truth values (nonzero is
 /// true); the result is bool. (Named `logical_*` because `and`, `or` and
 /// `not` are C++ keywords.)
-Tensor logical_and(const Tensor &a, const Tensor &b);
-Tensor logical_or(const Tensor &a, const Tensor &b);
-Tensor logical_not(const Tensor &x);
+Tensor logical_and(const Tensor &a, const Tensor &b,
+                   SourceLoc loc = SourceLoc::current());
+Tensor logical_or(const Tensor &a, const Tensor &b,
+                  SourceLoc loc = SourceLoc::current());
+Tensor logical_not(const Tensor &x, SourceLoc loc = SourceLoc::current());
 
 /// `cond ? a : b` elementwise; the three operands broadcast together, `cond`
 /// is read as truth values and a, b are promoted.
-Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b);
+Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b,
+              SourceLoc loc = SourceLoc::current());
 
 /// The binary ops with a C++ scalar operand, which is weakly typed (see
 /// kiln::Scalar): `add(x, 1)`, `maximum(x, 0.0f)`, `pow(2, x)`.
 #define KILN_SCALAR_OVERLOADS(name)                                            \
-  Tensor name(const Tensor &a, Scalar b);                                      \
-  Tensor name(Scalar a, const Tensor &b);
+  Tensor name(const Tensor &a, Scalar b,                                       \
+              SourceLoc loc = SourceLoc::current());                           \
+  Tensor name(Scalar a, const Tensor &b, SourceLoc loc = SourceLoc::current());
 KILN_SCALAR_OVERLOADS(add)
 KILN_SCALAR_OVERLOADS(sub)
 KILN_SCALAR_OVERLOADS(mul)
@@ -105,21 +142,21 @@ Tensor scalarTensorFor(Scalar s, DType other);
 /// `2 + x`). Note that `==`, `!=`, `<`, `<=`, `>` and `>=` are elementwise
 /// and return a bool *Tensor*, not a C++ bool (as in numpy); use
 /// `all_equal` to compare two tensors as values.
-Tensor operator+(const Tensor &a, const Tensor &b);
-Tensor operator-(const Tensor &a, const Tensor &b);
-Tensor operator*(const Tensor &a, const Tensor &b);
-Tensor operator/(const Tensor &a, const Tensor &b);
-Tensor operator-(const Tensor &x);
-Tensor operator==(const Tensor &a, const Tensor &b);
-Tensor operator!=(const Tensor &a, const Tensor &b);
-Tensor operator<(const Tensor &a, const Tensor &b);
-Tensor operator<=(const Tensor &a, const Tensor &b);
-Tensor operator>(const Tensor &a, const Tensor &b);
-Tensor operator>=(const Tensor &a, const Tensor &b);
+Tensor operator+(Operand a, const Tensor &b);
+Tensor operator-(Operand a, const Tensor &b);
+Tensor operator*(Operand a, const Tensor &b);
+Tensor operator/(Operand a, const Tensor &b);
+Tensor operator-(Operand x);
+Tensor operator==(Operand a, const Tensor &b);
+Tensor operator!=(Operand a, const Tensor &b);
+Tensor operator<(Operand a, const Tensor &b);
+Tensor operator<=(Operand a, const Tensor &b);
+Tensor operator>(Operand a, const Tensor &b);
+Tensor operator>=(Operand a, const Tensor &b);
 
 #define KILN_SCALAR_OPERATORS(op)                                              \
-  Tensor operator op(const Tensor &a, Scalar b);                               \
-  Tensor operator op(Scalar a, const Tensor &b);
+  Tensor operator op(Operand a, Scalar b);                                     \
+  Tensor operator op(Scalar a, Operand b);
 KILN_SCALAR_OPERATORS(+)
 KILN_SCALAR_OPERATORS(-)
 KILN_SCALAR_OPERATORS(*)
@@ -141,33 +178,33 @@ bool all_equal(const Tensor &a, const Tensor &b);
 //===----------------------------------------------------------------------===//
 
 /// Same dtype as the operand (bool rejected by neg).
-Tensor neg(const Tensor &x);
-Tensor abs(const Tensor &x);
+Tensor neg(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor abs(const Tensor &x, SourceLoc loc = SourceLoc::current());
 /// -1, 0 or 1 (NaN for NaN).
-Tensor sign(const Tensor &x);
-Tensor relu(const Tensor &x);
+Tensor sign(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor relu(const Tensor &x, SourceLoc loc = SourceLoc::current());
 /// Identity on integers.
-Tensor floor(const Tensor &x);
-Tensor ceil(const Tensor &x);
+Tensor floor(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor ceil(const Tensor &x, SourceLoc loc = SourceLoc::current());
 /// Rounds half to even (2.5 -> 2, 3.5 -> 4), as numpy.round.
-Tensor round(const Tensor &x);
+Tensor round(const Tensor &x, SourceLoc loc = SourceLoc::current());
 
 /// Floating results (integer and bool operands compute in float32).
-Tensor exp(const Tensor &x);
-Tensor log(const Tensor &x);
-Tensor sqrt(const Tensor &x);
-Tensor rsqrt(const Tensor &x);
-Tensor tanh(const Tensor &x);
-Tensor sigmoid(const Tensor &x);
-Tensor erf(const Tensor &x);
-Tensor sin(const Tensor &x);
-Tensor cos(const Tensor &x);
-Tensor reciprocal(const Tensor &x);
+Tensor exp(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor log(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor sqrt(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor rsqrt(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor tanh(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor sigmoid(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor erf(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor sin(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor cos(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor reciprocal(const Tensor &x, SourceLoc loc = SourceLoc::current());
 
 /// Converts to `dtype`. Float to integer truncates toward zero and
 /// saturates at the integer range (NaN gives 0); anything to bool is
 /// `x != 0`.
-Tensor cast(const Tensor &x, DType dtype);
+Tensor cast(const Tensor &x, DType dtype, SourceLoc loc = SourceLoc::current());
 
 //===----------------------------------------------------------------------===//
 // Shape ops (ShapeOps.cpp)
@@ -175,30 +212,39 @@ Tensor cast(const Tensor &x, DType dtype);
 
 /// Reshape to `shape`, which may hold one -1. A view when `x` is contiguous,
 /// else a copy.
-Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape);
+Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape,
+               SourceLoc loc = SourceLoc::current());
 /// Permutes dimensions (a view). Without `perm`, reverses them.
-Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm);
-Tensor transpose(const Tensor &x);
+Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm,
+                 SourceLoc loc = SourceLoc::current());
+Tensor transpose(const Tensor &x, SourceLoc loc = SourceLoc::current());
 /// A view of `x` broadcast to `shape` (stride 0 along broadcast dims).
-Tensor broadcast_to(const Tensor &x, const Shape &shape);
+Tensor broadcast_to(const Tensor &x, const Shape &shape,
+                    SourceLoc loc = SourceLoc::current());
 /// Inserts a size-1 dimension at `axis` in [-(rank+1), rank] (a view).
-Tensor expand_dims(const Tensor &x, int64_t axis);
+Tensor expand_dims(const Tensor &x, int64_t axis,
+                   SourceLoc loc = SourceLoc::current());
 /// Removes the size-1 dimensions `axes` (all of them when empty; a view).
-Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes = {});
+Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes = {},
+               SourceLoc loc = SourceLoc::current());
 /// Concatenates along `axis`; dtypes are promoted together.
-Tensor concat(const std::vector<Tensor> &xs, int64_t axis);
+Tensor concat(const std::vector<Tensor> &xs, int64_t axis,
+              SourceLoc loc = SourceLoc::current());
 /// Strided slice (a view): per dimension, elements start, start + stride,
 /// ... < limit; `stride` defaults to all ones.
 Tensor slice(const Tensor &x, const std::vector<int64_t> &start,
              const std::vector<int64_t> &limit,
-             const std::vector<int64_t> &stride = {});
+             const std::vector<int64_t> &stride = {},
+             SourceLoc loc = SourceLoc::current());
 /// Pads with `low`/`high` elements of `value` per dimension (a copy).
 Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
-           const std::vector<int64_t> &high, Scalar value = 0);
+           const std::vector<int64_t> &high, Scalar value = 0,
+           SourceLoc loc = SourceLoc::current());
 /// numpy.take along `axis`: result shape is
 /// x.shape[:axis] + indices.shape + x.shape[axis+1:]. Indices are int32 or
 /// int64 in [-size, size) (negative ones count from the end); others throw.
-Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis);
+Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis,
+              SourceLoc loc = SourceLoc::current());
 
 //===----------------------------------------------------------------------===//
 // Reductions (Reduction.cpp)
@@ -209,19 +255,21 @@ Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis);
 /// for bool and integer operands; max/min of an empty axis throw; a NaN
 /// propagates through max/min.
 Tensor reduce_sum(const Tensor &x, const std::vector<int64_t> &axes = {},
-                  bool keepdims = false);
+                  bool keepdims = false, SourceLoc loc = SourceLoc::current());
 Tensor reduce_mean(const Tensor &x, const std::vector<int64_t> &axes = {},
-                   bool keepdims = false);
+                   bool keepdims = false, SourceLoc loc = SourceLoc::current());
 Tensor reduce_max(const Tensor &x, const std::vector<int64_t> &axes = {},
-                  bool keepdims = false);
+                  bool keepdims = false, SourceLoc loc = SourceLoc::current());
 Tensor reduce_min(const Tensor &x, const std::vector<int64_t> &axes = {},
-                  bool keepdims = false);
+                  bool keepdims = false, SourceLoc loc = SourceLoc::current());
 Tensor reduce_prod(const Tensor &x, const std::vector<int64_t> &axes = {},
-                   bool keepdims = false);
+                   bool keepdims = false, SourceLoc loc = SourceLoc::current());
 /// Index (int64) of the first maximum/minimum along `axis`; a NaN counts as
 /// the maximum and the minimum (numpy semantics).
-Tensor argmax(const Tensor &x, int64_t axis, bool keepdims = false);
-Tensor argmin(const Tensor &x, int64_t axis, bool keepdims = false);
+Tensor argmax(const Tensor &x, int64_t axis, bool keepdims = false,
+              SourceLoc loc = SourceLoc::current());
+Tensor argmin(const Tensor &x, int64_t axis, bool keepdims = false,
+              SourceLoc loc = SourceLoc::current());
 
 //===----------------------------------------------------------------------===//
 // Linear algebra (Matmul.cpp)
@@ -230,23 +278,27 @@ Tensor argmin(const Tensor &x, int64_t axis, bool keepdims = false);
 /// numpy.matmul: 1-D operands are promoted to matrices and the added
 /// dimensions dropped from the result; batch dimensions broadcast. Operand
 /// dtypes are promoted; bool matmul is logical (any of ands).
-Tensor matmul(const Tensor &a, const Tensor &b);
+Tensor matmul(const Tensor &a, const Tensor &b,
+              SourceLoc loc = SourceLoc::current());
 
 //===----------------------------------------------------------------------===//
 // Neural-network ops (NN.cpp)
 //===----------------------------------------------------------------------===//
 
 /// exp(x - max) / sum(exp(x - max)) along `axis`; floating results.
-Tensor softmax(const Tensor &x, int64_t axis = -1);
+Tensor softmax(const Tensor &x, int64_t axis = -1,
+               SourceLoc loc = SourceLoc::current());
 /// x - max - log(sum(exp(x - max))) along `axis`.
-Tensor log_softmax(const Tensor &x, int64_t axis = -1);
+Tensor log_softmax(const Tensor &x, int64_t axis = -1,
+                   SourceLoc loc = SourceLoc::current());
 /// (x - mean) / sqrt(var + epsilon) over `axes` (biased variance), then
 /// `* scale` and `+ bias` when given; scale and bias must broadcast to x's
 /// shape (typically they have the shape of the normalized dimensions).
 Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
                   double epsilon = 1e-5,
                   const std::optional<Tensor> &scale = std::nullopt,
-                  const std::optional<Tensor> &bias = std::nullopt);
+                  const std::optional<Tensor> &bias = std::nullopt,
+                  SourceLoc loc = SourceLoc::current());
 
 } // namespace kiln
 

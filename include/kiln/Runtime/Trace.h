@@ -18,6 +18,7 @@
 #include "kiln/Runtime/Tensor.h"
 
 #include <initializer_list>
+#include <source_location>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -53,6 +54,24 @@ public:
   virtual ~Recorder();
   /// Records `call` and returns a traced tensor for its result.
   virtual Tensor record(const OpCall &call) = 0;
+};
+
+/// Marks the source location of the public op being called on this thread.
+/// Ops create one on entry; the outermost one wins, so ops that other ops
+/// call internally do not hide the user's call site. The recorder reads it
+/// to give each recorded op the user's file and line.
+class CallSite {
+public:
+  explicit CallSite(const std::source_location &loc);
+  ~CallSite();
+  CallSite(const CallSite &) = delete;
+  CallSite &operator=(const CallSite &) = delete;
+
+  /// The location of the outermost op call on this thread, if any.
+  static const std::source_location *current();
+
+private:
+  bool owner_;
 };
 
 /// The recorder active on this thread, if any.

@@ -62,6 +62,8 @@ private:
 
   mlir::func::FuncOp func_;
   mlir::OpBuilder builder_;
+  /// The location of the ops being recorded: the user's call site.
+  mlir::Location location_;
   std::vector<Tensor> arguments_;
 };
 

@@ -274,6 +274,27 @@ TEST(FunctionTest, EmptyTensors) {
   EXPECT_EQ(joined.shape(), (Shape{0, 3}));
 }
 
+TEST(FunctionTest, TracedOpsCarryTheirCallSite) {
+  int line = 0;
+  auto f = function([&](Tensor x) {
+    Tensor y = x * 2; line = __LINE__;
+    // An int32 pad value the lowering cannot represent: refused with the
+    // op's location.
+    return pad(y, {1}, {1}, 1e10);
+  });
+  Tensor x = ones({3}, DType::I32);
+  std::string kiln = f.lower(ones({2}, DType::F32)).ir(Stage::Kiln, true);
+  EXPECT_THAT(kiln, HasSubstr("FunctionTest.cpp\":" + std::to_string(line)));
+  try {
+    f(x);
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr("FunctionTest.cpp:" +
+                                    std::to_string(line + 3)));
+    EXPECT_THAT(e.what(), HasSubstr("kiln.pad"));
+  }
+}
+
 TEST(FunctionTest, LinalgStageOfAFusedChainIsOneGeneric) {
   auto f = function([](Tensor a, Tensor b, Tensor c, Tensor d) {
     return relu(a * b + c) * sigmoid(d);
