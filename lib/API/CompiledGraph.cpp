@@ -45,6 +45,26 @@ std::string formatLocation(mlir::Location loc) {
   return text;
 }
 
+/// The shape and dtype of each of `types`, which must be tensors of static
+/// shape (the JIT passes buffers of known size); `what` names them in the
+/// error otherwise.
+std::vector<std::pair<Shape, DType>> staticSpecs(mlir::TypeRange types,
+                                                 const std::string &name,
+                                                 const char *what) {
+  std::vector<std::pair<Shape, DType>> specs;
+  for (mlir::Type type : types) {
+    auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensorType || !tensorType.hasStaticShape() ||
+        !toDType(tensorType.getElementType()))
+      throw Error("compile: '" + name + "' has " + what +
+                  " the JIT does not support (they must be tensors of "
+                  "static shape)");
+    specs.push_back(
+        {toShape(tensorType), *toDType(tensorType.getElementType())});
+  }
+  return specs;
+}
+
 /// Makes `context` able to hold every dialect of the pipeline.
 void prepareContext(mlir::MLIRContext &context) {
   static std::once_flag passesOnce;
@@ -167,26 +187,8 @@ CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   mlir::func::FuncOp func = graph->graph();
   if (!func)
     throw Error("compile: the module has no function '" + name + "'");
-  for (mlir::Type type : func.getArgumentTypes()) {
-    auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
-    if (!tensorType || !tensorType.hasStaticShape() ||
-        !toDType(tensorType.getElementType()))
-      throw Error("compile: '" + name +
-                  "' takes a type the JIT does not support (arguments must "
-                  "be tensors of static shape)");
-    graph->inputs_.push_back(
-        {toShape(tensorType), *toDType(tensorType.getElementType())});
-  }
-  for (mlir::Type type : func.getResultTypes()) {
-    auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
-    if (!tensorType || !tensorType.hasStaticShape() ||
-        !toDType(tensorType.getElementType()))
-      throw Error("compile: '" + name +
-                  "' returns a type the JIT does not support (results must "
-                  "be tensors of static shape)");
-    graph->outputs_.push_back({toShape(tensorType),
-                               *toDType(tensorType.getElementType())});
-  }
+  graph->inputs_ = staticSpecs(func.getArgumentTypes(), name, "arguments");
+  graph->outputs_ = staticSpecs(func.getResultTypes(), name, "results");
   graph->compileNative();
   return graph;
 }
