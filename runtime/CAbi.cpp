@@ -3,6 +3,7 @@
 #include "kiln/Runtime/CAbi.h"
 
 #include "Internal.h"
+#include "kiln/Runtime/ThreadPool.h"
 
 using namespace kiln;
 
@@ -62,6 +63,17 @@ void _mlir_ciface_kiln_rt_batch_matmul_f64(KilnMemRefF64x3 *a,
                                            KilnMemRefF64x3 *c) {
   batchMatmul<double, KilnMemRefF64x2>(a, b, c);
 }
+
+void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
+                          void *context) {
+  // One chunk: skip the pool (and std::function) altogether.
+  if (count <= grain || get_num_threads() <= 1) {
+    body(0, count, context);
+    return;
+  }
+  parallel_for(0, count, grain,
+               [&](int64_t begin, int64_t end) { body(begin, end, context); });
+}
 }
 
 const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
@@ -74,6 +86,7 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f32)},
       {"_mlir_ciface_kiln_rt_batch_matmul_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f64)},
+      {"kiln_rt_parallel_for", reinterpret_cast<void *>(&kiln_rt_parallel_for)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

@@ -71,6 +71,11 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
   if (options.runtimeMatmul)
     pm.addPass(createMatmulToRuntimePass());
   // Linalg -> loops; LLVM's loop vectorizer handles the innermost loops.
+  // Reductions over the innermost loops keep their accumulators in
+  // registers, so that their (reassociable) combiners vectorize.
+  ReductionsToLoopsPassOptions reductions;
+  reductions.parallel = options.parallelLoops;
+  pm.addNestedPass<func::FuncOp>(createReductionsToLoopsPass(reductions));
   if (options.parallelLoops)
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   else
@@ -80,10 +85,15 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After the canonicalizer, which would merge split loops back.
+  if (options.parallelLoops)
+    pm.addNestedPass<func::FuncOp>(createFuseParallelLoopsPass());
 }
 
 void kiln::buildLoopsToLLVMPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
+  if (options.runtimeParallel)
+    pm.addPass(createParallelToRuntimePass());
   pm.addPass(createEmitCInterfacePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -138,6 +148,10 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
   Option<bool> parallelLoops{*this, "parallel-loops",
                              llvm::cl::desc("Lower linalg to scf.parallel"),
                              llvm::cl::init(true)};
+  Option<bool> runtimeParallel{
+      *this, "runtime-parallel",
+      llvm::cl::desc("Run scf.parallel loops on the runtime's thread pool"),
+      llvm::cl::init(true)};
   Option<bool> runtimeMatmul{
       *this, "runtime-matmul",
       llvm::cl::desc("Call the runtime's GEMM for f32/f64 matmuls"),
@@ -150,6 +164,7 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
     options.approximateMath = approximateMath;
     options.parallelLoops = parallelLoops;
     options.runtimeMatmul = runtimeMatmul;
+    options.runtimeParallel = runtimeParallel;
     return options;
   }
 };

@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -102,13 +103,13 @@ struct InnerReductionToLoops : OpRewritePattern<linalg::GenericOp> {
     }
 
     Location loc = op.getLoc();
-    SmallVector<Range> ranges = op.createLoopRanges(rewriter, loc);
+    SmallVector<Range> ranges = cast<linalg::LinalgOp>(op.getOperation())
+                                    .createLoopRanges(rewriter, loc);
     SmallVector<Value> lbs, ubs, steps;
     for (Range range : ranges) {
-      lbs.push_back(getValueOrCreateConstantIndexOp(rewriter, loc,
-                                                    range.offset));
-      ubs.push_back(
-          getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+      lbs.push_back(
+          getValueOrCreateConstantIndexOp(rewriter, loc, range.offset));
+      ubs.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
       steps.push_back(
           getValueOrCreateConstantIndexOp(rewriter, loc, range.stride));
     }

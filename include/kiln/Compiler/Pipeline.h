@@ -25,8 +25,13 @@ struct PipelineOptions {
   bool fuseMultiUse = false;
   /// Replace exp/tanh/erf/log... by polynomial approximations (Loops stage).
   bool approximateMath = true;
-  /// Lower linalg to `scf.parallel` loops (else sequential `scf.for`).
+  /// Lower linalg to `scf.parallel` loops (else sequential `scf.for`) and
+  /// fuse sibling loops over the same rows.
   bool parallelLoops = true;
+  /// Run the outermost `scf.parallel` loops on the runtime's thread pool
+  /// through `kiln_rt_parallel_for` (LLVM stage). Code that cannot link the
+  /// runtime (mlir-runner) turns this off and runs them sequentially.
+  bool runtimeParallel = true;
   /// Pass results through caller-allocated output buffers appended to the
   /// arguments (destination-passing style, as the JIT calls graphs), instead
   /// of returning buffers allocated by the compiled code.

@@ -5,7 +5,8 @@
 // the cache-blocked, micro-kernel GEMM runs matmuls several hundred times
 // faster than naive loops. Arguments are MLIR memref descriptors passed by
 // pointer (MLIR's C interface: `llvm.emit_c_interface` on the declaration),
-// so the symbols carry MLIR's `_mlir_ciface_` prefix.
+// so the symbols carry MLIR's `_mlir_ciface_` prefix. Compiled parallel
+// loops run on the runtime's thread pool through `kiln_rt_parallel_for`.
 //
 // The JIT registers these symbols with each compiled module; code compiled
 // ahead of time links against the runtime library.
@@ -52,6 +53,16 @@ void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
 void _mlir_ciface_kiln_rt_batch_matmul_f64(KilnMemRefF64x3 *a,
                                            KilnMemRefF64x3 *b,
                                            KilnMemRefF64x3 *c);
+
+/// The body of a compiled parallel loop: runs iterations [begin, end).
+typedef void (*KilnParallelBody)(int64_t begin, int64_t end, void *context);
+
+/// Runs `body` over [0, count) in chunks of at least `grain` iterations on
+/// the runtime's thread pool and the calling thread (kiln::parallel_for), and
+/// returns when all are done. Compiled `scf.parallel` loops call this
+/// (kiln-parallel-to-runtime); the body must not throw.
+void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
+                          void *context);
 }
 
 namespace kiln {

@@ -72,6 +72,79 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
   ];
 }
 
+def ReductionsToLoopsPass : Pass<"kiln-reductions-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Lower innermost reductions to loops with register accumulators";
+  let description = [{
+    A `linalg.generic` on buffers whose reduction loops are all innermost
+    becomes an `scf.parallel` over its parallel loops (`scf.for` with
+    `parallel=false`) around an `scf.for` nest over the reduction loops that
+    carries the accumulators in `iter_args`: each output element is loaded
+    once before its reduction and stored once after it. Upstream's lowering
+    loads and stores the accumulator at every iteration, which LLVM cannot
+    keep in a register when the output might alias an input. With the
+    `reassoc` flag the kiln lowering sets on the combiner, the inner loop
+    vectorizes into partial sums. Other linalg ops are left to the generic
+    loop lowering.
+  }];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Emit scf.parallel for the parallel loops (else scf.for)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def FuseParallelLoopsPass : Pass<"kiln-fuse-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fuse sibling scf.parallel loops over the same rows";
+  let description = [{
+    Fuses adjacent `scf.parallel` loops whose outermost dimensions have the
+    same bounds, when every pair of conflicting accesses (one of them a
+    store) of the two loops addresses the same buffer at the outer induction
+    variable in its first index: iteration `i` of the fused loop runs the
+    body of the first loop for `i`, then the body of the second. A softmax
+    (row max, row sum of exp, normalization) becomes one loop over rows that
+    reads each row while it is in cache, instead of three passes over the
+    tensor. Loops with more dimensions are split into an outer loop over the
+    first dimension around an `scf.parallel` over the others. Distinct
+    function arguments are assumed not to alias, as one-shot bufferization
+    assumes; allocations alias nothing else.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def ParallelToRuntimePass : Pass<"kiln-parallel-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Outlines the body of each outermost `scf.parallel` into an internal
+    `llvm.func @<function>_parallel_<n>(i64 begin, i64 end, ptr context)`
+    that runs iterations [begin, end) of its first dimension (and all of the
+    others), packs the values the body uses into a context struct on the
+    stack, and replaces the loop by a call to
+    `kiln_rt_parallel_for(count, grain, body, context)`
+    (kiln/Runtime/CAbi.h), which splits the range over the runtime's thread
+    pool: one pool for eager and compiled code, sized by
+    `kiln::set_num_threads`. The grain is the number of outer iterations
+    that make up `min-work` innermost iterations, so small loops run inline
+    on the caller; loops whose static trip counts total fewer than
+    `min-work` iterations are left sequential.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Fewest innermost iterations worth handing to another thread">,
+  ];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def DistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncOp"> {
   let summary = "Copy function results that repeat another result";
   let description = [{

@@ -10,6 +10,7 @@
 #ifndef KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
 #define KILN_LIB_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -109,6 +110,15 @@ buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
                llvm::function_ref<llvm::SmallVector<mlir::Value>(
                    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>
                    body);
+
+/// The fast-math flags of a float reduction's combiner (`acc + x`): it may
+/// be reassociated, so that its loop vectorizes into partial sums (whose
+/// error bound is no worse than the sequential sum's), and contracted with a
+/// multiplication into an FMA.
+inline mlir::arith::FastMathFlags reassociableCombiner() {
+  return mlir::arith::FastMathFlags::reassoc |
+         mlir::arith::FastMathFlags::contract;
+}
 
 /// Number of elements of `input` over `axes`, as a scalar of `floatType`.
 mlir::Value reductionCount(mlir::OpBuilder &b, mlir::Location loc,

@@ -65,16 +65,17 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
                              b, loc, args[0], args[1])};
                        })
             .front();
-    Value sum = buildReduction(rewriter, loc, x, max, *axes,
-                               scalarConstant(rewriter, loc, elementType, 0),
-                               [](OpBuilder &b, Location loc, ValueRange args) {
-                                 Value shifted = arith::SubFOp::create(
-                                     b, loc, args[0], args[1]);
-                                 Value e = math::ExpOp::create(b, loc, shifted);
-                                 return SmallVector<Value>{
-                                     arith::AddFOp::create(b, loc, args[2], e)};
-                               })
-                    .front();
+    Value sum =
+        buildReduction(rewriter, loc, x, max, *axes,
+                       scalarConstant(rewriter, loc, elementType, 0),
+                       [](OpBuilder &b, Location loc, ValueRange args) {
+                         Value shifted =
+                             arith::SubFOp::create(b, loc, args[0], args[1]);
+                         Value e = math::ExpOp::create(b, loc, shifted);
+                         return SmallVector<Value>{arith::AddFOp::create(
+                             b, loc, args[2], e, reassociableCombiner())};
+                       })
+            .front();
     AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
     AffineMap reduced =
         reducedMap(rewriter.getContext(), type.getRank(), *axes);
@@ -85,8 +86,11 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
           if (IsLog)
             return arith::SubFOp::create(b, loc, shifted,
                                          math::LogOp::create(b, loc, args[2]));
-          return arith::DivFOp::create(
-              b, loc, math::ExpOp::create(b, loc, shifted), args[2]);
+          // e / s as e * (1 / s), as eager mode computes it: LLVM hoists
+          // the reciprocal out of the row.
+          return arith::DivFOp::create(b, loc,
+                                       math::ExpOp::create(b, loc, shifted),
+                                       args[2], arith::FastMathFlags::arcp);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -149,8 +153,8 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Value sum =
         buildReduction(rewriter, loc, x, {}, *axes, zero,
                        [](OpBuilder &b, Location loc, ValueRange args) {
-                         return SmallVector<Value>{
-                             arith::AddFOp::create(b, loc, args[0], args[1])};
+                         return SmallVector<Value>{arith::AddFOp::create(
+                             b, loc, args[0], args[1], reassociableCombiner())};
                        })
             .front();
     Value squares =
@@ -159,9 +163,10 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
                          Value mean =
                              arith::DivFOp::create(b, loc, args[1], count);
                          Value d = arith::SubFOp::create(b, loc, args[0], mean);
-                         Value sq = arith::MulFOp::create(b, loc, d, d);
-                         return SmallVector<Value>{
-                             arith::AddFOp::create(b, loc, args[2], sq)};
+                         Value sq = arith::MulFOp::create(
+                             b, loc, d, d, arith::FastMathFlags::contract);
+                         return SmallVector<Value>{arith::AddFOp::create(
+                             b, loc, args[2], sq, reassociableCombiner())};
                        })
             .front();
     AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());

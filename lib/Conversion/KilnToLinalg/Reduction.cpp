@@ -57,17 +57,21 @@ Value identityOf(OpBuilder &b, Location loc, Combiner combiner, Type type) {
   llvm_unreachable("unknown combiner");
 }
 
-/// acc <combiner> x; max and min propagate NaN.
+/// acc <combiner> x; max and min propagate NaN. Float sums and products may
+/// be reassociated: the loops then vectorize into partial results, whose
+/// error bound is no worse than the sequential one's.
 Value combine(OpBuilder &b, Location loc, Combiner combiner, Value x,
               Value acc) {
   bool isFloat = isa<FloatType>(x.getType());
   switch (combiner) {
   case Combiner::Sum:
   case Combiner::Mean:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc,
+                                                 reassociableCombiner()))
                    : Value(arith::AddIOp::create(b, loc, x, acc));
   case Combiner::Prod:
-    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc,
+                                                 reassociableCombiner()))
                    : Value(arith::MulIOp::create(b, loc, x, acc));
   case Combiner::Max:
     return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, acc))

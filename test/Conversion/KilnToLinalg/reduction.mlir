@@ -8,7 +8,7 @@
 //       CHECK:   %[[INIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<4xf32>)
 //       CHECK:   %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROWS]]], iterator_types = ["parallel", "reduction"]}
 //  CHECK-SAME:       ins(%[[X]] : tensor<4x8xf32>) outs(%[[INIT]] : tensor<4xf32>)
-//       CHECK:     arith.addf
+//       CHECK:     arith.addf {{.+}} fastmath<reassoc,contract>
 //       CHECK:   %[[K:.+]] = tensor.expand_shape %[[SUM]] {{\[\[}}0, 1]] output_shape [4, 1]
 //       CHECK:   return %[[K]]
 func.func @sum_keepdims(%x: tensor<4x8xf32>) -> tensor<4x1xf32> {

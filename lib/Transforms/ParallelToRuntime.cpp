@@ -1,0 +1,284 @@
+//===- ParallelToRuntime.cpp - scf.parallel on the runtime's thread pool --===//
+//
+// Each outermost scf.parallel worth the overhead becomes a call to
+// `kiln_rt_parallel_for(count, grain, body, context)`: its body is outlined
+// into an LLVM function over a range of outer iterations, and the values it
+// uses travel in a context struct on the caller's stack. Eager kernels and
+// compiled code then share one thread pool, which `kiln::set_num_threads`
+// sizes; a second pool (OpenMP's spinning workers) would fight the runtime's
+// GEMM for the same cores.
+//
+// The outlined function holds scf/memref/arith ops until the rest of the LLVM
+// lowering converts them; memref descriptors cross the context through
+// unrealized casts that the conversion resolves.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_PARALLELTORUNTIMEPASS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kParallelFor = "kiln_rt_parallel_for";
+
+/// A guess for loops whose trip count is only known at run time.
+constexpr int64_t kDynamicTripCount = 256;
+
+std::optional<int64_t> staticTripCount(Value lb, Value ub, Value step) {
+  APInt l, u, s;
+  if (!matchPattern(lb, m_ConstantInt(&l)) ||
+      !matchPattern(ub, m_ConstantInt(&u)) ||
+      !matchPattern(step, m_ConstantInt(&s)) || s.getSExtValue() <= 0)
+    return std::nullopt;
+  int64_t span = u.getSExtValue() - l.getSExtValue();
+  return span <= 0 ? 0 : llvm::divideCeil(span, s.getSExtValue());
+}
+
+/// Innermost iterations of `block`: the loops in it, by their trip counts.
+/// `exact` is cleared when a trip count had to be guessed.
+int64_t workOf(Block &block, bool &exact);
+
+int64_t workOfLoop(Operation *op, ValueRange lbs, ValueRange ubs,
+                   ValueRange steps, bool &exact) {
+  int64_t trips = 1;
+  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
+    std::optional<int64_t> count = staticTripCount(lb, ub, step);
+    if (!count)
+      exact = false;
+    trips *= count.value_or(kDynamicTripCount);
+  }
+  return trips * workOf(op->getRegion(0).front(), exact);
+}
+
+int64_t workOf(Block &block, bool &exact) {
+  int64_t work = 0;
+  for (Operation &op : block) {
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      work += workOfLoop(loop, loop.getLowerBound(), loop.getUpperBound(),
+                         loop.getStep(), exact);
+    } else if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+      work += workOfLoop(loop, loop.getLowerBound(), loop.getUpperBound(),
+                         loop.getStep(), exact);
+    } else {
+      for (Region &region : op.getRegions())
+        for (Block &nested : region)
+          work += workOf(nested, exact);
+    }
+  }
+  return std::max<int64_t>(work, 1);
+}
+
+struct ParallelToRuntimePass final
+    : kiln::impl::ParallelToRuntimePassBase<ParallelToRuntimePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<scf::ParallelOp> loops;
+    module.walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<func::FuncOp>() &&
+          !loop->getParentOfType<scf::ParallelOp>())
+        loops.push_back(loop);
+    });
+    LLVMTypeConverter converter(&getContext());
+    SymbolTable symbols(module);
+    for (scf::ParallelOp loop : loops)
+      outline(loop, converter, symbols);
+  }
+
+  /// The grain of `loop` (outer iterations per task), or nothing if it should
+  /// stay sequential.
+  std::optional<int64_t> grainOf(scf::ParallelOp loop) {
+    bool exact = true;
+    int64_t perIteration = workOfLoop(loop, loop.getLowerBound().drop_front(1),
+                                      loop.getUpperBound().drop_front(1),
+                                      loop.getStep().drop_front(1), exact);
+    std::optional<int64_t> outer = staticTripCount(
+        loop.getLowerBound()[0], loop.getUpperBound()[0], loop.getStep()[0]);
+    if (exact && outer && *outer * perIteration < minWork)
+      return std::nullopt;
+    return std::max<int64_t>(1, llvm::divideCeil(minWork, perIteration));
+  }
+
+  void outline(scf::ParallelOp loop, const LLVMTypeConverter &converter,
+               SymbolTable &symbols) {
+    if (loop.getNumReductions())
+      return;
+    std::optional<int64_t> grain = grainOf(loop);
+    if (!grain)
+      return;
+
+    // What the body needs from outside: constants are recreated inside, the
+    // rest is packed into the context.
+    llvm::SetVector<Value> used;
+    getUsedValuesDefinedAbove(loop.getRegion(), used);
+    for (Value v : loop.getOperands())
+      used.insert(v);
+    SmallVector<Value> packed, constants;
+    SmallVector<Type> fieldTypes;
+    for (Value v : used) {
+      Operation *def = v.getDefiningOp();
+      if (def && def->getNumOperands() == 0 &&
+          def->hasTrait<OpTrait::ConstantLike>()) {
+        constants.push_back(v);
+        continue;
+      }
+      Type type = v.getType();
+      if (auto memref = dyn_cast<MemRefType>(type)) {
+        if (memref.getMemorySpace())
+          return;
+      } else if (!type.isIntOrIndexOrFloat()) {
+        return;
+      }
+      Type field = converter.convertType(type);
+      if (!field)
+        return;
+      packed.push_back(v);
+      fieldTypes.push_back(field);
+    }
+
+    MLIRContext *context = loop.getContext();
+    Location loc = loop.getLoc();
+    auto func = loop->getParentOfType<func::FuncOp>();
+    auto module = func->getParentOfType<ModuleOp>();
+    auto ptrType = LLVM::LLVMPointerType::get(context);
+    auto i64 = IntegerType::get(context, 64);
+    auto contextType = LLVM::LLVMStructType::getLiteral(context, fieldTypes);
+    LLVM::LLVMFuncOp runtime = declareParallelFor(module, symbols);
+
+    // The outlined body: iterations [begin, end) of the first dimension.
+    OpBuilder b(context);
+    b.setInsertionPointAfter(func);
+    auto bodyType = LLVM::LLVMFunctionType::get(
+        LLVM::LLVMVoidType::get(context), {i64, i64, ptrType});
+    auto body = LLVM::LLVMFuncOp::create(
+        b, loc, (func.getSymName() + "_parallel").str(), bodyType,
+        LLVM::Linkage::Internal);
+    symbols.insert(body);
+    Block *entry = body.addEntryBlock(b);
+    b.setInsertionPointToStart(entry);
+    IRMapping mapping;
+    for (Value c : constants)
+      mapping.map(c, b.clone(*c.getDefiningOp())->getResult(0));
+    for (auto [k, v] : llvm::enumerate(packed)) {
+      Value field = LLVM::GEPOp::create(
+          b, loc, ptrType, contextType, entry->getArgument(2),
+          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(k)});
+      Value loaded = LLVM::LoadOp::create(b, loc, fieldTypes[k], field);
+      mapping.map(v, fromField(b, loc, loaded, v.getType()));
+    }
+    auto toIndex = [&](Value v) {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    Value lb = mapping.lookupOrDefault(loop.getLowerBound()[0]);
+    Value step = mapping.lookupOrDefault(loop.getStep()[0]);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto iterations = scf::ForOp::create(b, loc, toIndex(entry->getArgument(0)),
+                                         toIndex(entry->getArgument(1)), one);
+    b.setInsertionPointToStart(iterations.getBody());
+    Value iv = arith::AddIOp::create(
+        b, loc, lb,
+        arith::MulIOp::create(b, loc, iterations.getInductionVar(), step));
+    Block *oldBody = loop.getBody();
+    mapping.map(oldBody->getArgument(0), iv);
+    if (loop.getNumLoops() > 1) {
+      auto lookup = [&](ValueRange values) {
+        return llvm::map_to_vector(
+            values, [&](Value v) { return mapping.lookupOrDefault(v); });
+      };
+      auto inner = scf::ParallelOp::create(
+          b, loc, lookup(loop.getLowerBound().drop_front(1)),
+          lookup(loop.getUpperBound().drop_front(1)),
+          lookup(loop.getStep().drop_front(1)));
+      mapping.map(oldBody->getArguments().drop_front(1),
+                  inner.getInductionVars());
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+    }
+    for (Operation &op : oldBody->without_terminator())
+      b.clone(op, mapping);
+    b.setInsertionPointToEnd(entry);
+    LLVM::ReturnOp::create(b, loc, ValueRange());
+
+    // The caller: fill the context and hand the loop to the runtime. The
+    // context lives in the entry block so that loops inside loops reuse it.
+    b.setInsertionPointToStart(&func.getBody().front());
+    Value size = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(1));
+    Value contextPtr =
+        LLVM::AllocaOp::create(b, loc, ptrType, contextType, size);
+    b.setInsertionPoint(loop);
+    for (auto [k, v] : llvm::enumerate(packed)) {
+      Value field = LLVM::GEPOp::create(
+          b, loc, ptrType, contextType, contextPtr,
+          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(k)});
+      LLVM::StoreOp::create(b, loc, toField(b, loc, v, fieldTypes[k]), field);
+    }
+    // count = ceildiv(ub - lb, step), iterations of the first dimension.
+    Value span = arith::SubIOp::create(b, loc, loop.getUpperBound()[0],
+                                       loop.getLowerBound()[0]);
+    Value count = arith::CeilDivSIOp::create(b, loc, span, loop.getStep()[0]);
+    count = arith::MaxSIOp::create(b, loc, count,
+                                   arith::ConstantIndexOp::create(b, loc, 0));
+    Value count64 = arith::IndexCastOp::create(b, loc, i64, count);
+    Value grain64 =
+        LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(*grain));
+    Value bodyPtr = LLVM::AddressOfOp::create(b, loc, body);
+    LLVM::CallOp::create(b, loc, runtime,
+                         ValueRange{count64, grain64, bodyPtr, contextPtr});
+    loop.erase();
+  }
+
+  /// `v` as the LLVM value stored in its context field.
+  static Value toField(OpBuilder &b, Location loc, Value v, Type field) {
+    if (isa<IndexType>(v.getType()))
+      return arith::IndexCastOp::create(b, loc, field, v);
+    if (isa<MemRefType>(v.getType()))
+      return UnrealizedConversionCastOp::create(b, loc, field, v).getResult(0);
+    return v;
+  }
+
+  /// The value of type `type` a context field holds.
+  static Value fromField(OpBuilder &b, Location loc, Value field, Type type) {
+    if (isa<IndexType>(type))
+      return arith::IndexCastOp::create(b, loc, type, field);
+    if (isa<MemRefType>(type))
+      return UnrealizedConversionCastOp::create(b, loc, type, field)
+          .getResult(0);
+    return field;
+  }
+
+  /// `void kiln_rt_parallel_for(i64, i64, ptr, ptr)`, declared on first use.
+  static LLVM::LLVMFuncOp declareParallelFor(ModuleOp module,
+                                             SymbolTable &symbols) {
+    if (auto existing = symbols.lookup<LLVM::LLVMFuncOp>(kParallelFor))
+      return existing;
+    MLIRContext *context = module.getContext();
+    auto ptrType = LLVM::LLVMPointerType::get(context);
+    auto i64 = IntegerType::get(context, 64);
+    auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                            {i64, i64, ptrType, ptrType});
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto decl =
+        LLVM::LLVMFuncOp::create(b, module.getLoc(), kParallelFor, type);
+    symbols.insert(decl);
+    return decl;
+  }
+};
+
+} // namespace

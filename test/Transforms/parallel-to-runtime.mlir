@@ -1,0 +1,78 @@
+// RUN: kiln-opt --kiln-parallel-to-runtime --split-input-file %s | FileCheck %s
+
+// The loop body moves to an internal function over a range of rows; the
+// buffers it uses travel as memref descriptors in a context struct, and the
+// loop becomes a call to the runtime with a grain of 32768 / 1024 = 32 rows.
+//       CHECK: llvm.func @kiln_rt_parallel_for(i64, i64, !llvm.ptr, !llvm.ptr)
+// CHECK-LABEL: func.func @scale
+//  CHECK-SAME:     %[[X:.+]]: memref<4096x1024xf32>, %[[S:.+]]: f32, %[[OUT:.+]]: memref<4096x1024xf32>
+//       CHECK:   %[[CTX:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, f32, struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>)>
+//       CHECK:   %[[XD:.+]] = builtin.unrealized_conversion_cast %[[X]] : memref<4096x1024xf32> to !llvm.struct
+//       CHECK:   llvm.store %[[XD]]
+//       CHECK:   llvm.store %[[S]]
+//       CHECK:   %[[N:.+]] = arith.index_cast %{{.+}} : index to i64
+//       CHECK:   %[[GRAIN:.+]] = llvm.mlir.constant(32 : i64)
+//       CHECK:   %[[BODY:.+]] = llvm.mlir.addressof @scale_parallel
+//       CHECK:   llvm.call @kiln_rt_parallel_for(%[[N]], %[[GRAIN]], %[[BODY]], %[[CTX]])
+//   CHECK-NOT:   scf.parallel
+//       CHECK: llvm.func internal @scale_parallel(%[[BEGIN:.+]]: i64, %[[END:.+]]: i64, %[[C:.+]]: !llvm.ptr)
+//       CHECK:   %[[F0:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+//       CHECK:   %[[XM:.+]] = builtin.unrealized_conversion_cast %[[F0]] {{.+}} to memref<4096x1024xf32>
+//       CHECK:   scf.for %[[R:.+]] =
+//       CHECK:     scf.parallel (%[[J:.+]]) =
+//       CHECK:       memref.load %[[XM]]
+//       CHECK:   llvm.return
+func.func @scale(%x: memref<4096x1024xf32>, %s: f32, %out: memref<4096x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  %c4096 = arith.constant 4096 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4096, %c1024) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<4096x1024xf32>
+    %m = arith.mulf %v, %s : f32
+    memref.store %m, %out[%i, %j] : memref<4096x1024xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Loops of fewer than 32768 iterations in all stay sequential.
+// CHECK-LABEL: func.func @small
+//       CHECK:   scf.parallel
+//   CHECK-NOT:   llvm.call
+func.func @small(%x: memref<64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    memref.store %f, %x[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A dynamic trip count is left to the runtime, which runs small ranges
+// inline; index values cross the context as i64.
+// CHECK-LABEL: func.func @dynamic
+//  CHECK-SAME:     %[[X:.+]]: memref<?xf32>, %[[N:.+]]: index
+//       CHECK:   %[[N64:.+]] = arith.index_cast %[[N]] : index to i64
+//       CHECK:   llvm.store %[[N64]]
+//       CHECK:   llvm.call @kiln_rt_parallel_for
+//       CHECK: llvm.func internal @dynamic_parallel
+//       CHECK:   arith.index_cast %{{.+}} : i64 to index
+func.func @dynamic(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %k = arith.remui %i, %n : index
+    memref.store %f, %x[%k] : memref<?xf32>
+    scf.reduce
+  }
+  return
+}
