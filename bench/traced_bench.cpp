@@ -13,7 +13,7 @@
 // and the JIT's fixed costs: trace + compile latency of a 20-op elementwise
 // function, and the overhead of a cached call on scalars.
 //
-// Run: kiln-bench-traced [repetitions (default 11)]
+// Run: kiln-bench-traced [repetitions (default 11)] [threads (default: all)]
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,6 +116,8 @@ void referenceLayerNorm(const float *x, float *out, int64_t rows,
 
 int main(int argc, char **argv) {
   int reps = argc > 1 ? std::atoi(argv[1]) : 11;
+  if (argc > 2)
+    set_num_threads(std::atoi(argv[2]));
   std::printf("kiln traced benchmarks: median of %d runs, %d threads\n\n", reps,
               get_num_threads());
 
