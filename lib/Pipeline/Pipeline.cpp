@@ -156,6 +156,11 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "runtime-matmul",
       llvm::cl::desc("Call the runtime's GEMM for f32/f64 matmuls"),
       llvm::cl::init(true)};
+  Option<bool> resultsAsOutParams{
+      *this, "results-as-out-params",
+      llvm::cl::desc("Pass results through caller-allocated output buffers, "
+                     "as the JIT and kilnc do"),
+      llvm::cl::init(false)};
 
   kiln::PipelineOptions get() const {
     kiln::PipelineOptions options;
@@ -165,6 +170,7 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
     options.parallelLoops = parallelLoops;
     options.runtimeMatmul = runtimeMatmul;
     options.runtimeParallel = runtimeParallel;
+    options.resultsAsOutParams = resultsAsOutParams;
     return options;
   }
 };
