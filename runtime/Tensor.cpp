@@ -2,6 +2,7 @@
 
 #include "Internal.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -67,7 +68,7 @@ public:
     }
     void *p = std::aligned_alloc(64, bytes);
     if (!p)
-      throw std::bad_alloc();
+      throw Error("empty: cannot allocate " + std::to_string(bytes) + " bytes");
     return p;
   }
 
@@ -130,7 +131,17 @@ Tensor Tensor::empty(const Shape &shape, DType dtype) {
     if (d < 0)
       throw Error("empty: invalid shape " + formatShape(shape) +
                   " (dimensions must be non-negative)");
-  size_t bytes = static_cast<size_t>(numElements(shape)) * dtypeSize(dtype);
+  // A byte size that overflows would otherwise allocate a tiny buffer.
+  size_t bytes = 0;
+  if (std::find(shape.begin(), shape.end(), 0) == shape.end()) {
+    bytes = dtypeSize(dtype);
+    for (int64_t d : shape)
+      if (__builtin_mul_overflow(bytes, static_cast<size_t>(d), &bytes) ||
+          bytes > SIZE_MAX / 2)
+        throw Error("empty: shape " + formatShape(shape) + " of " +
+                    std::string(dtypeName(dtype)) +
+                    " is too large to allocate");
+  }
   size_t padded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
   void *p = bufferCache().get(padded);
   return Tensor(std::shared_ptr<void>(

@@ -189,6 +189,15 @@ CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     throw Error("compile: the module has no function '" + name + "'");
   graph->inputs_ = staticSpecs(func.getArgumentTypes(), name, "arguments");
   graph->outputs_ = staticSpecs(func.getResultTypes(), name, "results");
+  // A loaded file may hold func.call, which the interpreter rejects too; a
+  // recursive one would overflow the stack at run time.
+  func.walk([&](mlir::Operation *op) {
+    if (op->getName().getDialectNamespace() != "kiln" &&
+        !mlir::isa<mlir::func::FuncOp, mlir::func::ReturnOp>(op))
+      throw Error("compile: " + formatLocation(op->getLoc()) + ": '" +
+                  op->getName().getStringRef().str() +
+                  "' is not a kiln op; the JIT runs kiln graphs");
+  });
   graph->compileNative();
   return graph;
 }

@@ -33,20 +33,24 @@ struct KilnConstantFolder final : DialectFoldInterface {
     if (isa<kiln::ConstantOp>(op) || op->getNumResults() != 1 ||
         !isSmall(op->getResult(0).getType()))
       return failure();
-    std::vector<kiln::Tensor> inputs;
+    SmallVector<ElementsAttr> elements;
     for (auto [attr, value] : llvm::zip(operands, op->getOperands())) {
-      auto elements = dyn_cast_if_present<ElementsAttr>(attr);
-      if (!elements || !isSmall(value.getType()))
+      auto operand = dyn_cast_if_present<ElementsAttr>(attr);
+      if (!operand || !isSmall(value.getType()))
         return failure();
-      inputs.push_back(kiln::toTensor(elements));
+      elements.push_back(operand);
     }
     try {
+      std::vector<kiln::Tensor> inputs;
+      for (ElementsAttr operand : elements)
+        inputs.push_back(kiln::toTensor(operand));
       std::vector<kiln::Tensor> outputs = kiln::evaluate(op, inputs);
       results.push_back(kiln::toElementsAttr(outputs[0], op->getContext()));
       return success();
     } catch (const std::exception &) {
-      // Input the kernels reject (an integer division by zero, say) is left
-      // for run time, where it is reported.
+      // Input the kernels reject (an integer division by zero, say) and
+      // constants whose elements cannot be read (dense_resource) are left
+      // for run time, where they are reported.
       return failure();
     }
   }

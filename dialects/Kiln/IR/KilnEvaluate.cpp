@@ -58,6 +58,16 @@ Tensor kiln::toTensor(ElementsAttr attr) {
   if (!dtype)
     throw Error("constant: unsupported element type " +
                 describe(type.getElementType()));
+  // dense_resource blobs (elided or not) cannot be iterated element-wise.
+  bool readable = isa<FloatType>(type.getElementType())
+                      ? attr.tryGetValues<APFloat>().has_value()
+                      : attr.tryGetValues<APInt>().has_value();
+  if (!readable) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << attr;
+    throw Error("constant: cannot read the elements of " + text);
+  }
   Shape shape(type.getShape().begin(), type.getShape().end());
   Tensor t = Tensor::empty(shape, *dtype);
   switch (*dtype) {

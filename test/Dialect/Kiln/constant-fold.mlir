@@ -90,3 +90,24 @@ func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
   %b = kiln.add %x, %a : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %b : tensor<2xf32>
 }
+
+// -----
+
+// The elements of a dense_resource constant cannot be iterated: it is left
+// unfolded rather than read.
+// CHECK-LABEL: func.func @dense_resource_is_not_folded
+//       CHECK:   %[[C:.+]] = kiln.constant dense_resource<blob> : tensor<2xf32>
+//       CHECK:   kiln.add %[[C]], %[[C]]
+func.func @dense_resource_is_not_folded() -> tensor<2xf32> {
+  %0 = kiln.constant dense_resource<blob> : tensor<2xf32>
+  %1 = kiln.add %0, %0 : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F00000040"
+    }
+  }
+#-}

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -272,6 +273,33 @@ TEST(FunctionTest, EmptyTensors) {
   EXPECT_EQ(sum.to_vector<float>(), std::vector<float>(3, 0.0f));
   EXPECT_EQ(product.shape(), (Shape{0, 2}));
   EXPECT_EQ(joined.shape(), (Shape{0, 3}));
+}
+
+TEST(FunctionTest, HugeShapesThrowInsteadOfCrashing) {
+  int64_t half = std::numeric_limits<int64_t>::max() / 2;
+  auto f = function([=](Tensor x) { return pad(x, {half}, {half}); });
+  EXPECT_THROW(f(zeros({0})), Error);
+}
+
+TEST(FunctionTest, LoadedGraphWithACallIsRejected) {
+  // A recursive func.call overflowed the stack of the JIT-compiled code.
+  std::string path = ::testing::TempDir() + "kiln_recursive.mlir";
+  {
+    std::ofstream out(path);
+    out << "func.func @f(%a: tensor<3xf32>) -> tensor<3xf32> {\n"
+        << "  %b = func.call @f(%a) : (tensor<3xf32>) -> tensor<3xf32>\n"
+        << "  return %b : tensor<3xf32>\n}\n";
+  }
+  Graph g = load(path);
+  try {
+    g(ones({3}));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr(path + ":2:8: 'func.call' is not a kiln "
+                                           "op; the JIT runs kiln graphs"));
+  }
+  EXPECT_THROW(g.interpret({ones({3})}), Error);
+  std::remove(path.c_str());
 }
 
 TEST(FunctionTest, TracedOpsCarryTheirCallSite) {
