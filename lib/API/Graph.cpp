@@ -109,10 +109,15 @@ Graph kiln::load(const std::string &path, const std::string &function) {
   auto file = std::make_shared<GraphImpl>(path);
   std::string name = function;
   if (name.empty()) {
-    auto funcs = file->module().getOps<mlir::func::FuncOp>();
-    if (funcs.empty())
-      throw Error("load: " + path + " holds no function");
-    name = (*funcs.begin()).getSymName().str();
+    // The first function with a body: declarations are not graphs.
+    for (auto func : file->module().getOps<mlir::func::FuncOp>()) {
+      if (!func.isExternal()) {
+        name = func.getSymName().str();
+        break;
+      }
+    }
+    if (name.empty())
+      throw Error("load: " + path + " holds no function with a body");
   }
   return Graph(file).function(name);
 }

@@ -219,6 +219,22 @@ TEST(FunctionTest, LoadReportsFileLineColumn) {
   }
 }
 
+TEST(FunctionTest, LoadSelectsTheFirstFunctionWithABody) {
+  std::string path = ::testing::TempDir() + "kiln_declaration_first.mlir";
+  {
+    std::ofstream out(path);
+    out << "func.func private @external(tensor<2xf32>) -> tensor<2xf32>\n"
+        << "func.func @neg(%a: tensor<2xf32>) -> tensor<2xf32> {\n"
+        << "  %b = kiln.neg %a : tensor<2xf32>\n"
+        << "  return %b : tensor<2xf32>\n}\n";
+  }
+  Graph g = load(path);
+  EXPECT_EQ(g.name(), "neg");
+  EXPECT_EQ(g(constant({1.0f, -2.0f}, {2}))[0].to_vector<float>(),
+            std::vector<float>({-1.0f, 2.0f}));
+  std::remove(path.c_str());
+}
+
 TEST(FunctionTest, LoadedGraphChecksInputs) {
   std::string path = ::testing::TempDir() + "kiln_checked.mlir";
   auto f = function([](Tensor x) { return x + 1; }, "inc");
