@@ -266,9 +266,23 @@ LogicalResult inferReduce(std::optional<Location> location,
                           typename ReduceOp::Adaptor adaptor,
                           SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
-  return inferFromRule(location, ReduceOp::getOperationName(),
-                       reduceShape(toShape(type), toVector(adaptor.getAxes()),
-                                   adaptor.getKeepdims()),
+  std::vector<int64_t> axes = toVector(adaptor.getAxes());
+  ShapeResult rule = reduceShape(toShape(type), axes, adaptor.getKeepdims());
+  // A maximum or minimum of no elements is undefined (eager mode throws).
+  if constexpr (std::is_same_v<ReduceOp, ReduceMaxOp> ||
+                std::is_same_v<ReduceOp, ReduceMinOp>) {
+    auto normalized = normalizeAxes(axes, type.getRank());
+    bool emptyReduction = false;
+    for (int64_t i = 0; rule && i < type.getRank(); ++i)
+      if (axes.empty() || llvm::is_contained(*normalized, i))
+        emptyReduction |= type.getDimSize(i) == 0;
+    if (emptyReduction && numElements(*rule) != 0)
+      return inferError(location, ReduceOp::getOperationName(),
+                        "cannot reduce an empty axis of shape " +
+                            formatShape(toShape(type)) + " (axes " +
+                            formatList(axes) + " have no elements)");
+  }
+  return inferFromRule(location, ReduceOp::getOperationName(), rule,
                        type.getElementType(), inferred);
 }
 

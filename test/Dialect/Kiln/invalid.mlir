@@ -948,3 +948,22 @@ func.func @layer_norm_bias_rank(%x: tensor<8xf32>, %b: tensor<2x8xf32>) {
   %0 = kiln.layer_norm %x bias %b axes = [0] epsilon = 1.0e-05 : (tensor<8xf32>, tensor<2x8xf32>) -> tensor<8xf32>
   return
 }
+
+// -----
+
+// A maximum over no elements is undefined.
+func.func @reduce_max_of_empty_axis(%x: tensor<0x3xf32>) -> tensor<3xf32> {
+  // expected-error@+2 {{'kiln.reduce_max' op cannot reduce an empty axis of shape (0, 3) (axes [0] have no elements)}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.reduce_max %x axes = [0] : tensor<0x3xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @reduce_min_of_empty_tensor(%x: tensor<0xf32>) -> tensor<f32> {
+  // expected-error@+2 {{'kiln.reduce_min' op cannot reduce an empty axis of shape (0) (axes [] have no elements)}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.reduce_min %x axes = [] : tensor<0xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
