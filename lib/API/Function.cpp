@@ -13,7 +13,7 @@
 
 #include <atomic>
 #include <iostream>
-#include <map>
+#include <unordered_map>
 #include <mutex>
 #include <shared_mutex>
 
@@ -60,12 +60,24 @@ static void warn(const std::string &message) {
 
 namespace {
 
+/// The cache key of a signature: its integers as raw bytes (no formatting
+/// on the path of a cached call), then the constants' printed values.
 std::string keyOf(const detail::CallSignature &signature) {
   std::string key;
-  for (const auto &[shape, dtype] : signature.tensors)
-    key += std::string(dtypeName(dtype)) + formatShape(shape) + ";";
-  for (const auto &[position, value] : signature.constants)
-    key += std::to_string(position) + "=" + value + ";";
+  auto append = [&key](int64_t value) {
+    key.append(reinterpret_cast<const char *>(&value), sizeof(value));
+  };
+  for (const auto &[shape, dtype] : signature.tensors) {
+    append(static_cast<int64_t>(dtype));
+    append(static_cast<int64_t>(shape.size()));
+    for (int64_t dim : shape)
+      append(dim);
+  }
+  for (const auto &[position, value] : signature.constants) {
+    append(static_cast<int64_t>(position));
+    append(static_cast<int64_t>(value.size()));
+    key += value;
+  }
   return key;
 }
 
@@ -158,7 +170,7 @@ struct detail::FunctionCore::Impl {
   mlir::MLIRContext context;
   std::mutex compileMutex;
   mutable std::shared_mutex cacheMutex;
-  std::map<std::string, std::shared_ptr<const CompiledGraph>> cache;
+  std::unordered_map<std::string, std::shared_ptr<const CompiledGraph>> cache;
   std::atomic<int> traces{0};
   std::optional<CallSignature> lastSignature;
   mutable std::mutex reasonMutex;
