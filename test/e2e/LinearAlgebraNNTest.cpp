@@ -16,9 +16,10 @@ Bound dotBound(int64_t k, const Tensor &a, const Tensor &b, DType dtype) {
 }
 
 TEST(MatmulE2E, RanksAndBatchBroadcasting) {
-  // 16-bit floats are left out: compiled code accumulates them in 16 bits,
-  // eager in f32; bool matmul cannot be traced (reported).
-  for (DType dtype : {DType::F32, DType::F64, DType::I32, DType::I64}) {
+  // 16-bit floats accumulate in f32 on both sides; bool matmul cannot be
+  // traced (reported).
+  for (DType dtype : {DType::F16, DType::BF16, DType::F32, DType::F64,
+                      DType::I32, DType::I64}) {
     SCOPED_TRACE(str(dtype));
     Tensor m = uniform({5, 6}, 181, -3, 3, dtype);
     Tensor n = uniform({6, 4}, 182, -3, 3, dtype);
@@ -60,7 +61,8 @@ TEST(MatmulE2E, MixedDTypes) {
 // by a sum of n <= 9 positive terms adds n ulp, log of the sum ~1 ulp.
 // log_softmax = x - max - log(sum): an absolute bound relative to |x - max|.
 TEST(NNE2E, SoftmaxAndLogSoftmax) {
-  for (DType dtype : {DType::F32, DType::F64, DType::I32}) {
+  for (DType dtype :
+       {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I32}) {
     SCOPED_TRACE(str(dtype));
     Tensor x = uniform({4, 9}, 201, -8, 8, dtype);
     bool narrow = dtype == DType::F16 || dtype == DType::BF16;
@@ -93,7 +95,7 @@ TEST(NNE2E, SoftmaxAndLogSoftmax) {
 // rounded rsqrt or sqrt and division: 1e-5 absolute on values of size ~1
 // for f32.
 TEST(NNE2E, LayerNorm) {
-  for (DType dtype : {DType::F32, DType::F64}) {
+  for (DType dtype : {DType::F16, DType::BF16, DType::F32, DType::F64}) {
     SCOPED_TRACE(str(dtype));
     Tensor x = uniform({2, 3, 8}, 211, -4, 4, dtype);
     Tensor scale = uniform({8}, 212, 0.5, 2, dtype);

@@ -4,7 +4,9 @@
 // (and the unit dim is dropped from the result), a batched lhs times a
 // matrix is one `linalg.matmul` on the flattened rows, and other batched
 // products broadcast their batch dims and use `linalg.batch_matmul`. The
-// named ops promote mixed operand types to the result type themselves.
+// named ops promote mixed operand types to the accumulator type themselves:
+// the result type, or f32 for f16/bf16 results (rounded once at the end, as
+// eager mode does).
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,11 +88,15 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
     SmallVector<OpFoldResult> rhsSizes = getSizes(rewriter, loc, rhs);
     OpFoldResult m = lhsSizes[lhsSizes.size() - 2], n = rhsSizes.back();
     int64_t mDim = lhsShape[lhsShape.size() - 2], nDim = rhsShape.back();
-    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    // 16-bit floats accumulate in f32; `narrow` rounds the product once.
+    Type accType = accumulatorType(elementType);
+    Value zero = scalarConstant(rewriter, loc, accType, 0);
     auto zeros = [&](ArrayRef<int64_t> shape, ArrayRef<OpFoldResult> sizes) {
-      return createFilled(rewriter, loc,
-                          RankedTensorType::get(shape, elementType), sizes,
-                          zero);
+      return createFilled(rewriter, loc, RankedTensorType::get(shape, accType),
+                          sizes, zero);
+    };
+    auto narrow = [&](Value product) {
+      return convertElements(rewriter, loc, product, elementType);
     };
 
     Value result;
@@ -98,9 +104,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
     if (nb == 0) {
       // Matrix times matrix.
       Value init = zeros({mDim, nDim}, {m, n});
-      result =
+      result = narrow(
           linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs}, init)
-              .getResult(0);
+              .getResult(0));
     } else if (flattenRows) {
       // (batch..., M, K) x (K, N): one matmul on the (batch * M) rows.
       int64_t rows = ShapedType::kDynamic;
@@ -111,9 +117,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
           groupLeading(nb, nb + 2));
       Value rowSize = tensor::DimOp::create(rewriter, loc, flat, 0);
       Value init = zeros({rows, nDim}, {rowSize, n});
-      Value product =
+      Value product = narrow(
           linalg::MatmulOp::create(rewriter, loc, ValueRange{flat, rhs}, init)
-              .getResult(0);
+              .getResult(0));
       SmallVector<int64_t> shape(lhsShape.begin(), lhsShape.end() - 1);
       shape.push_back(nDim);
       SmallVector<OpFoldResult> sizes(lhsSizes.begin(), lhsSizes.end() - 1);
@@ -151,9 +157,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       Value batchSize = tensor::DimOp::create(rewriter, loc, lhs3, 0);
       Value init =
           zeros({lhs3Type.getDimSize(0), mDim, nDim}, {batchSize, m, n});
-      result = linalg::BatchMatmulOp::create(rewriter, loc,
-                                             ValueRange{lhs3, rhs3}, init)
-                   .getResult(0);
+      result = narrow(linalg::BatchMatmulOp::create(
+                          rewriter, loc, ValueRange{lhs3, rhs3}, init)
+                          .getResult(0));
       if (nb > 1) {
         SmallVector<int64_t> shape(batch);
         shape.append({mDim, nDim});

@@ -159,6 +159,13 @@ Type promoteElementTypes(TypeRange types) {
                   : Type();
 }
 
+Type accumulatorType(Type elementType) {
+  auto floatType = dyn_cast<FloatType>(elementType);
+  if (floatType && floatType.getWidth() < 32)
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
 //===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//
@@ -298,6 +305,25 @@ FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
         Value result = body(b, loc, scalars);
         linalg::YieldOp::create(
             b, loc, convertScalar(b, loc, result, resultType.getElementType()));
+      });
+  return generic.getResult(0);
+}
+
+Value convertElements(OpBuilder &b, Location loc, Value value,
+                      Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  auto resultType = type.clone(elementType);
+  Value empty = createEmpty(b, loc, resultType, getSizes(b, loc, value));
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, value, ValueRange{empty}, maps, iterators,
+      [&](OpBuilder &nested, Location loc, ValueRange args) {
+        linalg::YieldOp::create(
+            nested, loc, convertScalar(nested, loc, args[0], elementType));
       });
   return generic.getResult(0);
 }

@@ -45,6 +45,11 @@ mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc,
 /// The common element type of `types` by Kiln's promotion table.
 mlir::Type promoteElementTypes(mlir::TypeRange types);
 
+/// The type sums, products and their composites of `elementType` accumulate
+/// in: f32 for the 16-bit floats (rounded once at the end, as eager mode
+/// does), `elementType` itself otherwise.
+mlir::Type accumulatorType(mlir::Type elementType);
+
 //===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//
@@ -88,6 +93,11 @@ mlir::FailureOr<mlir::Value>
 buildElementwise(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                  mlir::ValueRange operands, mlir::TypeRange operandTypes,
                  mlir::RankedTensorType resultType, ScalarBuilder body);
+
+/// `value` converted elementwise to `elementType` by `convertScalar` (the
+/// rounding eager mode uses), or `value` itself if it already has it.
+mlir::Value convertElements(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value value, mlir::Type elementType);
 
 /// The map from a rank-`rank` iteration space to the dimensions that are not
 /// in `axes` (how a reduced tensor is read back in the full space).

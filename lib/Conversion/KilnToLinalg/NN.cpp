@@ -3,7 +3,8 @@
 // The neural-network composites become a few `linalg.generic`s: reductions
 // over the normalized axes and one elementwise generic that reads the
 // reduced tensors through broadcasting maps. Fusion at the Linalg stage then
-// sees every piece.
+// sees every piece. f16 and bf16 compute in f32 and round once at the end,
+// as eager mode does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,18 +22,24 @@ using namespace kiln::lowering;
 
 namespace {
 
-/// An all-parallel generic over the shape of `like` reading `inputs` with
-/// `maps` and yielding `body` of their scalars.
-Value buildMap(OpBuilder &b, Location loc, Value like, ValueRange inputs,
+/// A `tensor.empty` of the shape of `like` with elements of `elementType`.
+Value emptyLike(OpBuilder &b, Location loc, Value like, Type elementType) {
+  auto type = cast<RankedTensorType>(like.getType()).clone(elementType);
+  return createEmpty(b, loc, type, getSizes(b, loc, like));
+}
+
+/// An all-parallel generic writing into `init` (of the full shape), reading
+/// `inputs` with `maps` and yielding `body` of their scalars followed by
+/// `init`'s.
+Value buildMap(OpBuilder &b, Location loc, Value init, ValueRange inputs,
                ArrayRef<AffineMap> maps, ScalarBuilder body) {
-  auto type = cast<RankedTensorType>(like.getType());
-  Value empty = createEmpty(b, loc, type, getSizes(b, loc, like));
+  auto type = cast<RankedTensorType>(init.getType());
   SmallVector<AffineMap> allMaps(maps);
   allMaps.push_back(b.getMultiDimIdentityMap(type.getRank()));
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, inputs, ValueRange{empty}, allMaps, iterators,
+      b, loc, TypeRange{type}, inputs, ValueRange{init}, allMaps, iterators,
       [&](OpBuilder &nested, Location loc, ValueRange args) {
         linalg::YieldOp::create(nested, loc, body(nested, loc, args));
       });
@@ -40,8 +47,11 @@ Value buildMap(OpBuilder &b, Location loc, Value like, ValueRange inputs,
 }
 
 /// softmax and log_softmax in the stable form, over one axis:
-///   m = max(x);  s = sum(exp(x - m));
-///   softmax = exp(x - m) / s;  log_softmax = (x - m) - log(s).
+///   m = max(x);  e = exp(x - m);  s = sum(e);
+///   softmax = e * (1 / s);  log_softmax = (x - m) - log(s).
+/// softmax materializes e, which the sum and the normalization both read, so
+/// that exp runs once per element. 16-bit floats compute in f32 and round
+/// once at the end, as eager mode does.
 template <typename OpTy, bool IsLog>
 struct SoftmaxLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -57,6 +67,10 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
       return failure();
     Location loc = op.getLoc();
     Type elementType = type.getElementType();
+    if (!isa<FloatType>(elementType))
+      return rewriter.notifyMatchFailure(op, "expects a float input");
+    Type computeType = accumulatorType(elementType);
+    // The max is exact in the element type; everything after it widens.
     Value max =
         buildReduction(rewriter, loc, x, {}, *axes,
                        lowestValue(rewriter, loc, elementType),
@@ -65,33 +79,75 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
                              b, loc, args[0], args[1])};
                        })
             .front();
-    Value sum =
-        buildReduction(rewriter, loc, x, max, *axes,
-                       scalarConstant(rewriter, loc, elementType, 0),
-                       [](OpBuilder &b, Location loc, ValueRange args) {
-                         Value shifted =
-                             arith::SubFOp::create(b, loc, args[0], args[1]);
-                         Value e = math::ExpOp::create(b, loc, shifted);
-                         return SmallVector<Value>{arith::AddFOp::create(
-                             b, loc, args[2], e, reassociableCombiner())};
-                       })
-            .front();
     AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
     AffineMap reduced =
         reducedMap(rewriter.getContext(), type.getRank(), *axes);
-    Value result = buildMap(
-        rewriter, loc, x, {x, max, sum}, {identity, reduced, reduced},
-        [](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value shifted = arith::SubFOp::create(b, loc, args[0], args[1]);
-          if (IsLog)
-            return arith::SubFOp::create(b, loc, shifted,
-                                         math::LogOp::create(b, loc, args[2]));
-          // e / s as e * (1 / s), as eager mode computes it: LLVM hoists
-          // the reciprocal out of the row.
-          return arith::DivFOp::create(b, loc,
-                                       math::ExpOp::create(b, loc, shifted),
-                                       args[2], arith::FastMathFlags::arcp);
-        });
+    // x - m, in the compute type.
+    auto shifted = [&](OpBuilder &b, Location loc, Value x, Value m) -> Value {
+      return arith::SubFOp::create(b, loc,
+                                   convertScalar(b, loc, x, computeType),
+                                   convertScalar(b, loc, m, computeType));
+    };
+    Value zero = scalarConstant(rewriter, loc, computeType, 0);
+
+    if constexpr (IsLog) {
+      Value sum =
+          buildReduction(rewriter, loc, x, max, *axes, zero,
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           Value e = math::ExpOp::create(
+                               b, loc, shifted(b, loc, args[0], args[1]));
+                           return SmallVector<Value>{arith::AddFOp::create(
+                               b, loc, args[2], e, reassociableCombiner())};
+                         })
+              .front();
+      Value result =
+          buildMap(rewriter, loc, emptyLike(rewriter, loc, x, elementType),
+                   {x, max, sum}, {identity, reduced, reduced},
+                   [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                     Value y = arith::SubFOp::create(
+                         b, loc, shifted(b, loc, args[0], args[1]),
+                         math::LogOp::create(b, loc, args[2]));
+                     return convertScalar(b, loc, y, elementType);
+                   });
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+
+    // e = exp(x - m), materialized: fusion leaves a producer with two users.
+    Value e = buildMap(rewriter, loc, emptyLike(rewriter, loc, x, computeType),
+                       {x, max}, {identity, reduced},
+                       [&](OpBuilder &b, Location loc, ValueRange args) {
+                         return Value(math::ExpOp::create(
+                             b, loc, shifted(b, loc, args[0], args[1])));
+                       });
+    Value sum =
+        buildReduction(rewriter, loc, e, {}, *axes, zero,
+                       [](OpBuilder &b, Location loc, ValueRange args) {
+                         return SmallVector<Value>{arith::AddFOp::create(
+                             b, loc, args[1], args[0], reassociableCombiner())};
+                       })
+            .front();
+    // e / s as e * (1 / s), as eager mode computes it: LLVM hoists the
+    // reciprocal out of the row.
+    auto normalize = [](OpBuilder &b, Location loc, Value e, Value s) {
+      return arith::DivFOp::create(b, loc, e, s, arith::FastMathFlags::arcp);
+    };
+    Value result;
+    if (computeType == elementType) {
+      // In place: the normalization overwrites e, which it alone reads last.
+      result = buildMap(rewriter, loc, e, {sum}, {reduced},
+                        [&](OpBuilder &b, Location loc, ValueRange args) {
+                          return Value(normalize(b, loc, args[1], args[0]));
+                        });
+    } else {
+      result = buildMap(rewriter, loc, emptyLike(rewriter, loc, x, elementType),
+                        {e, sum}, {identity, reduced},
+                        [&](OpBuilder &b, Location loc, ValueRange args) {
+                          return convertScalar(
+                              b, loc, normalize(b, loc, args[0], args[1]),
+                              elementType);
+                        });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -117,7 +173,8 @@ FailureOr<AffineMap> paramMap(PatternRewriter &rewriter, Operation *op,
 }
 
 /// layer_norm, two-pass (mean, then the biased variance of x - mean):
-///   y = (x - mean) * rsqrt(var + eps) [* scale] [+ bias].
+///   y = (x - mean) * rsqrt(var + eps) [* scale] [+ bias];
+/// 16-bit floats compute in f32 and round once.
 struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -146,28 +203,37 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
 
     Location loc = op.getLoc();
     Type elementType = type.getElementType();
-    Value count = reductionCount(rewriter, loc, x, *axes, elementType);
-    Value zero = scalarConstant(rewriter, loc, elementType, 0);
-    Value epsilon = scalarConstant(rewriter, loc, elementType,
+    if (!isa<FloatType>(elementType))
+      return rewriter.notifyMatchFailure(op, "expects a float input");
+    // 16-bit floats compute in f32 and round once at the end, as eager does.
+    Type computeType = accumulatorType(elementType);
+    auto widen = [&](OpBuilder &b, Location loc, Value v) {
+      return convertScalar(b, loc, v, computeType);
+    };
+    Value count = reductionCount(rewriter, loc, x, *axes, computeType);
+    Value zero = scalarConstant(rewriter, loc, computeType, 0);
+    Value epsilon = scalarConstant(rewriter, loc, computeType,
                                    op.getEpsilonAttr().getValueAsDouble());
     Value sum =
         buildReduction(rewriter, loc, x, {}, *axes, zero,
-                       [](OpBuilder &b, Location loc, ValueRange args) {
+                       [&](OpBuilder &b, Location loc, ValueRange args) {
                          return SmallVector<Value>{arith::AddFOp::create(
-                             b, loc, args[0], args[1], reassociableCombiner())};
+                             b, loc, widen(b, loc, args[0]), args[1],
+                             reassociableCombiner())};
                        })
             .front();
     Value squares =
-        buildReduction(rewriter, loc, x, sum, *axes, zero,
-                       [&](OpBuilder &b, Location loc, ValueRange args) {
-                         Value mean =
-                             arith::DivFOp::create(b, loc, args[1], count);
-                         Value d = arith::SubFOp::create(b, loc, args[0], mean);
-                         Value sq = arith::MulFOp::create(
-                             b, loc, d, d, arith::FastMathFlags::contract);
-                         return SmallVector<Value>{arith::AddFOp::create(
-                             b, loc, args[2], sq, reassociableCombiner())};
-                       })
+        buildReduction(
+            rewriter, loc, x, sum, *axes, zero,
+            [&](OpBuilder &b, Location loc, ValueRange args) {
+              Value mean = arith::DivFOp::create(b, loc, args[1], count);
+              Value d =
+                  arith::SubFOp::create(b, loc, widen(b, loc, args[0]), mean);
+              Value sq = arith::MulFOp::create(b, loc, d, d,
+                                               arith::FastMathFlags::contract);
+              return SmallVector<Value>{arith::AddFOp::create(
+                  b, loc, args[2], sq, reassociableCombiner())};
+            })
             .front();
     AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
     AffineMap reduced =
@@ -179,20 +245,22 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     bool hasScale = static_cast<bool>(op.getScale());
     bool hasBias = static_cast<bool>(op.getBias());
     Value result = buildMap(
-        rewriter, loc, x, inputs, maps,
+        rewriter, loc, emptyLike(rewriter, loc, x, elementType), inputs, maps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value mean = arith::DivFOp::create(b, loc, args[1], count);
           Value var = arith::DivFOp::create(b, loc, args[2], count);
           Value rstd = math::RsqrtOp::create(
               b, loc, arith::AddFOp::create(b, loc, var, epsilon));
           Value y = arith::MulFOp::create(
-              b, loc, arith::SubFOp::create(b, loc, args[0], mean), rstd);
+              b, loc,
+              arith::SubFOp::create(b, loc, widen(b, loc, args[0]), mean),
+              rstd);
           unsigned next = 3;
           if (hasScale)
-            y = arith::MulFOp::create(b, loc, y, args[next++]);
+            y = arith::MulFOp::create(b, loc, y, widen(b, loc, args[next++]));
           if (hasBias)
-            y = arith::AddFOp::create(b, loc, y, args[next++]);
-          return y;
+            y = arith::AddFOp::create(b, loc, y, widen(b, loc, args[next++]));
+          return convertScalar(b, loc, y, elementType);
         });
     rewriter.replaceOp(op, castToType(rewriter, loc, result, op.getType()));
     return success();

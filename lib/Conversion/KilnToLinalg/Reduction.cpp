@@ -3,6 +3,8 @@
 // reduce_sum/mean/max/min/prod and argmax/argmin become `linalg.generic`s
 // with reduction iterators over the reduced axes (so that elementwise
 // producers can fuse into them); `keepdims` adds a `tensor.expand_shape`.
+// Sums and products of f16/bf16 accumulate in f32 and round once, as eager
+// mode does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -83,7 +85,8 @@ Value combine(OpBuilder &b, Location loc, Combiner combiner, Value x,
   llvm_unreachable("unknown combiner");
 }
 
-/// kiln.reduce_<c> -> linalg.generic reducing `axes` (mean: then / count).
+/// kiln.reduce_<c> -> linalg.generic reducing `axes` (mean: then / count);
+/// 16-bit float sums and products accumulate in f32 and round once.
 template <typename OpTy, Combiner TheCombiner>
 struct ReduceLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -98,26 +101,35 @@ struct ReduceLowering : OpRewritePattern<OpTy> {
       return failure();
     Location loc = op.getLoc();
     Type elementType = inputType.getElementType();
-    Value init = identityOf(rewriter, loc, TheCombiner, elementType);
+    // Max and min are exact in any precision: only sums and products widen.
+    constexpr bool widens =
+        TheCombiner != Combiner::Max && TheCombiner != Combiner::Min;
+    Type accType = widens ? accumulatorType(elementType) : elementType;
+    Value init = identityOf(rewriter, loc, TheCombiner, accType);
     Value reduced =
         buildReduction(rewriter, loc, op.getInput(), {}, *axes, init,
                        [&](OpBuilder &b, Location loc, ValueRange args) {
+                         Value x = convertScalar(b, loc, args[0], accType);
                          return SmallVector<Value>{
-                             combine(b, loc, TheCombiner, args[0], args[1])};
+                             combine(b, loc, TheCombiner, x, args[1])};
                        })
             .front();
+    auto reducedType = cast<RankedTensorType>(reduced.getType());
     if constexpr (TheCombiner == Combiner::Mean) {
-      // mean = sum / count, one more elementwise generic on the small result.
+      // mean = sum / count, one more elementwise generic on the small result
+      // (which also rounds a widened sum back to the element type).
       Value count =
-          reductionCount(rewriter, loc, op.getInput(), *axes, elementType);
+          reductionCount(rewriter, loc, op.getInput(), *axes, accType);
       FailureOr<Value> mean = buildElementwise(
-          rewriter, op, reduced, {}, cast<RankedTensorType>(reduced.getType()),
+          rewriter, op, reduced, {}, reducedType.clone(elementType),
           [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
             return arith::DivFOp::create(b, loc, args[0], count);
           });
       if (failed(mean))
         return failure();
       reduced = *mean;
+    } else {
+      reduced = convertElements(rewriter, loc, reduced, elementType);
     }
     rewriter.replaceOp(op, finishReduction(rewriter, loc, reduced, *axes,
                                            op.getKeepdims(), op.getType(),

@@ -72,3 +72,32 @@ func.func @matmul_dynamic(%a: tensor<?x8xf32>, %b: tensor<8x?xf32>) -> tensor<?x
   %0 = kiln.matmul %a, %b : (tensor<?x8xf32>, tensor<8x?xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// 16-bit float products accumulate in f32 (linalg.matmul extends the
+// operands itself) and round once at the end.
+// CHECK-LABEL: func.func @matmul_f16
+//  CHECK-SAME:     %[[A:.+]]: tensor<4x8xf16>, %[[B:.+]]: tensor<8x16xf16>
+//       CHECK:   %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<4x16xf32>)
+//       CHECK:   %[[M:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<4x8xf16>, tensor<8x16xf16>) outs(%[[Z]] : tensor<4x16xf32>)
+//       CHECK:   %[[R:.+]] = linalg.generic {{.+}} ins(%[[M]] : tensor<4x16xf32>) outs(%{{.+}} : tensor<4x16xf16>)
+//       CHECK:     arith.truncf %{{.+}} : f32 to f16
+//       CHECK:   return %[[R]]
+func.func @matmul_f16(%a: tensor<4x8xf16>, %b: tensor<8x16xf16>) -> tensor<4x16xf16> {
+  %0 = kiln.matmul %a, %b : (tensor<4x8xf16>, tensor<8x16xf16>) -> tensor<4x16xf16>
+  return %0 : tensor<4x16xf16>
+}
+
+// -----
+
+// A batched bf16 product rounds the f32 accumulator before the reshape.
+// CHECK-LABEL: func.func @matmul_batch_rows_bf16
+//       CHECK:   %[[M:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<6x4xbf16>, tensor<4x5xbf16>) outs(%{{.+}} : tensor<6x5xf32>)
+//       CHECK:   %[[R:.+]] = linalg.generic {{.+}} ins(%[[M]] : tensor<6x5xf32>) outs(%{{.+}} : tensor<6x5xbf16>)
+//       CHECK:     arith.bitcast %{{.+}} : i16 to bf16
+//       CHECK:   tensor.expand_shape %[[R]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 5]
+func.func @matmul_batch_rows_bf16(%a: tensor<2x3x4xbf16>, %b: tensor<4x5xbf16>) -> tensor<2x3x5xbf16> {
+  %0 = kiln.matmul %a, %b : (tensor<2x3x4xbf16>, tensor<4x5xbf16>) -> tensor<2x3x5xbf16>
+  return %0 : tensor<2x3x5xbf16>
+}

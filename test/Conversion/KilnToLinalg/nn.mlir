@@ -1,21 +1,24 @@
 // RUN: kiln-opt --kiln-to-linalg --split-input-file %s | FileCheck %s
 
-// softmax: max, then sum(exp(x - max)), then exp(x - max) / sum. The sum may
-// be reassociated (vectorized); the division may use the reciprocal.
+// softmax: max, then e = exp(x - max) once, the sum of e, and e / sum
+// written over e. The sum may be reassociated (vectorized); the division
+// may use the reciprocal.
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[RED:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @softmax
 //  CHECK-SAME:     %[[X:.+]]: tensor<4x8xf32>
 //       CHECK:   %[[MAX:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<4x8xf32>)
 //       CHECK:     arith.maximumf
-//       CHECK:   %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]], #[[RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]], %[[MAX]] : tensor<4x8xf32>, tensor<4xf32>)
+//       CHECK:   %[[E:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]] : tensor<4x8xf32>, tensor<4xf32>)
 //       CHECK:     arith.subf
 //       CHECK:     math.exp
+//       CHECK:   %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<4x8xf32>)
+//   CHECK-NOT:     math.exp
 //       CHECK:     arith.addf {{.+}} fastmath<reassoc,contract>
-//       CHECK:   %[[Y:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]], #[[RED]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]], %[[SUM]] :
-//       CHECK:     arith.subf
-//       CHECK:     math.exp
-//       CHECK:     arith.divf {{.+}} fastmath<arcp>
+//       CHECK:   %[[Y:.+]] = linalg.generic {indexing_maps = [#[[RED]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[SUM]] : tensor<4xf32>) outs(%[[E]] : tensor<4x8xf32>)
+//  CHECK-NEXT:   ^bb0(%[[S:.+]]: f32, %[[EV:.+]]: f32):
+//   CHECK-NOT:     math.exp
+//       CHECK:     arith.divf %[[EV]], %[[S]] fastmath<arcp>
 //       CHECK:   return %[[Y]]
 func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = kiln.softmax %x axis = -1 : tensor<4x8xf32>
@@ -58,4 +61,59 @@ func.func @log_softmax_axis0(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 func.func @layer_norm(%x: tensor<4x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
   %0 = kiln.layer_norm %x scale %s bias %b axes = [-1] epsilon = 1.0e-05 : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// f16 softmax: the max is exact in f16; e, the sum and the normalization
+// are f32, rounded to f16 once at the end (e has another type than the
+// result, so the normalization writes a new tensor).
+// CHECK-LABEL: func.func @softmax_f16
+//  CHECK-SAME:     %[[X:.+]]: tensor<4x8xf16>
+//       CHECK:   %[[MAX:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<4x8xf16>) outs(%{{.+}} : tensor<4xf16>)
+//       CHECK:     arith.maximumf {{.+}} : f16
+//       CHECK:   %[[E:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[MAX]] : tensor<4x8xf16>, tensor<4xf16>) outs(%{{.+}} : tensor<4x8xf32>)
+//       CHECK:     arith.extf
+//       CHECK:     arith.extf
+//       CHECK:     math.exp {{.+}} : f32
+//       CHECK:   %[[SUM:.+]] = linalg.generic {{.+}} ins(%[[E]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:   %[[Y:.+]] = linalg.generic {{.+}} ins(%[[E]], %[[SUM]] : tensor<4x8xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<4x8xf16>)
+//       CHECK:     arith.divf {{.+}} fastmath<arcp> : f32
+//       CHECK:     arith.truncf {{.+}} : f32 to f16
+//       CHECK:   return %[[Y]]
+func.func @softmax_f16(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  %0 = kiln.softmax %x axis = -1 : tensor<4x8xf16>
+  return %0 : tensor<4x8xf16>
+}
+
+// -----
+
+// bf16 log_softmax: x - max and log(sum) in f32, rounded once.
+// CHECK-LABEL: func.func @log_softmax_bf16
+//       CHECK:   linalg.generic {{.+}} outs(%{{.+}} : tensor<4xbf16>)
+//       CHECK:   %[[SUM:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     math.exp {{.+}} : f32
+//       CHECK:   linalg.generic {{.+}} outs(%{{.+}} : tensor<4x8xbf16>)
+//       CHECK:     math.log {{.+}} : f32
+//       CHECK:     arith.bitcast %{{.+}} : i16 to bf16
+func.func @log_softmax_bf16(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %0 = kiln.log_softmax %x axis = -1 : tensor<4x8xbf16>
+  return %0 : tensor<4x8xbf16>
+}
+
+// -----
+
+// f16 layer_norm: sums, mean, variance, scale and bias in f32; one rounding.
+// CHECK-LABEL: func.func @layer_norm_f16
+//   CHECK-DAG:   %[[N:.+]] = arith.constant 8.000000e+00 : f32
+//       CHECK:   %[[SUM:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     arith.extf
+//       CHECK:   %[[SQ:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     arith.divf %{{.+}}, %[[N]] : f32
+//       CHECK:   linalg.generic {{.+}} outs(%{{.+}} : tensor<4x8xf16>)
+//       CHECK:     math.rsqrt {{.+}} : f32
+//       CHECK:     arith.truncf {{.+}} : f32 to f16
+func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8xf16> {
+  %0 = kiln.layer_norm %x scale %s axes = [-1] epsilon = 1.0e-05 : (tensor<4x8xf16>, tensor<8xf16>) -> tensor<4x8xf16>
+  return %0 : tensor<4x8xf16>
 }

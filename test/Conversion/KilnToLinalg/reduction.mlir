@@ -78,3 +78,46 @@ func.func @argmin_int(%x: tensor<4x8xi32>) -> tensor<8xi64> {
   %0 = kiln.argmin %x axis = 0 : tensor<4x8xi32> -> tensor<8xi64>
   return %0 : tensor<8xi64>
 }
+
+// -----
+
+// 16-bit float sums and products accumulate in f32 and round once at the
+// end; max stays in 16 bits (it is exact).
+// CHECK-LABEL: func.func @sum_prod_max_f16
+//  CHECK-SAME:     %[[X:.+]]: tensor<4x8xf16>
+//       CHECK:   %[[SUM:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<4x8xf16>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     %[[W:.+]] = arith.extf %{{.+}} : f16 to f32
+//       CHECK:     arith.addf %[[W]], %{{.+}} fastmath<reassoc,contract> : f32
+//       CHECK:   linalg.generic {{.+}} ins(%[[SUM]] : tensor<4xf32>) outs(%{{.+}} : tensor<4xf16>)
+//       CHECK:     arith.truncf %{{.+}} : f32 to f16
+//       CHECK:   %[[PROD:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<4x8xf16>) outs(%{{.+}} : tensor<8xf32>)
+//       CHECK:     arith.extf
+//       CHECK:     arith.mulf {{.+}} : f32
+//       CHECK:   linalg.generic {{.+}} ins(%[[PROD]] : tensor<8xf32>) outs(%{{.+}} : tensor<8xf16>)
+//       CHECK:     arith.truncf %{{.+}} : f32 to f16
+//       CHECK:   linalg.generic {{.+}} ins(%[[X]] : tensor<4x8xf16>) outs(%{{.+}} : tensor<4xf16>)
+//   CHECK-NOT:     arith.extf
+//       CHECK:     arith.maximumf {{.+}} : f16
+func.func @sum_prod_max_f16(%x: tensor<4x8xf16>) -> (tensor<4xf16>, tensor<8xf16>, tensor<4xf16>) {
+  %0 = kiln.reduce_sum %x axes = [1] : tensor<4x8xf16> -> tensor<4xf16>
+  %1 = kiln.reduce_prod %x axes = [0] : tensor<4x8xf16> -> tensor<8xf16>
+  %2 = kiln.reduce_max %x axes = [1] : tensor<4x8xf16> -> tensor<4xf16>
+  return %0, %1, %2 : tensor<4xf16>, tensor<8xf16>, tensor<4xf16>
+}
+
+// -----
+
+// A bf16 mean divides the f32 sum by the count in f32, then rounds to
+// nearest even on the bits (as eager does), not with arith.truncf.
+// CHECK-LABEL: func.func @mean_bf16
+//   CHECK-DAG:   %[[N:.+]] = arith.constant 8.000000e+00 : f32
+//       CHECK:   %[[S:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     arith.extf %{{.+}} : bf16 to f32
+//       CHECK:   linalg.generic {{.+}} ins(%[[S]] : tensor<4xf32>) outs(%{{.+}} : tensor<4xbf16>)
+//       CHECK:     arith.divf %{{.+}}, %[[N]] : f32
+//   CHECK-NOT:     arith.truncf
+//       CHECK:     arith.bitcast %{{.+}} : i16 to bf16
+func.func @mean_bf16(%x: tensor<4x8xbf16>) -> tensor<4xbf16> {
+  %0 = kiln.reduce_mean %x axes = [1] : tensor<4x8xbf16> -> tensor<4xbf16>
+  return %0 : tensor<4xbf16>
+}
