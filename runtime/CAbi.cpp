@@ -5,6 +5,8 @@
 #include "Internal.h"
 #include "kiln/Runtime/ThreadPool.h"
 
+#include <mutex>
+
 using namespace kiln;
 
 namespace {
@@ -38,7 +40,58 @@ void batchMatmul(MemRef3 *a, MemRef3 *b, MemRef3 *c) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Errors reported by compiled code
+//===----------------------------------------------------------------------===//
+
+/// The first error compiled code reported during a call of the thread that
+/// owns the slot. Pool tasks of that call write to it concurrently; the owner
+/// reads it after the call, once `parallel_for` has joined them.
+struct CompiledErrorSlot {
+  std::mutex mutex;
+  bool failed = false;
+  int64_t index = 0, axis = 0, size = 0;
+};
+
+/// Each host thread's own slot, so that concurrent calls from different
+/// threads never see each other's errors.
+thread_local CompiledErrorSlot ownSlot;
+/// While a pool task runs a chunk of another thread's compiled loop, the slot
+/// of that thread (kiln_rt_parallel_for sets it); else null.
+thread_local CompiledErrorSlot *borrowedSlot = nullptr;
+
+CompiledErrorSlot &currentSlot() {
+  return borrowedSlot ? *borrowedSlot : ownSlot;
+}
+
+/// Makes `slot` the current one of this thread for the scope, and restores
+/// the previous one after (a chunk may run on a thread that is itself
+/// waiting in a parallel_for of its own).
+class BorrowedSlotScope {
+public:
+  explicit BorrowedSlotScope(CompiledErrorSlot *slot) : previous(borrowedSlot) {
+    borrowedSlot = slot;
+  }
+  ~BorrowedSlotScope() { borrowedSlot = previous; }
+  BorrowedSlotScope(const BorrowedSlotScope &) = delete;
+  BorrowedSlotScope &operator=(const BorrowedSlotScope &) = delete;
+
+private:
+  CompiledErrorSlot *previous;
+};
+
 } // namespace
+
+std::optional<std::string> kiln::detail::takeCompiledError() {
+  CompiledErrorSlot &slot = currentSlot();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  if (!slot.failed)
+    return std::nullopt;
+  slot.failed = false;
+  return "gather: index " + std::to_string(slot.index) +
+         " is out of range for axis " + std::to_string(slot.axis) +
+         " of size " + std::to_string(slot.size);
+}
 
 extern "C" {
 
@@ -71,8 +124,24 @@ void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
     body(0, count, context);
     return;
   }
-  parallel_for(0, count, grain,
-               [&](int64_t begin, int64_t end) { body(begin, end, context); });
+  // Chunks report errors to the caller's slot, whichever thread runs them.
+  CompiledErrorSlot *slot = &currentSlot();
+  parallel_for(0, count, grain, [&](int64_t begin, int64_t end) {
+    BorrowedSlotScope scope(slot);
+    body(begin, end, context);
+  });
+}
+
+void kiln_rt_report_index_error(int64_t index, int64_t axis, int64_t size) {
+  // No allocation here: compiled code cannot handle an exception.
+  CompiledErrorSlot &slot = currentSlot();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  if (slot.failed)
+    return;
+  slot.failed = true;
+  slot.index = index;
+  slot.axis = axis;
+  slot.size = size;
 }
 }
 
@@ -87,6 +156,8 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
       {"_mlir_ciface_kiln_rt_batch_matmul_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f64)},
       {"kiln_rt_parallel_for", reinterpret_cast<void *>(&kiln_rt_parallel_for)},
+      {"kiln_rt_report_index_error",
+       reinterpret_cast<void *>(&kiln_rt_report_index_error)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

@@ -6,6 +6,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/InitAll.h"
 #include "kiln/Interpreter/Interpreter.h"
+#include "kiln/Runtime/CAbi.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Trace.h"
 #include "kiln/Trace/GraphTracer.h"
@@ -244,8 +245,14 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) const 
         {out.rawData(), 0, shape, Tensor::contiguousStrides(shape)});
     outputs.push_back(out);
   }
+  // Compiled code reports bad index values to the runtime instead of
+  // throwing (kiln/Runtime/CAbi.h); a report left by code run outside this
+  // function on this thread must not be taken for one of this call.
+  (void)detail::takeCompiledError();
   if (llvm::Error error = JitModule::call(entry_, buffers))
     throw Error("run: " + llvm::toString(std::move(error)));
+  if (std::optional<std::string> message = detail::takeCompiledError())
+    throw Error(*message);
   return outputs;
 }
 

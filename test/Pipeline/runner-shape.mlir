@@ -1,4 +1,7 @@
-// RUN: kiln-opt --kiln-to-llvm-pipeline %s | %mlir_runner | FileCheck %s
+// mlir-runner cannot load the Kiln runtime: gather does not report
+// out-of-range indices to it here (it still clamps them).
+// RUN: kiln-opt --kiln-to-linalg="report-index-errors=false" %s \
+// RUN:   | kiln-opt --kiln-to-llvm-pipeline | %mlir_runner | FileCheck %s
 
 // gather (negative indices wrap), concat, strided slice, pad, transpose,
 // reshape and broadcast_to.

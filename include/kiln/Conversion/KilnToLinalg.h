@@ -23,8 +23,11 @@ void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// reshape, transpose, broadcast_to, expand_dims, squeeze, concat, slice, pad
-/// and gather.
-void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// and gather. With `reportIndexErrors`, gather calls the runtime's
+/// `kiln_rt_report_index_error` for an out-of-range index (code that runs
+/// without the runtime turns it off and only clamps).
+void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns,
+                                   bool reportIndexErrors = true);
 
 /// matmul: `linalg.matmul` / `linalg.batch_matmul` with numpy's 1-D and
 /// batch-broadcasting rules.
@@ -34,7 +37,8 @@ void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every pattern above.
-void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  bool reportIndexErrors = true);
 
 } // namespace kiln
 

@@ -24,7 +24,10 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     - shape ops become `tensor` reshapes, slices, pads and `linalg.transpose`.
 
     Integer division floors and gives 0 for a zero divisor; gather wraps
-    negative indices and clamps out-of-range ones in compiled code.
+    negative indices once, and for an index still out of range calls the
+    runtime's `kiln_rt_report_index_error` (the API then throws) and reads a
+    clamped element, never out of bounds. `report-index-errors=false` only
+    clamps, for code run without the Kiln runtime (mlir-runner).
 
     An op that cannot be lowered (e.g. a dynamic dimension that might
     broadcast at run time) is left in place and reported at its location with
@@ -41,8 +44,15 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
                                           affine_map<(d0, d1) -> (d0, d1)>], ...}
     ```
   }];
+  let options = [
+    Option<"reportIndexErrors", "report-index-errors", "bool",
+           /*default=*/"true",
+           "Report out-of-range gather indices to the Kiln runtime "
+           "(kiln_rt_report_index_error)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",

@@ -8,6 +8,11 @@
 // so the symbols carry MLIR's `_mlir_ciface_` prefix. Compiled parallel
 // loops run on the runtime's thread pool through `kiln_rt_parallel_for`.
 //
+// Compiled code cannot throw: it reports bad input (a gather index out of
+// range) through `kiln_rt_report_*`, goes on with a safe value, and the host
+// turns the first report of the call into a `kiln::Error` when the compiled
+// function returns (`detail::takeCompiledError`).
+//
 // The JIT registers these symbols with each compiled module; code compiled
 // ahead of time links against the runtime library.
 //
@@ -19,6 +24,8 @@
 #define KILN_RUNTIME_CABI_H
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 extern "C" {
 
@@ -63,6 +70,12 @@ typedef void (*KilnParallelBody)(int64_t begin, int64_t end, void *context);
 /// (kiln-parallel-to-runtime); the body must not throw.
 void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
                           void *context);
+
+/// Records that a `kiln.gather` index is outside [-size, size) for `axis` of
+/// size `size`, unless an error was already recorded for the current call.
+/// Safe to call from any thread of a compiled call, including pool tasks
+/// started by `kiln_rt_parallel_for`.
+void kiln_rt_report_index_error(int64_t index, int64_t axis, int64_t size);
 }
 
 namespace kiln {
@@ -75,6 +88,17 @@ struct RuntimeSymbol {
 
 /// Every function of this header, for the JIT to register.
 const RuntimeSymbol *runtimeSymbols(int64_t &count);
+
+namespace detail {
+
+/// The message of the first error compiled code reported on this thread since
+/// the last call (e.g. "gather: index 100 is out of range for axis 0 of size
+/// 4"), and clears it; nothing if none was reported. Reports made by pool
+/// tasks that `kiln_rt_parallel_for` ran for this thread count as this
+/// thread's. Hosts call it after each compiled call returns.
+std::optional<std::string> takeCompiledError();
+
+} // namespace detail
 
 } // namespace kiln
 

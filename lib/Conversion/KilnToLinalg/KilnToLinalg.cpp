@@ -9,6 +9,7 @@
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -20,10 +21,11 @@ namespace kiln {
 
 using namespace mlir;
 
-void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
+void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
+                                        bool reportIndexErrors) {
   populateElementwiseLoweringPatterns(patterns);
   populateReductionLoweringPatterns(patterns);
-  populateShapeLoweringPatterns(patterns);
+  populateShapeLoweringPatterns(patterns, reportIndexErrors);
   populateLinearAlgebraLoweringPatterns(patterns);
   populateNNLoweringPatterns(patterns);
 }
@@ -49,7 +51,7 @@ struct ConvertKilnToLinalgPass final
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    kiln::populateKilnToLinalgPatterns(patterns);
+    kiln::populateKilnToLinalgPatterns(patterns, reportIndexErrors);
     FailureReasons reasons;
     GreedyRewriteConfig config;
     config.setListener(&reasons);

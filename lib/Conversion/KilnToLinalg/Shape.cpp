@@ -4,7 +4,8 @@
 // `linalg.transpose`; broadcast_to a broadcasting `linalg.generic`; concat,
 // slice and pad copy with `linalg.generic`s into and out of
 // `tensor.extract_slice` windows (which bufferize in place, with no call into
-// a runtime library); gather a `linalg.generic` reading with `tensor.extract`.
+// a runtime library); gather a `linalg.generic` reading with `tensor.extract`
+// that reports out-of-range indices to the runtime.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -361,11 +364,40 @@ struct PadLowering : OpRewritePattern<PadOp> {
 // Gather
 //===----------------------------------------------------------------------===//
 
+/// The runtime function compiled code reports an out-of-range gather index
+/// to (runtime/CAbi.cpp); the host throws after the call.
+constexpr StringLiteral kReportIndexError = "kiln_rt_report_index_error";
+
+/// The private declaration of `kiln_rt_report_index_error(i64 index, i64 axis,
+/// i64 size)` in the module of `op`, created on first use.
+FailureOr<func::FuncOp> declareReportIndexError(PatternRewriter &rewriter,
+                                                Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return rewriter.notifyMatchFailure(
+        op, "needs an enclosing module to declare " + kReportIndexError);
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kReportIndexError))
+    return existing;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  Type i64 = rewriter.getI64Type();
+  auto declaration = func::FuncOp::create(
+      rewriter, module.getLoc(), kReportIndexError,
+      rewriter.getFunctionType({i64, i64, i64}, {}));
+  declaration.setPrivate();
+  return declaration;
+}
+
 /// kiln.gather -> linalg.generic over the result reading the input with
-/// tensor.extract. Negative indices wrap once; indices still out of range
-/// are clamped to [0, size) in compiled code (no out-of-bounds read).
+/// tensor.extract. Negative indices wrap once, as in eager mode. An index
+/// still outside [0, size) calls `kiln_rt_report_index_error` (the API then
+/// throws the eager mode's kiln::Error) and reads a clamped element, so that
+/// compiled code never reads out of bounds. Without `reportIndexErrors` (code
+/// run without the runtime) the clamped element is all that happens.
 struct GatherLowering : OpRewritePattern<GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GatherLowering(MLIRContext *context, bool reportIndexErrors)
+      : OpRewritePattern(context), reportIndexErrors(reportIndexErrors) {}
+
   LogicalResult matchAndRewrite(GatherOp op,
                                 PatternRewriter &rewriter) const override {
     Value input = op.getInput(), indices = op.getIndices();
@@ -377,6 +409,13 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
       return failure();
     if (inputType.getDimSize(*axis) == 0)
       return rewriter.notifyMatchFailure(op, "gathers from an empty axis");
+    func::FuncOp report;
+    if (reportIndexErrors) {
+      FailureOr<func::FuncOp> declared = declareReportIndexError(rewriter, op);
+      if (failed(declared))
+        return failure();
+      report = *declared;
+    }
     RankedTensorType resultType = op.getType();
     int64_t rank = resultType.getRank();
     Location loc = op.getLoc();
@@ -413,6 +452,22 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
           Value wrapped = arith::SelectOp::create(
               b, loc, negative, arith::AddIOp::create(b, loc, index, axisSize),
               index);
+          if (report) {
+            // wrapped < 0 or wrapped >= size in one unsigned comparison.
+            Value outOfRange = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::uge, wrapped, axisSize);
+            scf::IfOp::create(b, loc, outOfRange, [&](OpBuilder &b,
+                                                      Location loc) {
+              Type i64 = b.getI64Type();
+              // The index as the user wrote it, as eager mode reports it.
+              Value arguments[] = {
+                  arith::IndexCastOp::create(b, loc, i64, index),
+                  arith::ConstantIntOp::create(b, loc, i64, *axis),
+                  arith::IndexCastOp::create(b, loc, i64, axisSize)};
+              func::CallOp::create(b, loc, report, arguments);
+              scf::YieldOp::create(b, loc);
+            });
+          }
           Value clamped = arith::MinSIOp::create(
               b, loc, arith::MaxSIOp::create(b, loc, wrapped, zero), last);
           SmallVector<Value> coords;
@@ -427,13 +482,17 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
+
+private:
+  bool reportIndexErrors;
 };
 
 } // namespace
 
-void kiln::populateShapeLoweringPatterns(RewritePatternSet &patterns) {
+void kiln::populateShapeLoweringPatterns(RewritePatternSet &patterns,
+                                         bool reportIndexErrors) {
   patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
                ExpandDimsLowering, SqueezeLowering, ConcatLowering,
-               SliceLowering, PadLowering, GatherLowering>(
-      patterns.getContext());
+               SliceLowering, PadLowering>(patterns.getContext());
+  patterns.add<GatherLowering>(patterns.getContext(), reportIndexErrors);
 }

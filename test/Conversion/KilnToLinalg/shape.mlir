@@ -1,4 +1,6 @@
 // RUN: kiln-opt --kiln-to-linalg --split-input-file %s | FileCheck %s
+// RUN: kiln-opt --kiln-to-linalg="report-index-errors=false" --split-input-file %s \
+// RUN:   | FileCheck %s --check-prefix=NOREPORT
 
 // CHECK-LABEL: func.func @reshape
 //       CHECK:   tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<2x3xf32> into tensor<6xf32>
@@ -96,18 +98,38 @@ func.func @slice_pad(%a: tensor<4x3xf32>, %b: tensor<2x3xi32>) -> (tensor<2x2xf3
 
 // -----
 
-// Negative indices wrap; out-of-range ones are clamped.
+// Negative indices wrap once; an index still out of range is reported to the
+// runtime (with the index as written, the axis and its size) and clamped, so
+// that the read stays in bounds. Without reporting, it is only clamped.
 // CHECK-DAG: #[[IDX:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+//     CHECK: func.func private @kiln_rt_report_index_error(i64, i64, i64)
 // CHECK-LABEL: func.func @gather
 //  CHECK-SAME:     %[[X:.+]]: tensor<3x5xf32>, %[[I:.+]]: tensor<2x2xi32>
+//   CHECK-DAG:   %[[AXIS:.+]] = arith.constant 1 : i64
+//   CHECK-DAG:   %[[SIZE:.+]] = arith.constant 5 : index
 //       CHECK:   linalg.generic {indexing_maps = [#[[IDX]], #{{.+}}]
 //  CHECK-SAME:       ins(%[[I]] : tensor<2x2xi32>)
 //       CHECK:     %[[K:.+]] = arith.index_cast
 //       CHECK:     arith.cmpi slt, %[[K]]
-//       CHECK:     arith.maxsi
-//       CHECK:     %[[C:.+]] = arith.minsi
+//       CHECK:     %[[W:.+]] = arith.select
+//       CHECK:     %[[OUT:.+]] = arith.cmpi uge, %[[W]], %[[SIZE]]
+//       CHECK:     scf.if %[[OUT]] {
+//       CHECK:       %[[K64:.+]] = arith.index_cast %[[K]] : index to i64
+//       CHECK:       %[[SIZE64:.+]] = arith.index_cast %[[SIZE]] : index to i64
+//       CHECK:       func.call @kiln_rt_report_index_error(%[[K64]], %[[AXIS]], %[[SIZE64]])
+//       CHECK:     }
+//       CHECK:     %[[LOW:.+]] = arith.maxsi %[[W]]
+//       CHECK:     %[[C:.+]] = arith.minsi %[[LOW]]
 //       CHECK:     %[[R:.+]] = linalg.index 0
 //       CHECK:     tensor.extract %[[X]][%[[R]], %[[C]]]
+
+//    NOREPORT-NOT: kiln_rt_report_index_error
+// NOREPORT-LABEL: func.func @gather
+//    NOREPORT-NOT:   scf.if
+//        NOREPORT:   arith.maxsi
+//        NOREPORT:   arith.minsi
+//        NOREPORT:   tensor.extract
+//    NOREPORT-NOT: kiln_rt_report_index_error
 func.func @gather(%x: tensor<3x5xf32>, %i: tensor<2x2xi32>) -> tensor<3x2x2xf32> {
   %0 = kiln.gather %x, %i axis = 1 : (tensor<3x5xf32>, tensor<2x2xi32>) -> tensor<3x2x2xf32>
   return %0 : tensor<3x2x2xf32>

@@ -351,4 +351,53 @@ TEST(FunctionTest, LinalgStageOfAFusedChainIsOneGeneric) {
       << linalg;
 }
 
+TEST(FunctionTest, CompiledGatherThrowsForAnIndexOutOfRange) {
+  // 8192 rows of 64 are enough work for the compiled loop to be split into 8
+  // chunks over the pool with 2 threads: the one chunk with the bad index
+  // runs on the calling thread or on a worker, and the error must reach the
+  // caller either way (repeated so that both happen).
+  auto f = function([](Tensor x, Tensor i) { return gather(x, i, 0); });
+  Tensor x = reshape(arange<float>(4 * 64), {4, 64});
+  std::vector<int64_t> good(8192);
+  for (size_t k = 0; k < good.size(); ++k)
+    good[k] = static_cast<int64_t>(k % 8) - 4;
+  std::vector<int64_t> bad = good;
+  bad[5000] = 100;
+  Tensor goodIndices = constant(good, {8192}, DType::I64);
+  Tensor badIndices = constant(bad, {8192}, DType::I64);
+  const std::string message =
+      "gather: index 100 is out of range for axis 0 of size 4";
+  std::vector<float> expected = gather(x, goodIndices, 0).to_vector<float>();
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads = " + std::to_string(threads));
+    set_num_threads(threads);
+    try {
+      gather(x, badIndices, 0);
+      FAIL() << "expected kiln::Error";
+    } catch (const Error &e) {
+      EXPECT_THAT(e.what(), HasSubstr(message));
+    }
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      try {
+        f(x, badIndices);
+        FAIL() << "expected kiln::Error";
+      } catch (const Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr(message)); // the same error as eager
+      }
+      // No stale error: the next call on the same Function succeeds.
+      EXPECT_EQ(f(x, goodIndices).to_vector<float>(), expected);
+    }
+  }
+  EXPECT_EQ(f.trace_count(), 1);
+
+  // Concurrent calls from two host threads do not see each other's errors.
+  std::thread failing([&] {
+    for (int repeat = 0; repeat < 20; ++repeat)
+      EXPECT_THROW(f(x, badIndices), Error);
+  });
+  for (int repeat = 0; repeat < 20; ++repeat)
+    EXPECT_NO_THROW(f(x, goodIndices));
+  failing.join();
+  set_num_threads(0);
+}
 } // namespace

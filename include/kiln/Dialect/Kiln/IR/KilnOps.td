@@ -507,7 +507,12 @@ def Kiln_GatherOp : Kiln_InferredOp<"gather"> {
     `result[i..., j..., k...] = input[i..., indices[j...], k...]`, where the
     `i` span the dimensions before `axis`. The result shape is
     `input.shape[:axis] + indices.shape + input.shape[axis+1:]`. Negative
-    indices count from the end; indices out of range are an error at run time.
+    indices count from the end; an index outside `[-size, size)` is an error
+    at run time, in every mode: eager mode and the interpreter throw
+    `kiln::Error`; compiled code reports the first such index of a call to
+    the runtime (`kiln_rt_report_index_error`), reads a clamped element in its
+    place (never out of bounds), and the API throws the same error when the
+    call returns: "gather: index 100 is out of range for axis 0 of size 4".
 
     Example:
 
