@@ -33,7 +33,9 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   // Fold and simplify the graph first: less to lower.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createConvertKilnToLinalgPass());
+  ConvertKilnToLinalgPassOptions conversion;
+  conversion.reportIndexErrors = options.reportIndexErrors;
+  pm.addPass(createConvertKilnToLinalgPass(conversion));
   pm.addPass(createVerifyLinalgContractPass());
   if (options.fuseElementwise) {
     FuseElementwisePassOptions fusion;
@@ -156,6 +158,10 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "runtime-matmul",
       llvm::cl::desc("Call the runtime's GEMM for f32/f64 matmuls"),
       llvm::cl::init(true)};
+  Option<bool> reportIndexErrors{
+      *this, "report-index-errors",
+      llvm::cl::desc("Report out-of-range gather indices to the runtime"),
+      llvm::cl::init(true)};
   Option<bool> resultsAsOutParams{
       *this, "results-as-out-params",
       llvm::cl::desc("Pass results through caller-allocated output buffers, "
@@ -171,6 +177,7 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
     options.runtimeMatmul = runtimeMatmul;
     options.runtimeParallel = runtimeParallel;
     options.resultsAsOutParams = resultsAsOutParams;
+    options.reportIndexErrors = reportIndexErrors;
     return options;
   }
 };

@@ -39,6 +39,10 @@ struct PipelineOptions {
   /// Call the runtime's GEMM for f32/f64 matmuls (Loops stage) instead of
   /// lowering them to loops.
   bool runtimeMatmul = true;
+  /// Compiled gathers report out-of-range indices to the runtime
+  /// (`kiln_rt_report_index_error`); off, they only clamp (for code run
+  /// without the runtime, such as mlir-runner).
+  bool reportIndexErrors = true;
 };
 
 /// Kiln -> Linalg: canonicalize the graph, kiln-to-linalg, check the
