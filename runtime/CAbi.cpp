@@ -11,14 +11,15 @@ using namespace kiln;
 
 namespace {
 
-/// c += a * b for rank-2 descriptors (c with unit column stride).
+/// c += a * b (c = a * b unless `accumulate`) for rank-2 descriptors (c with
+/// unit column stride).
 template <typename T, typename MemRef>
-void matmul2d(const MemRef &a, const MemRef &b, MemRef &c) {
+void matmul2d(const MemRef &a, const MemRef &b, MemRef &c,
+              bool accumulate = true) {
   int64_t m = c.sizes[0], n = c.sizes[1], k = a.sizes[1];
   detail::gemm<T>(a.aligned + a.offset, a.strides[0], a.strides[1],
                   b.aligned + b.offset, b.strides[0], b.strides[1],
-                  c.aligned + c.offset, c.strides[0], m, n, k,
-                  /*accumulate=*/true);
+                  c.aligned + c.offset, c.strides[0], m, n, k, accumulate);
 }
 
 template <typename T, typename MemRef2, typename MemRef3>
@@ -105,6 +106,16 @@ void _mlir_ciface_kiln_rt_matmul_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
   matmul2d<double>(*a, *b, *c);
 }
 
+void _mlir_ciface_kiln_rt_matmul_set_f32(KilnMemRefF32x2 *a, KilnMemRefF32x2 *b,
+                                         KilnMemRefF32x2 *c) {
+  matmul2d<float>(*a, *b, *c, /*accumulate=*/false);
+}
+
+void _mlir_ciface_kiln_rt_matmul_set_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
+                                         KilnMemRefF64x2 *c) {
+  matmul2d<double>(*a, *b, *c, /*accumulate=*/false);
+}
+
 void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
                                            KilnMemRefF32x3 *b,
                                            KilnMemRefF32x3 *c) {
@@ -151,6 +162,10 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_f32)},
       {"_mlir_ciface_kiln_rt_matmul_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_f64)},
+      {"_mlir_ciface_kiln_rt_matmul_set_f32",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_set_f32)},
+      {"_mlir_ciface_kiln_rt_matmul_set_f64",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_set_f64)},
       {"_mlir_ciface_kiln_rt_batch_matmul_f32",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f32)},
       {"_mlir_ciface_kiln_rt_batch_matmul_f64",

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace kiln {
@@ -51,6 +52,20 @@ std::string runtimeFunctionFor(linalg::LinalgOp op, int64_t rank) {
   return name + (elementType.isF32() ? "f32" : "f64");
 }
 
+/// The `linalg.fill` with zero of `op`'s output buffer right before `op`, if
+/// there is one: then `op` may overwrite its output instead of accumulating.
+linalg::FillOp zeroFillJustBefore(linalg::LinalgOp op) {
+  auto fill = dyn_cast_if_present<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getDpsInits()[0] != op.getDpsInits()[0])
+    return {};
+  Attribute value;
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+    return {};
+  auto zero = dyn_cast<FloatAttr>(value);
+  return zero && zero.getValue().isZero() ? fill : linalg::FillOp();
+}
+
 /// A memref type of `rank` and `elementType` with every size, stride and the
 /// offset dynamic: the parameter type of the runtime functions.
 MemRefType dynamicMemRef(Type elementType, int64_t rank) {
@@ -82,6 +97,11 @@ struct MatmulToRuntimePass final
       std::string name = runtimeFunctionFor(op, rank);
       if (name.empty())
         continue;
+      // fill(0, C); C += A * B -> C = A * B: one pass over C fewer.
+      if (linalg::FillOp fill = zeroFillJustBefore(op); fill && rank == 2) {
+        fill->erase();
+        name.insert(std::string("kiln_rt_matmul_").size(), "set_");
+      }
       Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
       MemRefType paramType = dynamicMemRef(elementType, rank);
       auto callee = declare(module, name, paramType);

@@ -45,3 +45,22 @@ func.func @stays(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16xi32>
   %r = linalg.matmul ins(%t, %u : tensor<4x8xf32>, tensor<8x16xf32>) outs(%v : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+// A matmul into a buffer just filled with zero overwrites it instead: the
+// fill goes. Any other fill, or a fill not right before, stays.
+// CHECK-LABEL: func.func @zero_filled
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   call @kiln_rt_matmul_set_f32
+//       CHECK:   linalg.fill ins(%{{.*}} : f32) outs(%[[D:.+]] : memref<4x16xf32>)
+//       CHECK:   call @kiln_rt_matmul_f32
+func.func @zero_filled(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.fill ins(%one : f32) outs(%d : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%d : memref<4x16xf32>)
+  return
+}

@@ -53,6 +53,13 @@ void _mlir_ciface_kiln_rt_matmul_f32(KilnMemRefF32x2 *a, KilnMemRefF32x2 *b,
 void _mlir_ciface_kiln_rt_matmul_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
                                      KilnMemRefF64x2 *c);
 
+/// c = a * b: the same, overwriting c (for a matmul whose output was just
+/// zero-filled, which saves a pass over c).
+void _mlir_ciface_kiln_rt_matmul_set_f32(KilnMemRefF32x2 *a, KilnMemRefF32x2 *b,
+                                         KilnMemRefF32x2 *c);
+void _mlir_ciface_kiln_rt_matmul_set_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
+                                         KilnMemRefF64x2 *c);
+
 /// c[i] += a[i] * b[i] for every batch i, as `linalg.batch_matmul`.
 void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
                                            KilnMemRefF32x3 *b,

@@ -63,8 +63,10 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
     (default indexing maps, one element type, output with unit column
     stride) by calls to the runtime's cache-blocked, multithreaded GEMM
     (`kiln_rt_matmul_*`, `kiln_rt_batch_matmul_*` in kiln/Runtime/CAbi.h),
-    which accumulates into the output exactly as the linalg op does. Other
-    matmuls are left to the loop lowering.
+    which accumulates into the output exactly as the linalg op does; a 2-D
+    matmul whose output is zero-filled just before calls the overwriting
+    variant (`kiln_rt_matmul_set_*`) and the fill is dropped. Other matmuls
+    are left to the loop lowering.
   }];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
