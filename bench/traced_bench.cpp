@@ -3,7 +3,8 @@
 // Prints, for each workload of DESIGN.md, the median time of the traced
 // (JIT-compiled) function, of the same computation in eager mode, and of a
 // hand-written C++ loop compiled in this binary, with the ratios between
-// them, all measured in the same run:
+// them, all measured in the same run, in turn (one run of each per
+// repetition):
 //
 //   W1  relu(a * b + c) * sigmoid(d), 2^24 float32
 //   W2  row softmax, 4096 x 1024 float32
@@ -50,6 +51,30 @@ double medianMs(int reps, const std::function<void()> &fn) {
   return times[times.size() / 2];
 }
 
+/// Median wall times (ms) of several functions measured in turn, one run of
+/// each per repetition, so that slow drifts of the shared machine (clock
+/// speed, neighbours) affect them alike.
+std::vector<double>
+interleavedMediansMs(int reps, const std::vector<std::function<void()>> &fns) {
+  for (const auto &fn : fns)
+    fn();
+  std::vector<std::vector<double>> times(fns.size());
+  for (int i = 0; i < reps; ++i)
+    for (size_t f = 0; f < fns.size(); ++f) {
+      auto start = Clock::now();
+      fns[f]();
+      times[f].push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - start)
+              .count());
+    }
+  std::vector<double> medians;
+  for (std::vector<double> &t : times) {
+    std::sort(t.begin(), t.end());
+    medians.push_back(t[t.size() / 2]);
+  }
+  return medians;
+}
+
 void printRow(const char *name, double traced, double eager, double reference) {
   std::printf("%-28s %10.2f %10.2f %10.2f %12.2fx %12.2fx\n", name, traced,
               eager, reference, eager / traced, reference / traced);
@@ -59,8 +84,8 @@ void printRow(const char *name, double traced, double eager, double reference) {
 // Hand-written references (single thread)
 //===----------------------------------------------------------------------===//
 
-void referenceW1(const float *a, const float *b, const float *c,
-                 const float *d, float *out, int64_t n) {
+void referenceW1(const float *a, const float *b, const float *c, const float *d,
+                 float *out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     float x = a[i] * b[i] + c[i];
     float r = x > 0.0f ? x : 0.0f;
@@ -121,7 +146,8 @@ int main(int argc, char **argv) {
   std::printf("kiln traced benchmarks: median of %d runs, %d threads\n\n", reps,
               get_num_threads());
 
-  //===--- Fixed costs -----------------------------------------------------===//
+  //===--- Fixed costs
+  //-----------------------------------------------------===//
   {
     Tensor x = random_normal({64}, 1), y = random_normal({64}, 2);
     auto twentyOps = [](Tensor a, Tensor b) {
@@ -156,7 +182,8 @@ int main(int argc, char **argv) {
   std::printf("%-28s %10s %10s %10s %13s %13s\n", "workload (ms)", "traced",
               "eager", "reference", "eager/traced", "ref/traced");
 
-  //===--- W1 ---------------------------------------------------------------===//
+  //===--- W1
+  //---------------------------------------------------------------===//
   {
     const int64_t n = int64_t(1) << 24;
     Tensor a = random_normal({n}, 1), b = random_normal({n}, 2),
@@ -166,53 +193,56 @@ int main(int argc, char **argv) {
     };
     auto f = function(w1);
     std::vector<float> out(n);
-    double traced = medianMs(reps, [&] { f(a, b, c, d); });
-    double eager = medianMs(reps, [&] { w1(a, b, c, d); });
-    double reference = medianMs(reps, [&] {
-      referenceW1(a.data<float>(), b.data<float>(), c.data<float>(),
-                  d.data<float>(), out.data(), n);
-    });
-    printRow("W1 relu(a*b+c)*sigmoid(d)", traced, eager, reference);
+    auto m = interleavedMediansMs(
+        reps, {[&] { f(a, b, c, d); }, [&] { w1(a, b, c, d); },
+               [&] {
+                 referenceW1(a.data<float>(), b.data<float>(), c.data<float>(),
+                             d.data<float>(), out.data(), n);
+               }});
+    printRow("W1 relu(a*b+c)*sigmoid(d)", m[0], m[1], m[2]);
   }
 
-  //===--- W2 ---------------------------------------------------------------===//
+  //===--- W2
+  //---------------------------------------------------------------===//
   {
     Tensor x = random_normal({4096, 1024}, 5);
     auto f = function([](Tensor x) { return softmax(x, -1); });
     std::vector<float> out(x.size());
-    double traced = medianMs(reps, [&] { f(x); });
-    double eager = medianMs(reps, [&] { softmax(x, -1); });
-    double reference = medianMs(
-        reps, [&] { referenceSoftmax(x.data<float>(), out.data(), 4096, 1024); });
-    printRow("W2 softmax 4096x1024", traced, eager, reference);
+    auto m = interleavedMediansMs(
+        reps,
+        {[&] { f(x); }, [&] { softmax(x, -1); },
+         [&] { referenceSoftmax(x.data<float>(), out.data(), 4096, 1024); }});
+    printRow("W2 softmax 4096x1024", m[0], m[1], m[2]);
   }
 
-  //===--- W3 ---------------------------------------------------------------===//
+  //===--- W3
+  //---------------------------------------------------------------===//
   {
     const int64_t n = 1024;
     Tensor a = random_normal({n, n}, 6), b = random_normal({n, n}, 7);
     auto f = function([](Tensor a, Tensor b) { return matmul(a, b); });
     std::vector<float> out(n * n);
     int matmulReps = std::max(3, reps / 3);
-    double traced = medianMs(matmulReps, [&] { f(a, b); });
-    double eager = medianMs(matmulReps, [&] { matmul(a, b); });
-    double reference = medianMs(matmulReps, [&] {
-      referenceMatmul(a.data<float>(), b.data<float>(), out.data(), n);
-    });
-    printRow("W3 matmul 1024^3", traced, eager, reference);
+    auto m = interleavedMediansMs(
+        matmulReps, {[&] { f(a, b); }, [&] { matmul(a, b); },
+                     [&] {
+                       referenceMatmul(a.data<float>(), b.data<float>(),
+                                       out.data(), n);
+                     }});
+    printRow("W3 matmul 1024^3", m[0], m[1], m[2]);
   }
 
-  //===--- W4 ---------------------------------------------------------------===//
+  //===--- W4
+  //---------------------------------------------------------------===//
   {
     Tensor x = random_normal({4096, 1024}, 8);
     auto f = function([](Tensor x) { return layer_norm(x, {-1}); });
     std::vector<float> out(x.size());
-    double traced = medianMs(reps, [&] { f(x); });
-    double eager = medianMs(reps, [&] { layer_norm(x, {-1}); });
-    double reference = medianMs(reps, [&] {
-      referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024);
-    });
-    printRow("W4 layer_norm 4096x1024", traced, eager, reference);
+    auto m = interleavedMediansMs(
+        reps,
+        {[&] { f(x); }, [&] { layer_norm(x, {-1}); },
+         [&] { referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024); }});
+    printRow("W4 layer_norm 4096x1024", m[0], m[1], m[2]);
   }
   return 0;
 }
