@@ -225,8 +225,8 @@ ShapeResult reshapeShape(const Shape &input,
       out[inferredAt] = kDynamic;
     } else if (known == 0 || n % known != 0) {
       return ShapeResult::failure("cannot reshape " + formatShape(input) +
-                                  " (" + std::to_string(n) +
-                                  " elements) to " + formatList(target));
+                                  " (" + std::to_string(n) + " elements) to " +
+                                  formatList(target));
     } else {
       out[inferredAt] = n / known;
     }
@@ -244,10 +244,9 @@ ShapeResult transposeShape(const Shape &input,
                            const std::vector<int64_t> &perm) {
   int64_t rank = input.size();
   auto fail = [&] {
-    return ShapeResult::failure("permutation " + formatList(perm) +
-                                " is not a permutation of the " +
-                                std::to_string(rank) + " dims of shape " +
-                                formatShape(input));
+    return ShapeResult::failure(
+        "permutation " + formatList(perm) + " is not a permutation of the " +
+        std::to_string(rank) + " dims of shape " + formatShape(input));
   };
   if ((int64_t)perm.size() != rank)
     return fail();
@@ -413,10 +412,9 @@ ShapeResult matmulShape(const Shape &a, const Shape &b) {
     mb.push_back(1);
   int64_t k1 = ma.back(), k2 = mb[mb.size() - 2];
   if (!dimsCompatible(k1, k2))
-    return ShapeResult::failure("contraction dimensions differ: shapes " +
-                                formatShape(a) + " and " + formatShape(b) +
-                                " (" + formatDim(k1) + " vs " + formatDim(k2) +
-                                ")");
+    return ShapeResult::failure(
+        "contraction dimensions differ: shapes " + formatShape(a) + " and " +
+        formatShape(b) + " (" + formatDim(k1) + " vs " + formatDim(k2) + ")");
   Shape batchA(ma.begin(), ma.end() - 2), batchB(mb.begin(), mb.end() - 2);
   auto batch = broadcastShapes(batchA, batchB);
   if (!batch)

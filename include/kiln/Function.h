@@ -133,13 +133,14 @@ template <typename... Ts> struct Outputs<std::tuple<Ts...>> {
   static_assert((isTensorArg<Ts> && ...),
                 "a traced function returns tensors only");
   static std::vector<Tensor> flatten(const std::tuple<Ts...> &t) {
-    return std::apply([](const auto &...x) { return std::vector<Tensor>{x...}; },
-                      t);
+    return std::apply(
+        [](const auto &...x) { return std::vector<Tensor>{x...}; }, t);
   }
   static std::tuple<Ts...> unflatten(std::vector<Tensor> v) {
     return [&]<size_t... I>(std::index_sequence<I...>) {
       return std::tuple<Ts...>{v.at(I)...};
-    }(std::index_sequence_for<Ts...>{});
+    }
+    (std::index_sequence_for<Ts...>{});
   }
 };
 template <typename A, typename B> struct Outputs<std::pair<A, B>> {
@@ -233,7 +234,8 @@ private:
       ((index[position++] = detail::isTensorArg<Args> ? next++ : 0), ...);
       R result = [&]<size_t... I>(std::index_sequence<I...>) {
         return (*callable)(pick<Args>(std::get<I>(args), traced, index[I])...);
-      }(std::index_sequence_for<Args...>{});
+      }
+      (std::index_sequence_for<Args...>{});
       return detail::Outputs<R>::flatten(result);
     };
   }

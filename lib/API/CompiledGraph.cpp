@@ -49,9 +49,8 @@ std::string formatLocation(mlir::Location loc) {
 /// The shape and dtype of each of `types`, which must be tensors of static
 /// shape (the JIT passes buffers of known size); `what` names them in the
 /// error otherwise.
-std::vector<std::pair<Shape, DType>> staticSpecs(mlir::TypeRange types,
-                                                 const std::string &name,
-                                                 const char *what) {
+std::vector<std::pair<Shape, DType>>
+staticSpecs(mlir::TypeRange types, const std::string &name, const char *what) {
   std::vector<std::pair<Shape, DType>> specs;
   for (mlir::Type type : types) {
     auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
@@ -220,7 +219,8 @@ void CompiledGraph::compileNative() {
   entry_ = *entry;
 }
 
-std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) const {
+std::vector<Tensor>
+CompiledGraph::run(const std::vector<Tensor> &inputs) const {
   // The full check (with its message) only when the quick one fails.
   bool matches = inputs.size() == inputs_.size();
   for (size_t i = 0; matches && i < inputs.size(); ++i)

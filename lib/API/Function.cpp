@@ -13,9 +13,9 @@
 
 #include <atomic>
 #include <iostream>
-#include <unordered_map>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_map>
 
 using namespace kiln;
 
@@ -181,9 +181,10 @@ detail::FunctionCore::FunctionCore(std::string name)
     : impl_(std::make_unique<Impl>(std::move(name))) {}
 detail::FunctionCore::~FunctionCore() = default;
 
-std::vector<Tensor> detail::FunctionCore::call(const CallSignature &signature,
-                                               const std::vector<Tensor> &tensors,
-                                               const TraceBody &body) {
+std::vector<Tensor>
+detail::FunctionCore::call(const CallSignature &signature,
+                           const std::vector<Tensor> &tensors,
+                           const TraceBody &body) {
   return impl_->get(signature, body)->run(tensors);
 }
 

@@ -32,8 +32,8 @@ public:
     std::string diagnostics;
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context_.get(),
                                              errors_);
-    module_ = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr,
-                                                    context_.get());
+    module_ =
+        mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, context_.get());
     if (!module_) {
       errors_.flush();
       std::string message = errorText_;

@@ -38,7 +38,7 @@ createHostTargetMachine(unsigned optLevel) {
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
-  builder->setCodeGenOptLevel(optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+  builder->setCodeGenOptLevel(optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
                               : optLevel == 2 ? llvm::CodeGenOptLevel::Default
                               : optLevel == 1 ? llvm::CodeGenOptLevel::Less
                                               : llvm::CodeGenOptLevel::None);
@@ -72,8 +72,9 @@ std::string JitModule::hostCPUDescription() {
   std::string cpu = llvm::sys::getHostCPUName().str();
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   bool avx512 = features.lookup("avx512f");
-  return cpu + (avx512 ? " (avx512f)" : features.lookup("avx2") ? " (avx2)"
-                                                                  : "");
+  return cpu + (avx512                    ? " (avx512f)"
+                : features.lookup("avx2") ? " (avx2)"
+                                          : "");
 }
 
 llvm::Expected<std::unique_ptr<JitModule>>
@@ -90,9 +91,9 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   std::shared_ptr<llvm::TargetMachine> optMachine = std::move(*machine);
 
   std::unique_ptr<JitModule> jit(new JitModule());
-  auto optimize = mlir::makeOptimizingTransformer(options.optLevel,
-                                                  /*sizeLevel=*/0,
-                                                  optMachine.get());
+  auto optimize =
+      mlir::makeOptimizingTransformer(options.optLevel,
+                                      /*sizeLevel=*/0, optMachine.get());
   auto transformer = [&](llvm::Module *llvmModule) -> llvm::Error {
     if (llvm::Error error = optimize(llvmModule))
       return error;
@@ -159,11 +160,9 @@ llvm::Error JitModule::call(PackedFunction function,
   llvm::SmallVector<size_t, 8> starts;
   for (const BufferView &buffer : buffers) {
     if (buffer.sizes.size() != buffer.strides.size())
-      return llvm::createStringError("buffer of rank " +
-                                     std::to_string(buffer.sizes.size()) +
-                                     " has " +
-                                     std::to_string(buffer.strides.size()) +
-                                     " strides");
+      return llvm::createStringError(
+          "buffer of rank " + std::to_string(buffer.sizes.size()) + " has " +
+          std::to_string(buffer.strides.size()) + " strides");
     starts.push_back(words.size());
     auto pointer = reinterpret_cast<int64_t>(buffer.data);
     words.append({pointer, pointer, buffer.offset});

@@ -108,8 +108,8 @@ struct MatmulToRuntimePass final
       builder.setInsertionPoint(op);
       SmallVector<Value> args;
       for (Value operand : op->getOperands())
-        args.push_back(memref::CastOp::create(builder, op->getLoc(), paramType,
-                                              operand));
+        args.push_back(
+            memref::CastOp::create(builder, op->getLoc(), paramType, operand));
       func::CallOp::create(builder, op->getLoc(), callee, args);
       op->erase();
     }

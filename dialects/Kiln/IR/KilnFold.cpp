@@ -96,8 +96,7 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   auto elementType = dyn_cast<IntegerType>(getType().getElementType());
   if (!elementType)
     return {};
-  return DenseElementsAttr::get(getType(),
-                                IntegerAttr::get(elementType, 0));
+  return DenseElementsAttr::get(getType(), IntegerAttr::get(elementType, 0));
 }
 
 // x * 1 -> x (exact for floats too); x * 0 -> 0, for integers

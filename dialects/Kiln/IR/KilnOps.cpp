@@ -113,9 +113,8 @@ LogicalResult CastOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SelectOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location,
-    ValueRange operands, DictionaryAttr attributes,
-    OpaqueProperties properties, RegionRange regions,
+    MLIRContext *context, std::optional<Location> location, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
     SmallVectorImpl<Type> &inferredReturnTypes) {
   Type a = getElementTypeOrSelf(operands[1].getType());
   Type b = getElementTypeOrSelf(operands[2].getType());
@@ -155,9 +154,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
-  return inferFromRule(location, getOperationName(),
-                       transposeShape(toShape(type), toVector(adaptor.getPerm())),
-                       type.getElementType(), inferred);
+  return inferFromRule(
+      location, getOperationName(),
+      transposeShape(toShape(type), toVector(adaptor.getPerm())),
+      type.getElementType(), inferred);
 }
 
 LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *context,
@@ -181,10 +181,10 @@ LogicalResult ExpandDimsOp::inferReturnTypes(MLIRContext *context,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
-  return inferFromRule(location, getOperationName(),
-                       expandDimsShape(toShape(type),
-                                       adaptor.getAxisAttr().getInt()),
-                       type.getElementType(), inferred);
+  return inferFromRule(
+      location, getOperationName(),
+      expandDimsShape(toShape(type), adaptor.getAxisAttr().getInt()),
+      type.getElementType(), inferred);
 }
 
 LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *context,
@@ -342,10 +342,9 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context,
                       "unsupported element types " +
                           typeName(lhs.getElementType()) + " and " +
                           typeName(rhs.getElementType()));
-  return inferFromRule(location, getOperationName(),
-                       matmulShape(toShape(lhs), toShape(rhs)),
-                       toElementType(context, promoteTypes(*dl, *dr)),
-                       inferred);
+  return inferFromRule(
+      location, getOperationName(), matmulShape(toShape(lhs), toShape(rhs)),
+      toElementType(context, promoteTypes(*dl, *dr)), inferred);
 }
 
 //===----------------------------------------------------------------------===//
@@ -389,21 +388,21 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
     return inferError(location, getOperationName(),
                       "epsilon " + text + " must be a non-negative number");
   }
-  for (auto [name, value] : {std::pair<StringRef, Value>{"scale",
-                                                         adaptor.getScale()},
-                             {"bias", adaptor.getBias()}}) {
+  for (auto [name, value] :
+       {std::pair<StringRef, Value>{"scale", adaptor.getScale()},
+        {"bias", adaptor.getBias()}}) {
     if (!value)
       continue;
     auto paramType = tensorType(value);
     if (paramType.getElementType() != type.getElementType())
-      return inferError(location, getOperationName(),
-                        name + " element type " +
-                            typeName(paramType.getElementType()) +
-                            " differs from the input's " +
-                            typeName(type.getElementType()));
+      return inferError(
+          location, getOperationName(),
+          name + " element type " + typeName(paramType.getElementType()) +
+              " differs from the input's " + typeName(type.getElementType()));
     auto rule = broadcastToShape(toShape(paramType), shape);
     if (!rule)
-      return inferError(location, getOperationName(), name + " " + rule.error());
+      return inferError(location, getOperationName(),
+                        name + " " + rule.error());
   }
   inferred.push_back(type);
   return success();

@@ -28,19 +28,18 @@ static Value saturatingFPToSI(OpBuilder &b, Location loc, Value value,
   unsigned width = type.getWidth();
   // The integer limits rounded to `from` (INT_MAX may round up to 2^31).
   Value lo = scalarConstant(
-      b, loc, from, static_cast<double>(APInt::getSignedMinValue(width)
-                                            .getSExtValue()));
+      b, loc, from,
+      static_cast<double>(APInt::getSignedMinValue(width).getSExtValue()));
   Value hi = scalarConstant(
-      b, loc, from, static_cast<double>(APInt::getSignedMaxValue(width)
-                                            .getSExtValue()));
+      b, loc, from,
+      static_cast<double>(APInt::getSignedMaxValue(width).getSExtValue()));
   Value atLeastHi =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, value, hi);
   Value atMostLo =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, value, lo);
   // Out of range or NaN: convert 0 instead (the result is replaced below).
   Value outside = arith::OrIOp::create(
-      b, loc,
-      arith::OrIOp::create(b, loc, atLeastHi, atMostLo),
+      b, loc, arith::OrIOp::create(b, loc, atLeastHi, atMostLo),
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value));
   Value safe = arith::SelectOp::create(b, loc, outside,
                                        scalarConstant(b, loc, from, 0), value);
@@ -64,8 +63,8 @@ static Value truncateToBF16(OpBuilder &b, Location loc, Value value) {
       b, loc, bits, arith::AddIOp::create(b, loc, lsb, constant(0x7fff)));
   Value roundedHigh = arith::ShRUIOp::create(b, loc, rounded, constant(16));
   Value quietNaN = arith::OrIOp::create(b, loc, high, constant(0x40));
-  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value,
-                                      value);
+  Value isNaN =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
   Value result = arith::SelectOp::create(b, loc, isNaN, quietNaN, roundedHigh);
   return arith::BitcastOp::create(b, loc, b.getBF16Type(),
                                   arith::TruncIOp::create(b, loc, i16, result));

@@ -230,8 +230,7 @@ Value copyInto(OpBuilder &b, Location loc, Value source, Value dest) {
 /// `tensor.insert_slice` of `source` bufferizes to a strided `memref.copy`,
 /// which lowers to a call into MLIR's runtime library.)
 Value insertByCopy(OpBuilder &b, Location loc, Value source, Value dest,
-                   ArrayRef<OpFoldResult> offsets,
-                   ArrayRef<OpFoldResult> sizes,
+                   ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
                    ArrayRef<OpFoldResult> strides) {
   // An empty source writes nothing (and an empty window has no offset).
   if (llvm::any_of(sizes, [](OpFoldResult size) {
@@ -342,9 +341,9 @@ struct PadLowering : OpRewritePattern<PadOp> {
     };
     RankedTensorType resultType = op.getType();
     if (!resultType.hasStaticShape()) {
-      rewriter.replaceOpWithNewOp<tensor::PadOp>(
-          op, resultType, op.getInput(), attrs(op.getLow()),
-          attrs(op.getHigh()), padValue);
+      rewriter.replaceOpWithNewOp<tensor::PadOp>(op, resultType, op.getInput(),
+                                                 attrs(op.getLow()),
+                                                 attrs(op.getHigh()), padValue);
       return success();
     }
     // A filled tensor with the input copied into its interior (see
@@ -352,10 +351,10 @@ struct PadLowering : OpRewritePattern<PadOp> {
     Value filled = createFilled(rewriter, loc, resultType, {}, padValue);
     int64_t rank = resultType.getRank();
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    rewriter.replaceOp(
-        op, insertByCopy(rewriter, loc, op.getInput(), filled,
-                         attrs(op.getLow()),
-                         getSizes(rewriter, loc, op.getInput()), strides));
+    rewriter.replaceOp(op, insertByCopy(rewriter, loc, op.getInput(), filled,
+                                        attrs(op.getLow()),
+                                        getSizes(rewriter, loc, op.getInput()),
+                                        strides));
     return success();
   }
 };
@@ -381,9 +380,9 @@ FailureOr<func::FuncOp> declareReportIndexError(PatternRewriter &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(module.getBody());
   Type i64 = rewriter.getI64Type();
-  auto declaration = func::FuncOp::create(
-      rewriter, module.getLoc(), kReportIndexError,
-      rewriter.getFunctionType({i64, i64, i64}, {}));
+  auto declaration =
+      func::FuncOp::create(rewriter, module.getLoc(), kReportIndexError,
+                           rewriter.getFunctionType({i64, i64, i64}, {}));
   declaration.setPrivate();
   return declaration;
 }
@@ -456,17 +455,17 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
             // wrapped < 0 or wrapped >= size in one unsigned comparison.
             Value outOfRange = arith::CmpIOp::create(
                 b, loc, arith::CmpIPredicate::uge, wrapped, axisSize);
-            scf::IfOp::create(b, loc, outOfRange, [&](OpBuilder &b,
-                                                      Location loc) {
-              Type i64 = b.getI64Type();
-              // The index as the user wrote it, as eager mode reports it.
-              Value arguments[] = {
-                  arith::IndexCastOp::create(b, loc, i64, index),
-                  arith::ConstantIntOp::create(b, loc, i64, *axis),
-                  arith::IndexCastOp::create(b, loc, i64, axisSize)};
-              func::CallOp::create(b, loc, report, arguments);
-              scf::YieldOp::create(b, loc);
-            });
+            scf::IfOp::create(
+                b, loc, outOfRange, [&](OpBuilder &b, Location loc) {
+                  Type i64 = b.getI64Type();
+                  // The index as the user wrote it, as eager mode reports it.
+                  Value arguments[] = {
+                      arith::IndexCastOp::create(b, loc, i64, index),
+                      arith::ConstantIntOp::create(b, loc, i64, *axis),
+                      arith::IndexCastOp::create(b, loc, i64, axisSize)};
+                  func::CallOp::create(b, loc, report, arguments);
+                  scf::YieldOp::create(b, loc);
+                });
           }
           Value clamped = arith::MinSIOp::create(
               b, loc, arith::MaxSIOp::create(b, loc, wrapped, zero), last);

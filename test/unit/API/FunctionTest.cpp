@@ -39,7 +39,8 @@ TEST(FunctionTest, ElementwiseChainMatchesEager) {
          c = random_normal(shape, 3), d = random_normal(shape, 4);
   Tensor traced = f(a, b, c, d);
   Tensor eager = relu(a * b + c) * sigmoid(d);
-  std::vector<float> t = traced.to_vector<float>(), e = eager.to_vector<float>();
+  std::vector<float> t = traced.to_vector<float>(),
+                     e = eager.to_vector<float>();
   ASSERT_EQ(t.size(), e.size());
   for (size_t i = 0; i < t.size(); ++i)
     EXPECT_NEAR(t[i], e[i], 1e-5f * std::max(1.0f, std::abs(e[i]))) << i;
@@ -319,9 +320,11 @@ TEST(FunctionTest, LoadedGraphWithACallIsRejected) {
 }
 
 TEST(FunctionTest, TracedOpsCarryTheirCallSite) {
-  int line = 0;
+  // The lines of the mul and the pad below.
+  const int line = __LINE__ + 3;
+  const int padLine = line + 3;
   auto f = function([&](Tensor x) {
-    Tensor y = x * 2; line = __LINE__;
+    Tensor y = x * 2;
     // An int32 pad value the lowering cannot represent: refused with the
     // op's location.
     return pad(y, {1}, {1}, 1e10);
@@ -333,8 +336,8 @@ TEST(FunctionTest, TracedOpsCarryTheirCallSite) {
     f(x);
     FAIL() << "expected kiln::Error";
   } catch (const Error &e) {
-    EXPECT_THAT(e.what(), HasSubstr("FunctionTest.cpp:" +
-                                    std::to_string(line + 3)));
+    EXPECT_THAT(e.what(),
+                HasSubstr("FunctionTest.cpp:" + std::to_string(padLine)));
     EXPECT_THAT(e.what(), HasSubstr("kiln.pad"));
   }
 }

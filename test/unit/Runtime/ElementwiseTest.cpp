@@ -72,9 +72,9 @@ TEST(Elementwise, IntegerDivisionIsFloorDivision) {
   expectValues(div(constant({int64_t{5}}), constant({int64_t{0}})), {1},
                DType::I64, {0});
   // A negative integer exponent gives the truncated real power (kiln.pow).
-  expectValues(pow(constant({1, -1, -1, 2, -2, 0}),
-                   constant({-3, -3, -2, -1, -1, -1})),
-               {6}, DType::I32, {1, -1, 1, 0, 0, 0});
+  expectValues(
+      pow(constant({1, -1, -1, 2, -2, 0}), constant({-3, -3, -2, -1, -1, -1})),
+      {6}, DType::I32, {1, -1, 1, 0, 0, 0});
   // Floats follow IEEE.
   Tensor z = div(constant({1.0f, -1.0f, 0.0f}), constant({0.0f, 0.0f, 0.0f}));
   expectValues(z, {3}, DType::F32, {INFINITY, -INFINITY, NAN});

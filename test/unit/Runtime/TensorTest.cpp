@@ -88,8 +88,11 @@ TEST(Tensor, Factories) {
   int64_t huge = std::numeric_limits<int64_t>::max();
   expectError([&] { zeros({huge}, DType::BF16); },
               "empty: shape (9223372036854775807) of bfloat16 is too large");
-  expectError([&] { Tensor::empty({huge / 2, 4}, DType::F32); },
-              "is too large to allocate");
+  expectError(
+      [&] {
+        Tensor::empty({huge / 2, 4}, DType::F32);
+      },
+      "is too large to allocate");
   EXPECT_EQ(zeros({huge, huge, 0}).size(), 0);
   expectError([&] { pad(zeros({0}), {huge / 2}, {huge / 2}); },
               "is too large to allocate");
