@@ -4,6 +4,7 @@
 
 #include "kiln/Compiler/Pipeline.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 #include "kiln/InitAll.h"
 #include "kiln/Interpreter/Interpreter.h"
 #include "kiln/Runtime/CAbi.h"
@@ -31,18 +32,6 @@ std::string printOp(mlir::Operation *op, bool locations = false) {
   if (locations)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   op->print(os, flags);
-  return text;
-}
-
-/// "file:line:col" for a file location (a traced op's C++ call site), else
-/// MLIR's form of the location.
-std::string formatLocation(mlir::Location loc) {
-  if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(loc))
-    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
-            ":" + std::to_string(file.getColumn()));
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
   return text;
 }
 

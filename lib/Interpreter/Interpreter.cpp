@@ -19,16 +19,6 @@ std::string describeType(RankedTensorType type) {
          (dtype ? std::string(kiln::dtypeName(*dtype)) : "unsupported");
 }
 
-std::string describeLocation(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
-            ":" + std::to_string(file.getColumn()));
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  loc.print(os);
-  return s;
-}
-
 } // namespace
 
 void kiln::checkInputs(func::FuncOp graph, const std::vector<Tensor> &inputs) {
@@ -78,7 +68,7 @@ std::vector<kiln::Tensor> kiln::interpret(func::FuncOp graph,
       results = evaluate(&op, operands);
     } catch (const Error &error) {
       throw Error(std::string(error.what()) + " (at " +
-                  describeLocation(op.getLoc()) + ")");
+                  formatLocation(op.getLoc()) + ")");
     }
     for (auto [result, tensor] : llvm::zip(op.getResults(), results))
       values[result] = tensor;

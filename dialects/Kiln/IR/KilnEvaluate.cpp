@@ -115,6 +115,16 @@ DenseElementsAttr kiln::toElementsAttr(const Tensor &tensor,
   return DenseElementsAttr::getFromRawBuffer(type, raw);
 }
 
+std::string kiln::formatLocation(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
+            ":" + std::to_string(file.getColumn()));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
 //===----------------------------------------------------------------------===//
 // Evaluation
 //===----------------------------------------------------------------------===//

@@ -14,8 +14,10 @@
 #include "kiln/Runtime/Tensor.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
 
+#include <string>
 #include <vector>
 
 namespace kiln {
@@ -27,6 +29,10 @@ Tensor toTensor(mlir::ElementsAttr attr);
 /// A dense elements attribute holding the elements of `tensor`.
 mlir::DenseElementsAttr toElementsAttr(const Tensor &tensor,
                                        mlir::MLIRContext *context);
+
+/// "file:line:col" for a file location (a traced op's C++ call site or a
+/// place in a graph file), else MLIR's printed form, for kiln::Error texts.
+std::string formatLocation(mlir::Location loc);
 
 /// Runs `op`, a kiln op, on `operands` with the eager kernels and returns its
 /// results. Throws kiln::Error when the operands do not fit (the message
