@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(
-  cmake ninja-build ccache python3
+  cmake ninja-build ccache python3 binutils
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libomp-22-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
