@@ -79,9 +79,26 @@ struct CallSignature {
   std::vector<size_t> tensorPositions;
 };
 
-/// Runs the callable on traced tensors and returns its flattened outputs.
-using TraceBody =
-    std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
+/// Runs the callable on traced tensors and returns its flattened outputs. A
+/// non-owning reference to a callable that outlives the call it is passed to
+/// (it is made on every call of a Function, so it must not allocate).
+class TraceBody {
+public:
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, TraceBody>>>
+  TraceBody(const F &body)
+      : body_(&body),
+        call_([](const void *body, const std::vector<Tensor> &traced) {
+          return (*static_cast<const F *>(body))(traced);
+        }) {}
+  std::vector<Tensor> operator()(const std::vector<Tensor> &traced) const {
+    return call_(body_, traced);
+  }
+
+private:
+  const void *body_;
+  std::vector<Tensor> (*call_)(const void *, const std::vector<Tensor> &);
+};
 
 /// The type-erased core of a Function: the cache of compiled signatures,
 /// tracing and compilation (lib/API/Function.cpp).
@@ -225,8 +242,9 @@ private:
   /// The trace body: calls the callable with traced tensors in place of the
   /// tensor arguments and the other arguments as given.
   template <typename R, typename... Args>
-  detail::TraceBody bodyFor(const Args &...args) const {
-    return [callable = callable_, args = std::tuple<const Args &...>(args...)](
+  auto bodyFor(const Args &...args) const {
+    return [callable = callable_.get(),
+            args = std::tuple<const Args &...>(args...)](
                const std::vector<Tensor> &traced) {
       // Index of each tensor argument among the traced tensors.
       std::array<size_t, sizeof...(Args)> index{};

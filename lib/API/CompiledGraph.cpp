@@ -217,22 +217,29 @@ CompiledGraph::run(const std::vector<Tensor> &inputs) const {
               inputs[i].shape() == inputs_[i].first;
   if (!matches)
     checkInputs(graph(), inputs);
+  // Every buffer is row-major with the graph's static shape.
+  auto rowMajor = [](void *data, const Shape &shape) {
+    BufferView view{data, 0, {}, {}};
+    view.sizes.assign(shape.begin(), shape.end());
+    view.strides.resize(shape.size());
+    for (int64_t i = static_cast<int64_t>(shape.size()) - 1, s = 1; i >= 0;
+         s *= shape[i], --i)
+      view.strides[i] = s;
+    return view;
+  };
   llvm::SmallVector<BufferView, 8> buffers;
-  // Compiled code reads inputs in place, through their strides; views that
-  // are not row-major are copied first.
-  std::vector<Tensor> held;
+  // Compiled code reads inputs in place; views that are not row-major are
+  // copied first.
+  llvm::SmallVector<Tensor, 8> held;
   for (const Tensor &input : inputs) {
-    Tensor t = input.contiguous();
-    held.push_back(t);
-    buffers.push_back(
-        {t.rawData(), 0, t.shape(), Tensor::contiguousStrides(t.shape())});
+    held.push_back(input.contiguous());
+    buffers.push_back(rowMajor(held.back().rawData(), held.back().shape()));
   }
   std::vector<Tensor> outputs;
+  outputs.reserve(outputs_.size());
   for (const auto &[shape, dtype] : outputs_) {
-    Tensor out = Tensor::empty(shape, dtype);
-    buffers.push_back(
-        {out.rawData(), 0, shape, Tensor::contiguousStrides(shape)});
-    outputs.push_back(out);
+    outputs.push_back(Tensor::empty(shape, dtype));
+    buffers.push_back(rowMajor(outputs.back().rawData(), shape));
   }
   // Compiled code reports bad index values to the runtime instead of
   // throwing (kiln/Runtime/CAbi.h); a report left by code run outside this

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -33,8 +34,8 @@ namespace kiln {
 struct BufferView {
   void *data = nullptr;
   int64_t offset = 0;
-  std::vector<int64_t> sizes;
-  std::vector<int64_t> strides;
+  llvm::SmallVector<int64_t, 4> sizes;
+  llvm::SmallVector<int64_t, 4> strides;
 };
 
 struct EngineOptions {
