@@ -74,11 +74,14 @@ template <typename T> T rowMax(const T *x, int64_t n) {
   return m;
 }
 
+/// Rows per task for row-wise kernels: about kElementwiseGrain elements.
+int64_t rowGrain(int64_t len) {
+  return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
+}
+
 template <typename T>
 void softmaxRows(const T *x, T *o, int64_t rows, int64_t len, bool log) {
-  int64_t grain =
-      std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
-  parallel_for(0, rows, grain, [&](int64_t lo, int64_t hi) {
+  parallel_for(0, rows, rowGrain(len), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const T *xr = x + r * len;
       T *orow = o + r * len;
@@ -129,9 +132,7 @@ Tensor softmaxImpl(const char *name, const Tensor &x, int64_t axis, bool log) {
 template <typename T>
 void layerNormRows(const T *x, T *o, int64_t rows, int64_t len, T eps,
                    const T *scale, const T *bias) {
-  int64_t grain =
-      std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
-  parallel_for(0, rows, grain, [&](int64_t lo, int64_t hi) {
+  parallel_for(0, rows, rowGrain(len), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const T *xr = x + r * len;
       T *orow = o + r * len;

@@ -54,8 +54,11 @@ template <typename To, typename From> inline To convert(From v) {
   }
 }
 
-template <typename To, typename From>
-void castKernel(Tensor &out, const Tensor &x) {
+/// out[i] = f(x[i]) over every element, `x` of element type `From` read
+/// through its strides, `out` of element type `To`; contiguous runs take a
+/// vectorizable loop.
+template <typename To, typename From = To, typename F>
+void runUnary(Tensor &out, const Tensor &x, F f) {
   LoopNest<2> nest(out.shape(), {byteStrides(out.strides(), out.dtype()),
                                  byteStrides(x.strides(), x.dtype())});
   nest.runParallel(
@@ -67,11 +70,11 @@ void castKernel(Tensor &out, const Tensor &x) {
         if (s[1] == int64_t(sizeof(From))) {
           const From *v = reinterpret_cast<const From *>(p[1]);
           for (int64_t i = 0; i < n; ++i)
-            o[i] = convert<To>(v[i]);
+            o[i] = f(v[i]);
           return;
         }
         for (int64_t i = 0; i < n; ++i)
-          o[i] = convert<To>(*reinterpret_cast<const From *>(p[1] + i * s[1]));
+          o[i] = f(*reinterpret_cast<const From *>(p[1] + i * s[1]));
       });
 }
 
@@ -86,8 +89,9 @@ Tensor cast(const Tensor &x, DType dtype, SourceLoc loc) {
   Tensor out = Tensor::empty(x.shape(), dtype);
   visitDType(dtype, [&](auto to) {
     visitDType(x.dtype(), [&](auto from) {
-      castKernel<typename decltype(to)::type, typename decltype(from)::type>(
-          out, x);
+      using To = typename decltype(to)::type;
+      using From = typename decltype(from)::type;
+      runUnary<To, From>(out, x, [](From v) { return convert<To>(v); });
     });
   });
   return out;
@@ -104,27 +108,6 @@ Tensor castIfNeeded(const Tensor &t, DType dtype) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-
-template <typename T, typename F>
-void runUnary(Tensor &out, const Tensor &x, F f) {
-  LoopNest<2> nest(out.shape(), {byteStrides(out.strides(), out.dtype()),
-                                 byteStrides(x.strides(), x.dtype())});
-  nest.runParallel(
-      {static_cast<char *>(out.rawData()), static_cast<char *>(x.rawData())},
-      kElementwiseGrain,
-      [&](const std::array<char *, 2> &p, const std::array<int64_t, 2> &s,
-          int64_t n) {
-        T *o = reinterpret_cast<T *>(p[0]);
-        if (s[1] == int64_t(sizeof(T))) {
-          const T *v = reinterpret_cast<const T *>(p[1]);
-          for (int64_t i = 0; i < n; ++i)
-            o[i] = f(v[i]);
-          return;
-        }
-        for (int64_t i = 0; i < n; ++i)
-          o[i] = f(*reinterpret_cast<const T *>(p[1] + i * s[1]));
-      });
-}
 
 /// Runs `f` in the compute type of x (which must be floating after `mapType`)
 /// and casts the result back to the result dtype.
