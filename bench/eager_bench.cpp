@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "References.h"
+
 #include "kiln/Runtime/Runtime.h"
 
 #include <benchmark/benchmark.h>
@@ -23,6 +25,7 @@
 #include <vector>
 
 using namespace kiln;
+using namespace kiln::bench;
 
 namespace {
 
@@ -102,10 +105,7 @@ void BM_W1_Reference(benchmark::State &state) {
     d[i] = (i % 11) * 0.3f - 1.5f;
   }
   for (auto _ : state) {
-    for (int64_t i = 0; i < kW1; ++i) {
-      float v = a[i] * b[i] + c[i];
-      out[i] = (v > 0 ? v : 0) * (1.0f / (1.0f + std::exp(-d[i])));
-    }
+    referenceW1(a.data(), b.data(), c.data(), d.data(), out.data(), kW1);
     benchmark::DoNotOptimize(out.data());
   }
 }
@@ -129,18 +129,7 @@ void BM_W2_Reference(benchmark::State &state) {
   const float *x = xt.data<float>();
   std::vector<float> out(kRows * kCols);
   for (auto _ : state) {
-    for (int64_t r = 0; r < kRows; ++r) {
-      const float *row = x + r * kCols;
-      float *o = out.data() + r * kCols;
-      float m = row[0];
-      for (int64_t i = 1; i < kCols; ++i)
-        m = std::max(m, row[i]);
-      float s = 0;
-      for (int64_t i = 0; i < kCols; ++i)
-        s += (o[i] = std::exp(row[i] - m));
-      for (int64_t i = 0; i < kCols; ++i)
-        o[i] /= s;
-    }
+    referenceSoftmax(x, out.data(), kRows, kCols);
     benchmark::DoNotOptimize(out.data());
   }
 }
@@ -162,20 +151,13 @@ void BM_W3_Eager(benchmark::State &state) {
 }
 BENCHMARK(BM_W3_Eager)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-/// The textbook i-k-j loop (unit-stride inner loop the compiler vectorizes
-/// for the baseline ISA), single-threaded.
+/// The textbook i-k-j loop, single-threaded.
 void BM_W3_Reference(benchmark::State &state) {
   Tensor at = random_uniform({kN, kN}, 6), bt = random_uniform({kN, kN}, 7);
   const float *a = at.data<float>(), *b = bt.data<float>();
   std::vector<float> c(kN * kN);
   for (auto _ : state) {
-    std::fill(c.begin(), c.end(), 0.0f);
-    for (int64_t i = 0; i < kN; ++i)
-      for (int64_t k = 0; k < kN; ++k) {
-        float av = a[i * kN + k];
-        for (int64_t j = 0; j < kN; ++j)
-          c[i * kN + j] += av * b[k * kN + j];
-      }
+    referenceMatmul(a, b, c.data(), kN);
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(
@@ -203,19 +185,7 @@ void BM_W4_Reference(benchmark::State &state) {
               *bias = bt.data<float>();
   std::vector<float> out(kRows * kCols);
   for (auto _ : state) {
-    for (int64_t r = 0; r < kRows; ++r) {
-      const float *row = x + r * kCols;
-      float *o = out.data() + r * kCols;
-      float mean = 0, var = 0;
-      for (int64_t i = 0; i < kCols; ++i)
-        mean += row[i];
-      mean /= kCols;
-      for (int64_t i = 0; i < kCols; ++i)
-        var += (row[i] - mean) * (row[i] - mean);
-      float rstd = 1.0f / std::sqrt(var / kCols + 1e-5f);
-      for (int64_t i = 0; i < kCols; ++i)
-        o[i] = (row[i] - mean) * rstd * scale[i] + bias[i];
-    }
+    referenceLayerNorm(x, out.data(), kRows, kCols, scale, bias);
     benchmark::DoNotOptimize(out.data());
   }
 }

@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "References.h"
+
 #include "kiln/kiln.h"
 
 #include <algorithm>
@@ -30,6 +32,7 @@
 #include <vector>
 
 using namespace kiln;
+using namespace kiln::bench;
 
 namespace {
 
@@ -78,63 +81,6 @@ interleavedMediansMs(int reps, const std::vector<std::function<void()>> &fns) {
 void printRow(const char *name, double traced, double eager, double reference) {
   std::printf("%-28s %10.2f %10.2f %10.2f %12.2fx %12.2fx\n", name, traced,
               eager, reference, eager / traced, reference / traced);
-}
-
-//===----------------------------------------------------------------------===//
-// Hand-written references (single thread)
-//===----------------------------------------------------------------------===//
-
-void referenceW1(const float *a, const float *b, const float *c, const float *d,
-                 float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float x = a[i] * b[i] + c[i];
-    float r = x > 0.0f ? x : 0.0f;
-    out[i] = r / (1.0f + std::exp(-d[i]));
-  }
-}
-
-void referenceSoftmax(const float *x, float *out, int64_t rows, int64_t cols) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *in = x + r * cols;
-    float *o = out + r * cols;
-    float m = in[0];
-    for (int64_t i = 1; i < cols; ++i)
-      m = std::max(m, in[i]);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < cols; ++i)
-      sum += (o[i] = std::exp(in[i] - m));
-    float inv = 1.0f / sum;
-    for (int64_t i = 0; i < cols; ++i)
-      o[i] *= inv;
-  }
-}
-
-void referenceMatmul(const float *a, const float *b, float *c, int64_t n) {
-  std::fill(c, c + n * n, 0.0f);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t k = 0; k < n; ++k) {
-      float aik = a[i * n + k];
-      for (int64_t j = 0; j < n; ++j)
-        c[i * n + j] += aik * b[k * n + j];
-    }
-}
-
-void referenceLayerNorm(const float *x, float *out, int64_t rows,
-                        int64_t cols) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *in = x + r * cols;
-    float *o = out + r * cols;
-    float mean = 0.0f;
-    for (int64_t i = 0; i < cols; ++i)
-      mean += in[i];
-    mean /= cols;
-    float var = 0.0f;
-    for (int64_t i = 0; i < cols; ++i)
-      var += (in[i] - mean) * (in[i] - mean);
-    float rstd = 1.0f / std::sqrt(var / cols + 1e-5f);
-    for (int64_t i = 0; i < cols; ++i)
-      o[i] = (in[i] - mean) * rstd;
-  }
 }
 
 } // namespace
