@@ -241,8 +241,19 @@ Tensor binary(BinaryKind kind, const Tensor &a, const Tensor &b) {
 
 } // namespace
 
-Tensor scalarTensorFor(Scalar s, DType other) {
-  return constant(s, s.resultDTypeWith(other));
+Tensor scalarTensorFor(Scalar s, DType other, std::string_view op) {
+  DType dtype = s.resultDTypeWith(other);
+  // An integer that the adopted dtype cannot hold would silently wrap (JAX
+  // raises an OverflowError here too).
+  if (s.kind() == Scalar::Kind::Integer && dtype == DType::I32 &&
+      (s.toInt() < std::numeric_limits<int32_t>::min() ||
+       s.toInt() > std::numeric_limits<int32_t>::max()))
+    throw Error(std::string(op) + ": the scalar " + std::to_string(s.toInt()) +
+                " does not fit int32, the dtype it takes from the tensor "
+                "operand (" +
+                std::string(dtypeName(other)) +
+                "); cast the tensor to int64 or pass the scalar as a tensor");
+  return constant(s, dtype);
 }
 
 #define KILN_DEFINE_BINARY(name, kind)                                         \
@@ -253,12 +264,12 @@ Tensor scalarTensorFor(Scalar s, DType other) {
   Tensor name(const Tensor &a, Scalar b, SourceLoc loc) {                      \
     trace::CallSite site(loc);                                                 \
     checkDefined(#name, a);                                                    \
-    return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype()));         \
+    return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype(), #name));         \
   }                                                                            \
   Tensor name(Scalar a, const Tensor &b, SourceLoc loc) {                      \
     trace::CallSite site(loc);                                                 \
     checkDefined(#name, b);                                                    \
-    return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype()), b);         \
+    return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype(), #name), b);         \
   }
 KILN_DEFINE_BINARY(add, Add)
 KILN_DEFINE_BINARY(sub, Sub)

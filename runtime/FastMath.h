@@ -27,7 +27,9 @@ inline float expf(float x) {
   const float log2e = 1.44269504088896341f;
   const float ln2Hi = 0.693359375f, ln2Lo = -2.12194440e-4f;
   // Results overflow above ~88.72 and are 0 below ~-103.97.
-  float cx = x > 88.8f ? 88.8f : (x < -104.0f ? -104.0f : x);
+  // NaN takes the lower clamp (converting it to int below would be UB) and
+  // is returned unchanged at the end.
+  float cx = x > 88.8f ? 88.8f : (x >= -104.0f ? x : -104.0f);
   // Round x*log2(e) to nearest with the 1.5*2^23 trick (no libm call).
   const float magic = 12582912.0f;
   float n = (cx * log2e + magic) - magic;

@@ -15,8 +15,10 @@
 
 #include <array>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace kiln::detail {
@@ -46,6 +48,38 @@ template <typename F> decltype(auto) visitDType(DType dtype, F &&f) {
     break;
   }
   return f(TypeTag<double>{});
+}
+
+template <typename T> constexpr bool isHalfType() {
+  return std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
+}
+
+/// Converts one element as `cast` does: float -> int truncates toward zero
+/// and saturates (NaN gives 0), anything -> bool tests for non-zero.
+template <typename To, typename From> inline To convertElement(From v) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else if constexpr (isHalfType<From>()) {
+    return convertElement<To>(static_cast<float>(v));
+  } else if constexpr (isHalfType<To>()) {
+    return To(static_cast<float>(v));
+  } else if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_integral_v<To> &&
+                       std::is_floating_point_v<From>) {
+    // Saturating truncation; NaN gives 0. (A plain cast is UB out of range.)
+    constexpr From lo = static_cast<From>(std::numeric_limits<To>::min());
+    constexpr From hi = static_cast<From>(std::numeric_limits<To>::max());
+    if (!(v == v))
+      return 0;
+    if (v <= lo)
+      return std::numeric_limits<To>::min();
+    if (v >= hi)
+      return std::numeric_limits<To>::max();
+    return static_cast<To>(v);
+  } else {
+    return static_cast<To>(v);
+  }
 }
 
 /// Kernels compute in bool, int32, int64, float32 or float64; float16 and

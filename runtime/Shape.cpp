@@ -40,12 +40,14 @@ bool hasDynamicDims(const Shape &shape) {
 }
 
 int64_t numElements(const Shape &shape) {
+  if (hasDynamicDims(shape))
+    return -1;
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    return 0;
   int64_t n = 1;
-  for (int64_t d : shape) {
-    if (isDynamic(d))
-      return -1;
-    n *= d;
-  }
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      return std::numeric_limits<int64_t>::max();
   return n;
 }
 

@@ -285,11 +285,7 @@ template <typename Gen> void fillWith(Tensor &t, Gen gen) {
     T *p = static_cast<T *>(t.rawData());
     int64_t n = t.size();
     for (int64_t i = 0; i < n; ++i) {
-      auto v = gen(i);
-      if constexpr (std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>)
-        p[i] = T(static_cast<float>(v));
-      else
-        p[i] = static_cast<T>(v);
+      p[i] = convertElement<T>(gen(i));
     }
   });
 }

@@ -23,37 +23,6 @@ using namespace detail;
 
 namespace {
 
-template <typename T> constexpr bool isHalfType() {
-  return std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
-}
-
-/// Converts one element; see `cast` for the rules.
-template <typename To, typename From> inline To convert(From v) {
-  if constexpr (std::is_same_v<To, From>) {
-    return v;
-  } else if constexpr (isHalfType<From>()) {
-    return convert<To>(static_cast<float>(v));
-  } else if constexpr (isHalfType<To>()) {
-    return To(static_cast<float>(v));
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);
-  } else if constexpr (std::is_integral_v<To> &&
-                       std::is_floating_point_v<From>) {
-    // Saturating truncation; NaN gives 0. (A plain cast is UB out of range.)
-    constexpr From lo = static_cast<From>(std::numeric_limits<To>::min());
-    constexpr From hi = static_cast<From>(std::numeric_limits<To>::max());
-    if (!(v == v))
-      return 0;
-    if (v <= lo)
-      return std::numeric_limits<To>::min();
-    if (v >= hi)
-      return std::numeric_limits<To>::max();
-    return static_cast<To>(v);
-  } else {
-    return static_cast<To>(v);
-  }
-}
-
 /// out[i] = f(x[i]) over every element, `x` of element type `From` read
 /// through its strides, `out` of element type `To`; contiguous runs take a
 /// vectorizable loop.
@@ -91,7 +60,7 @@ Tensor cast(const Tensor &x, DType dtype, SourceLoc loc) {
     visitDType(x.dtype(), [&](auto from) {
       using To = typename decltype(to)::type;
       using From = typename decltype(from)::type;
-      runUnary<To, From>(out, x, [](From v) { return convert<To>(v); });
+      runUnary<To, From>(out, x, [](From v) { return convertElement<To>(v); });
     });
   });
   return out;

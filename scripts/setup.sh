@@ -2,13 +2,15 @@
 # Installs what Kiln needs (Debian 12 packages), configures and builds it.
 # Idempotent: packages already installed are not touched, and the build is
 # incremental. Usage: scripts/setup.sh [ninja targets...]
+# KILN_BUILD_DIR picks the build directory (default build/) and
+# KILN_CMAKE_ARGS adds CMake options when it is first configured.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(
-  cmake ninja-build ccache python3 binutils
+  cmake ninja-build ccache python3 python3-numpy binutils
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libomp-22-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
@@ -34,6 +36,6 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
-    -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld
+    -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld ${KILN_CMAKE_ARGS:-}
 fi
 ninja -C "$BUILD" "$@"

@@ -33,6 +33,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <chrono>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -44,6 +45,20 @@ namespace kiln {
 /// and compiling it (as tf.config.run_functions_eagerly), for debugging.
 void run_functions_eagerly(bool eagerly);
 bool functions_run_eagerly();
+
+/// The longest a JIT compile may spend in LLVM's optimizer and code
+/// generator; a compile that takes longer is abandoned with a kiln::Error
+/// (its thread is left to finish in the background) instead of hanging the
+/// caller. The default is 120 s, or `KILN_COMPILE_TIMEOUT` seconds from the
+/// environment; 0 means no limit. Takes effect for compiles started after.
+void set_compile_timeout(std::chrono::milliseconds limit);
+std::chrono::milliseconds compile_timeout();
+
+/// When true, a graph whose compile was abandoned for the timeout runs on
+/// the graph interpreter (op by op on the eager kernels) instead of
+/// failing, after a warning. Off by default.
+void set_interpret_on_compile_timeout(bool fallback);
+bool interprets_on_compile_timeout();
 
 /// Where Kiln's warnings go (by default, standard error).
 void set_warning_handler(std::function<void(const std::string &)> handler);

@@ -198,9 +198,26 @@ mlir::func::FuncOp CompiledGraph::graph() const {
 void CompiledGraph::compileNative() {
   mlir::OwningOpRef<mlir::ModuleOp> lowered(module_->clone());
   lowerTo(*lowered, Stage::LLVM, /*forJit=*/true);
-  auto jit = JitModule::compile(*lowered);
-  if (!jit)
-    throw Error("compile: " + llvm::toString(jit.takeError()));
+  EngineOptions options;
+  options.timeout = compile_timeout();
+  auto jit = JitModule::compile(*lowered, options);
+  if (!jit) {
+    std::string message = "compile: '" + name_ + "': ";
+    bool timedOut = false;
+    llvm::handleAllErrors(
+        jit.takeError(),
+        [&](const CompileTimeoutError &error) {
+          timedOut = true;
+          message += error.message() + " (kiln::set_compile_timeout)";
+        },
+        [&](const llvm::ErrorInfoBase &error) { message += error.message(); });
+    if (timedOut && interprets_on_compile_timeout()) {
+      detail::warn(message + "; running it on the graph interpreter");
+      interpreted_ = true;
+      return;
+    }
+    throw Error(message);
+  }
   jit_ = std::move(*jit);
   auto entry = jit_->lookup(name_);
   if (!entry)
@@ -211,6 +228,8 @@ void CompiledGraph::compileNative() {
 std::vector<Tensor>
 CompiledGraph::run(const std::vector<Tensor> &inputs) const {
   // The full check (with its message) only when the quick one fails.
+  if (interpreted_)
+    return interpret(graph(), inputs);
   bool matches = inputs.size() == inputs_.size();
   for (size_t i = 0; matches && i < inputs.size(); ++i)
     matches = inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&

@@ -23,6 +23,11 @@
 
 namespace kiln {
 
+namespace detail {
+/// Sends `message` to the host's warning handler (kiln::set_warning_handler).
+void warn(const std::string &message);
+} // namespace detail
+
 class CompiledGraph : public std::enable_shared_from_this<CompiledGraph> {
 public:
   /// Traces `body` for `signature` into a graph named `name` and compiles
@@ -55,6 +60,9 @@ private:
   std::string name_;
   std::unique_ptr<JitModule> jit_;
   JitModule::PackedFunction entry_ = nullptr;
+  /// The compile was abandoned for the timeout and the host chose to run
+  /// the graph on the interpreter instead.
+  bool interpreted_ = false;
   std::vector<std::pair<Shape, DType>> inputs_;
   std::vector<std::pair<Shape, DType>> outputs_;
 };

@@ -12,6 +12,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <shared_mutex>
@@ -48,11 +49,45 @@ void kiln::set_warning_handler(
   warningHandler() = std::move(handler);
 }
 
-static void warn(const std::string &message) {
+void kiln::detail::warn(const std::string &message) {
   std::lock_guard<std::mutex> lock(warningMutex);
   if (warningHandler())
     warningHandler()(message);
 }
+
+using kiln::detail::warn;
+
+namespace {
+std::chrono::milliseconds defaultCompileTimeout() {
+  if (const char *text = std::getenv("KILN_COMPILE_TIMEOUT")) {
+    char *end = nullptr;
+    double seconds = std::strtod(text, &end);
+    if (end != text && *end == '\0' && seconds >= 0 && seconds < 1e9)
+      return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    warn("KILN_COMPILE_TIMEOUT='" + std::string(text) +
+         "' is not a number of seconds; using 120");
+  }
+  return std::chrono::seconds(120);
+}
+
+std::atomic<int64_t> &compileTimeoutMs() {
+  static std::atomic<int64_t> ms{defaultCompileTimeout().count()};
+  return ms;
+}
+
+std::atomic<bool> interpretOnTimeout{false};
+} // namespace
+
+void kiln::set_compile_timeout(std::chrono::milliseconds limit) {
+  compileTimeoutMs() = std::max<int64_t>(0, limit.count());
+}
+std::chrono::milliseconds kiln::compile_timeout() {
+  return std::chrono::milliseconds(compileTimeoutMs().load());
+}
+void kiln::set_interpret_on_compile_timeout(bool fallback) {
+  interpretOnTimeout = fallback;
+}
+bool kiln::interprets_on_compile_timeout() { return interpretOnTimeout; }
 
 //===----------------------------------------------------------------------===//
 // Signatures

@@ -9,6 +9,9 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -18,7 +21,9 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using namespace kiln;
 
@@ -61,6 +66,14 @@ llvm::Expected<std::string> emitAssembly(const llvm::Module &module,
 
 } // namespace
 
+char CompileTimeoutError::ID = 0;
+
+void CompileTimeoutError::log(llvm::raw_ostream &os) const {
+  os << "LLVM did not finish optimizing and generating code within the "
+        "compile timeout of "
+     << timeout.count() << " ms; the compile was abandoned";
+}
+
 void kiln::registerEngineTranslations(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
@@ -77,20 +90,19 @@ std::string JitModule::hostCPUDescription() {
                                           : "");
 }
 
-llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
-  initializeNativeTarget();
-  mlir::DialectRegistry registry;
-  registerEngineTranslations(registry);
-  module->getContext()->appendDialectRegistry(registry);
-
+/// The LLVM half of a compile: optimization, the ORC JIT and code
+/// generation of a module given as bitcode. It touches no MLIR object, so a
+/// compile abandoned by the watchdog can keep running after the caller's
+/// MLIR context is gone.
+llvm::Error JitModule::compileBitcode(llvm::StringRef bitcode,
+                                      llvm::StringRef anySymbol,
+                                      const EngineOptions &options) {
   auto machine = createHostTargetMachine(options.optLevel);
   if (!machine)
     return machine.takeError();
   // The optimizer below keeps a pointer to this target machine.
   std::shared_ptr<llvm::TargetMachine> optMachine = std::move(*machine);
 
-  std::unique_ptr<JitModule> jit(new JitModule());
   auto optimize =
       mlir::makeOptimizingTransformer(options.optLevel,
                                       /*sizeLevel=*/0, optMachine.get());
@@ -98,19 +110,33 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
     if (llvm::Error error = optimize(llvmModule))
       return error;
     if (options.keepLLVMIR) {
-      llvm::raw_string_ostream os(jit->llvmIR_);
+      llvm::raw_string_ostream os(llvmIR_);
       llvmModule->print(os, nullptr);
     }
     if (options.keepAssembly) {
       auto assembly = emitAssembly(*llvmModule, *optMachine);
       if (!assembly)
         return assembly.takeError();
-      jit->assembly_ = std::move(*assembly);
+      assembly_ = std::move(*assembly);
     }
     return llvm::Error::success();
   };
 
+  std::string parseError;
+  // ExecutionEngineOptions holds a function_ref to this.
+  auto readBitcode =
+      [&](mlir::Operation *,
+          llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
+    auto module = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(bitcode, "kiln-jit"), context);
+    if (!module) {
+      parseError = llvm::toString(module.takeError());
+      return nullptr;
+    }
+    return std::move(*module);
+  };
   mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.llvmModuleBuilder = readBitcode;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = optMachine->getOptLevel();
   engineOptions.enableGDBNotificationListener = false;
@@ -118,13 +144,19 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   auto machineForJit = createHostTargetMachine(options.optLevel);
   if (!machineForJit)
     return machineForJit.takeError();
-  auto engine = mlir::ExecutionEngine::create(module, engineOptions,
+  auto engine = mlir::ExecutionEngine::create(nullptr, engineOptions,
                                               std::move(*machineForJit));
-  if (!engine)
+  if (!engine) {
+    if (!parseError.empty()) {
+      llvm::consumeError(engine.takeError());
+      return llvm::createStringError("cannot read back the module's bitcode: " +
+                                     parseError);
+    }
     return engine.takeError();
-  jit->engine_ = std::move(*engine);
+  }
+  engine_ = std::move(*engine);
   // The runtime functions compiled code may call (kiln/Runtime/CAbi.h).
-  jit->engine_->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  engine_->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
     int64_t count = 0;
     const RuntimeSymbol *runtime = runtimeSymbols(count);
@@ -134,8 +166,79 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
           llvm::JITSymbolFlags::Exported};
     return symbols;
   });
-  jit->engine_->initialize();
-  return jit;
+  engine_->initialize();
+  // Code generation happens on the first lookup of a symbol of the module
+  // (one materialization unit): do it here, under the watchdog.
+  if (!anySymbol.empty())
+    if (auto address = engine_->lookup(anySymbol); !address)
+      return address.takeError();
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
+  initializeNativeTarget();
+  mlir::DialectRegistry registry;
+  registerEngineTranslations(registry);
+  module->getContext()->appendDialectRegistry(registry);
+
+  // The MLIR half: translation to LLVM IR, kept as bitcode.
+  std::string bitcode, anySymbol;
+  {
+    llvm::LLVMContext context;
+    std::unique_ptr<llvm::Module> llvmModule =
+        mlir::translateModuleToLLVMIR(module, context);
+    if (!llvmModule)
+      return llvm::createStringError("could not translate to LLVM IR");
+    for (const llvm::Function &function : *llvmModule)
+      if (!function.isDeclaration() && !function.hasLocalLinkage()) {
+        anySymbol = function.getName().str();
+        break;
+      }
+    llvm::raw_string_ostream os(bitcode);
+    llvm::WriteBitcodeToFile(*llvmModule, os);
+  }
+
+  std::unique_ptr<JitModule> jit(new JitModule());
+  if (options.timeout.count() <= 0) {
+    if (llvm::Error error = jit->compileBitcode(bitcode, anySymbol, options))
+      return std::move(error);
+    return jit;
+  }
+
+  // The LLVM half under a watchdog. The worker owns everything it uses; if
+  // the caller stops waiting, the worker's result is dropped when it ends.
+  struct Compile {
+    std::mutex mutex;
+    std::condition_variable done;
+    bool finished = false;
+    std::string bitcode, anySymbol;
+    EngineOptions options;
+    std::unique_ptr<JitModule> jit;
+    std::string error;
+  };
+  auto state = std::make_shared<Compile>();
+  state->bitcode = std::move(bitcode);
+  state->anySymbol = std::move(anySymbol);
+  state->options = options;
+  state->jit = std::move(jit);
+  std::thread([state] {
+    llvm::Error error = state->jit->compileBitcode(
+        state->bitcode, state->anySymbol, state->options);
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (error)
+      state->error = llvm::toString(std::move(error));
+    state->finished = true;
+    state->done.notify_all();
+  }).detach();
+
+  std::unique_lock<std::mutex> lock(state->mutex);
+  if (!state->done.wait_for(lock, options.timeout,
+                            [&] { return state->finished; }))
+    return llvm::make_error<CompileTimeoutError>(options.timeout);
+  if (!state->error.empty())
+    return llvm::createStringError(state->error);
+  return std::move(state->jit);
 }
 
 llvm::Expected<JitModule::PackedFunction>

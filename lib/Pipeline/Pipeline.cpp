@@ -70,6 +70,8 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   // Results that alias an argument were cloned: clones become alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Copies of strided views become loops (no `memrefCopy` runtime call).
+  pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalgPass());
   if (options.runtimeMatmul)
     pm.addPass(createMatmulToRuntimePass());
   // Linalg -> loops; LLVM's loop vectorizer handles the innermost loops.

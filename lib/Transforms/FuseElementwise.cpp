@@ -19,11 +19,37 @@ namespace kiln {
 
 using namespace mlir;
 
+/// Whether fusing the producer of `fusedOperand` would run an iteration of a
+/// producer that reads its own output (an in-place update such as softmax's
+/// normalization, or a reduction over no loops) more than once. The fused op
+/// carries the producer's output as a loop-carried value, so a consumer that
+/// broadcasts the producer's result would re-apply the update: the producer
+/// must be visited exactly once per point, that is the consumer's map for
+/// the fused operand must be a permutation of its loops.
+static bool readsInitUnderRepetition(OpOperand &fusedOperand) {
+  auto producer = fusedOperand.get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(fusedOperand.getOwner());
+  if (!producer || !consumer)
+    return false;
+  bool readsInit =
+      llvm::any_of(producer.getDpsInitsMutable(), [&](OpOperand &init) {
+        return producer.payloadUsesValueFromOperand(&init);
+      });
+  return readsInit &&
+         !consumer.getMatchingIndexingMap(&fusedOperand).isPermutation();
+}
+
 linalg::ControlFusionFn kiln::getDefaultFusionPolicy(bool fuseMultiUse) {
   return [fuseMultiUse](OpOperand *fusedOperand) {
     Operation *producer = fusedOperand->get().getDefiningOp();
     if (!producer)
       return false;
+    if (readsInitUnderRepetition(*fusedOperand)) {
+      fusion_log::report(producer, fusedOperand->getOwner(), false,
+                         "producer reads its output and the consumer would "
+                         "repeat its iterations");
+      return false;
+    }
     // Fusing a producer with other users would compute it twice.
     bool fuse = fuseMultiUse ||
                 llvm::all_of(producer->getUsers(), [&](Operation *user) {

@@ -69,14 +69,78 @@ Value readOperand(OpBuilder &b, Location loc, linalg::GenericOp op,
   return memref::LoadOp::create(b, loc, value, indicesOf(b, loc, map, ivs));
 }
 
+/// The combiners of `op` when every one is a float sum `acc + x` (an
+/// `arith.addf` with the `reassoc` flag whose only use of the accumulator is
+/// that add), in the order of the outputs; nullopt otherwise.
+std::optional<SmallVector<arith::AddFOp>> getFloatSums(linalg::GenericOp op) {
+  SmallVector<arith::AddFOp> sums;
+  Operation *yield = op.getBlock()->getTerminator();
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    BlockArgument acc = op.getMatchingBlockArgument(&init);
+    auto add = yield->getOperand(init.getOperandNumber() - op.getNumDpsInputs())
+                   .getDefiningOp<arith::AddFOp>();
+    if (!add || !acc.hasOneUse() || *acc.getUsers().begin() != add ||
+        !arith::bitEnumContainsAll(add.getFastmath(),
+                                   arith::FastMathFlags::reassoc))
+      return std::nullopt;
+    sums.push_back(add);
+  }
+  return sums;
+}
+
+using BodyBuilder = llvm::function_ref<scf::ValueVector(
+    OpBuilder &, Location, Value iv, ValueRange partialSums)>;
+
+/// The innermost reduction loop of float sums, in blocks of `blockSize`
+/// iterations: each block sums into fresh partial sums starting at -0.0 (the
+/// identity of addition), which are then added to `accs`. A long reduction
+/// then rounds like eager mode's chunked sums instead of accumulating
+/// millions of terms into a few vector lanes (whose error grows with the
+/// length); LLVM still vectorizes each block.
+scf::ValueVector emitBlockedSums(OpBuilder &b, Location loc,
+                                 MutableArrayRef<arith::AddFOp> sums, Value lb,
+                                 Value ub, Value step, int64_t blockSize,
+                                 ValueRange accs, BodyBuilder body) {
+  Value blockStep = arith::MulIOp::create(
+      b, loc, step, arith::ConstantIndexOp::create(b, loc, blockSize));
+  auto blocks = scf::ForOp::create(
+      b, loc, lb, ub, blockStep, accs,
+      [&](OpBuilder &b, Location loc, Value blockStart, ValueRange accs) {
+        Value blockEnd = arith::MinSIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, blockStart, blockStep), ub);
+        SmallVector<Value> zeros;
+        for (Value acc : accs)
+          zeros.push_back(arith::ConstantOp::create(
+              b, loc,
+              b.getFloatAttr(
+                  acc.getType(),
+                  APFloat::getZero(
+                      cast<FloatType>(acc.getType()).getFloatSemantics(),
+                      /*Negative=*/true))));
+        auto block = scf::ForOp::create(
+            b, loc, blockStart, blockEnd, step, zeros,
+            [&](OpBuilder &b, Location loc, Value iv, ValueRange partial) {
+              scf::YieldOp::create(b, loc, body(b, loc, iv, partial));
+            });
+        SmallVector<Value> next;
+        for (auto [acc, partial, sum] :
+             llvm::zip(accs, block.getResults(), sums))
+          next.push_back(
+              arith::AddFOp::create(b, loc, acc, partial, sum.getFastmath()));
+        scf::YieldOp::create(b, loc, next);
+      });
+  return scf::ValueVector(blocks.getResults().begin(),
+                          blocks.getResults().end());
+}
+
 /// linalg.generic {parallel..., reduction...} on buffers ->
 ///   scf.parallel (parallel ivs) {
 ///     acc = load out; acc = scf.for (reduction ivs) iter_args(acc) {body};
 ///     store acc
 ///   }
 struct InnerReductionToLoops : OpRewritePattern<linalg::GenericOp> {
-  InnerReductionToLoops(MLIRContext *context, bool parallel)
-      : OpRewritePattern(context), parallel(parallel) {}
+  InnerReductionToLoops(MLIRContext *context, bool parallel, int64_t blockSize)
+      : OpRewritePattern(context), parallel(parallel), blockSize(blockSize) {}
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
@@ -120,34 +184,60 @@ struct InnerReductionToLoops : OpRewritePattern<linalg::GenericOp> {
       return ValueRange(values).drop_front(numParallel);
     };
 
+    // The payload at iteration `ivs` with accumulators `accs`.
+    auto emitBody = [&](OpBuilder &b, Location loc, ValueRange ivs,
+                        ValueRange accs) -> scf::ValueVector {
+      IRMapping mapping;
+      Block *body = op.getBlock();
+      for (OpOperand *input : op.getDpsInputOperands())
+        mapping.map(body->getArgument(input->getOperandNumber()),
+                    readOperand(b, loc, op, *input, ivs));
+      for (auto [i, acc] : llvm::enumerate(accs))
+        mapping.map(body->getArgument(op.getNumDpsInputs() + i), acc);
+      for (Operation &nested : body->without_terminator()) {
+        if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
+          mapping.map(index.getResult(), ivs[index.getDim()]);
+          continue;
+        }
+        b.clone(nested, mapping);
+      }
+      return llvm::map_to_vector(
+          body->getTerminator()->getOperands(),
+          [&](Value v) { return mapping.lookupOrDefault(v); });
+    };
+    // A sum whose innermost loop fits one block is not split.
+    std::optional<SmallVector<arith::AddFOp>> sums = getFloatSums(op);
+    std::optional<int64_t> innermostSize =
+        getConstantIntValue(ranges.back().size);
+    if (innermostSize && *innermostSize <= blockSize)
+      sums = std::nullopt;
+
     auto buildReduction = [&](OpBuilder &b, Location loc,
                               ValueRange parallelIvs) {
       SmallVector<Value> accumulators;
       for (OpOperand &init : op.getDpsInitsMutable())
         accumulators.push_back(readOperand(b, loc, op, init, parallelIvs));
+      // Blocked sums build the innermost reduction loop themselves.
+      size_t nestDepth = iterators.size() - numParallel - (sums ? 1 : 0);
+      auto nested = [&](ArrayRef<Value> values) {
+        return rest(values).take_front(nestDepth);
+      };
       scf::LoopNest nest = scf::buildLoopNest(
-          b, loc, rest(lbs), rest(ubs), rest(steps), accumulators,
+          b, loc, nested(lbs), nested(ubs), nested(steps), accumulators,
           [&](OpBuilder &b, Location loc, ValueRange reductionIvs,
               ValueRange accs) -> scf::ValueVector {
             SmallVector<Value> ivs(parallelIvs);
             ivs.append(reductionIvs.begin(), reductionIvs.end());
-            IRMapping mapping;
-            Block *body = op.getBlock();
-            for (OpOperand *input : op.getDpsInputOperands())
-              mapping.map(body->getArgument(input->getOperandNumber()),
-                          readOperand(b, loc, op, *input, ivs));
-            for (auto [i, acc] : llvm::enumerate(accs))
-              mapping.map(body->getArgument(op.getNumDpsInputs() + i), acc);
-            for (Operation &nested : body->without_terminator()) {
-              if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
-                mapping.map(index.getResult(), ivs[index.getDim()]);
-                continue;
-              }
-              b.clone(nested, mapping);
-            }
-            return llvm::map_to_vector(
-                body->getTerminator()->getOperands(),
-                [&](Value v) { return mapping.lookupOrDefault(v); });
+            if (!sums)
+              return emitBody(b, loc, ivs, accs);
+            return emitBlockedSums(
+                b, loc, *sums, lbs.back(), ubs.back(), steps.back(), blockSize,
+                accs,
+                [&](OpBuilder &b, Location loc, Value iv, ValueRange partial) {
+                  SmallVector<Value> all(ivs);
+                  all.push_back(iv);
+                  return emitBody(b, loc, all, partial);
+                });
           });
       for (auto [init, result] :
            llvm::zip(op.getDpsInitsMutable(), nest.results)) {
@@ -171,6 +261,7 @@ struct InnerReductionToLoops : OpRewritePattern<linalg::GenericOp> {
   }
 
   bool parallel;
+  int64_t blockSize;
 };
 
 struct ReductionsToLoopsPass final
@@ -179,7 +270,7 @@ struct ReductionsToLoopsPass final
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<InnerReductionToLoops>(&getContext(), parallel);
+    patterns.add<InnerReductionToLoops>(&getContext(), parallel, sumBlock);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

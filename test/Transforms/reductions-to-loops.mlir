@@ -91,3 +91,34 @@ func.func @on_tensors(%x: tensor<4x8xf32>, %out: tensor<4xf32>) -> tensor<4xf32>
   } -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A float sum longer than a block (`sum-block`, 16384 by default) sums each
+// block of the innermost loop from -0.0 and adds the block's sum to the
+// accumulator, so that its rounding error stays that of eager mode's
+// chunked sums.
+// CHECK-LABEL: func.func @long_sum
+//  CHECK-SAME:     %[[X:.+]]: memref<40000xf32>, %[[OUT:.+]]: memref<f32>
+//   CHECK-DAG:   %[[BLOCK:.+]] = arith.constant 16384 : index
+//   CHECK-DAG:   %[[N:.+]] = arith.constant 40000 : index
+//   CHECK-DAG:   %[[NEGZERO:.+]] = arith.constant -0.000000e+00 : f32
+//       CHECK:   %[[INIT:.+]] = memref.load %[[OUT]][]
+//       CHECK:   %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %[[N]] step %[[BLOCK]] iter_args(%[[ACC:.+]] = %[[INIT]]) -> (f32)
+//       CHECK:     %[[END:.+]] = arith.minsi
+//       CHECK:     %[[PART:.+]] = scf.for %[[J:.+]] = %[[B]] to %[[END]] {{.+}} iter_args(%[[P:.+]] = %[[NEGZERO]]) -> (f32)
+//       CHECK:       %[[V:.+]] = memref.load %[[X]][%[[J]]]
+//       CHECK:       arith.addf %[[V]], %[[P]] fastmath<reassoc> : f32
+//       CHECK:     %[[NEXT:.+]] = arith.addf %[[ACC]], %[[PART]] fastmath<reassoc> : f32
+//       CHECK:     scf.yield %[[NEXT]]
+//       CHECK:   memref.store %[[SUM]], %[[OUT]][]
+func.func @long_sum(%x: memref<40000xf32>, %out: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>],
+                  iterator_types = ["reduction"]}
+      ins(%x : memref<40000xf32>) outs(%out : memref<f32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %0 = arith.addf %a, %acc fastmath<reassoc> : f32
+    linalg.yield %0 : f32
+  }
+  return
+}

@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,10 +42,29 @@ struct BufferView {
 struct EngineOptions {
   /// LLVM optimization level of the JIT (0-3).
   unsigned optLevel = 3;
+  /// The longest LLVM may take to optimize and generate code, 0 for no
+  /// limit. A compile that takes longer is abandoned: `compile` returns an
+  /// error, and the thread running it is left to finish (or not) on its own,
+  /// holding only LLVM objects of its own.
+  std::chrono::milliseconds timeout{0};
   /// Keep the optimized LLVM IR text (`JitModule::llvmIR`).
   bool keepLLVMIR = false;
   /// Keep the host assembly text (`JitModule::assembly`).
   bool keepAssembly = false;
+};
+
+/// The error of a compile abandoned because it exceeded
+/// `EngineOptions::timeout`.
+class CompileTimeoutError : public llvm::ErrorInfo<CompileTimeoutError> {
+public:
+  static char ID;
+  explicit CompileTimeoutError(std::chrono::milliseconds timeout)
+      : timeout(timeout) {}
+  void log(llvm::raw_ostream &os) const override;
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+  std::chrono::milliseconds timeout;
 };
 
 /// Registers the dialect translations to LLVM IR that the engine needs on
@@ -57,6 +77,9 @@ public:
   ~JitModule();
 
   /// Compiles `module`, which must be in the LLVM dialect, for the host CPU.
+  /// The module is translated to LLVM IR on the calling thread; LLVM's
+  /// optimization and code generation run on a thread of their own when
+  /// `options.timeout` is set.
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(mlir::ModuleOp module, const EngineOptions &options = {});
 
@@ -88,6 +111,8 @@ public:
 
 private:
   JitModule() = default;
+  llvm::Error compileBitcode(llvm::StringRef bitcode, llvm::StringRef anySymbol,
+                             const EngineOptions &options);
 
   std::unique_ptr<mlir::ExecutionEngine> engine_;
   std::string llvmIR_;

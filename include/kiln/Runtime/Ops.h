@@ -29,6 +29,7 @@
 
 #include <optional>
 #include <source_location>
+#include <string_view>
 #include <vector>
 
 namespace kiln {
@@ -130,9 +131,11 @@ KILN_SCALAR_OVERLOADS(gt)
 KILN_SCALAR_OVERLOADS(ge)
 #undef KILN_SCALAR_OVERLOADS
 
-/// The tensor a Scalar becomes when it meets a tensor of dtype `other`
-/// (rank 0, dtype by the weak-type rule).
-Tensor scalarTensorFor(Scalar s, DType other);
+/// The tensor a Scalar becomes when it meets a tensor of dtype `other` in op
+/// `op` (rank 0, dtype by the weak-type rule). Throws kiln::Error, naming
+/// `op`, if an integer scalar does not fit the dtype it adopts.
+Tensor scalarTensorFor(Scalar s, DType other,
+                       std::string_view op = "scalar operand");
 
 //===----------------------------------------------------------------------===//
 // C++ operators

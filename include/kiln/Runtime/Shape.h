@@ -38,7 +38,8 @@ constexpr int64_t kDynamic = std::numeric_limits<int64_t>::min();
 inline bool isDynamic(int64_t dim) { return dim == kDynamic; }
 bool hasDynamicDims(const Shape &shape);
 
-/// Number of elements; -1 if any dimension is dynamic.
+/// Number of elements; -1 if any dimension is dynamic, INT64_MAX if the
+/// count overflows int64 (no such tensor can be allocated).
 int64_t numElements(const Shape &shape);
 
 /// "(3, 4)", "(5)" for rank 1, "()" for a scalar, "?" for dynamic dims.

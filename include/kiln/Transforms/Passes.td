@@ -74,6 +74,24 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
   ];
 }
 
+def StridedCopiesToLinalgPass : Pass<"kiln-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    Bufferization copies into and out of strided views (a concat or pad
+    along an inner axis writes its operands into subviews of the result).
+    The LLVM lowering turns a `memref.copy` of contiguous buffers into a
+    `memcpy` but any other into a call of `memrefCopy` from MLIR's C runner
+    utilities, which neither the JIT nor `kilnc compile` output links. This
+    pass rewrites each copy whose source or target is not statically
+    contiguous into a `linalg.copy`, which the loop lowering turns into
+    (parallel, vectorizable) loops, so that compiled code needs no runtime
+    library beyond Kiln's.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+  ];
+}
+
 def ReductionsToLoopsPass : Pass<"kiln-reductions-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Lower innermost reductions to loops with register accumulators";
   let description = [{
@@ -85,12 +103,17 @@ def ReductionsToLoopsPass : Pass<"kiln-reductions-to-loops", "::mlir::func::Func
     loads and stores the accumulator at every iteration, which LLVM cannot
     keep in a register when the output might alias an input. With the
     `reassoc` flag the kiln lowering sets on the combiner, the inner loop
-    vectorizes into partial sums. Other linalg ops are left to the generic
-    loop lowering.
+    vectorizes into partial sums. Float sums run their innermost reduction
+    loop in blocks of `sum-block` iterations, each summed from zero and then
+    added to the accumulator, so that the rounding error of a long sum stays
+    that of eager mode's chunked sums. Other linalg ops are left to the
+    generic loop lowering.
   }];
   let options = [
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Emit scf.parallel for the parallel loops (else scf.for)">,
+    Option<"sumBlock", "sum-block", "int64_t", /*default=*/"16384",
+           "Iterations of the innermost loop of a float sum per block">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

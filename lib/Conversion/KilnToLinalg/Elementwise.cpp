@@ -66,15 +66,25 @@ Value floorDivInt(OpBuilder &b, Location loc, Value a, Value d) {
 
 /// Integer power by squaring over the exponent's bits. Negative exponents
 /// give 1 for base 1, +-1 for base -1 and 0 otherwise (never a trap).
+///
+/// The loop runs over the exponent's significant bits only, a trip count
+/// known at run time: with the constant bit-width count, LLVM 22 unrolls the
+/// loop fully and its loop vectorizer then never finishes (an exponential
+/// walk over the unrolled chain of squarings) on an elementwise loop of 32
+/// elements.
 Value intPow(OpBuilder &b, Location loc, Value base, Value exponent) {
   Type type = base.getType();
   Value zero = constantLike(b, loc, base, 0),
         one = constantLike(b, loc, base, 1);
   Value minusOne = constantLike(b, loc, base, -1);
   Value e = arith::MaxSIOp::create(b, loc, exponent, zero);
+  Value bits = arith::SubIOp::create(
+      b, loc,
+      constantLike(b, loc, base,
+                   static_cast<int64_t>(type.getIntOrFloatBitWidth())),
+      math::CountLeadingZerosOp::create(b, loc, e));
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-  Value ub =
-      arith::ConstantIndexOp::create(b, loc, type.getIntOrFloatBitWidth());
+  Value ub = arith::IndexCastOp::create(b, loc, b.getIndexType(), bits);
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
   auto loop = scf::ForOp::create(
       b, loc, lb, ub, step, ValueRange{one, base, e},

@@ -10,6 +10,8 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -32,6 +34,36 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
 
 namespace {
 
+/// A kiln op's written result type may be more static than the inferred one
+/// (`kiln.transpose %a perm = [1, 0] : tensor<?x3xf32> -> tensor<3x2xf32>`
+/// promises that the dynamic size is 2). The lowering patterns build their
+/// linalg ops from operand shapes, whose verifiers reject such a mix, so
+/// each refined result is given its inferred type back, followed by a
+/// `tensor.cast` to the written type for its users.
+void unrefineResultTypes(Operation *root) {
+  root->walk([](InferTypeOpInterface op) {
+    if (!isa<kiln::KilnDialect>(op->getDialect()))
+      return;
+    SmallVector<Type> inferred;
+    if (failed(op.inferReturnTypes(
+            op->getContext(), op->getLoc(), op->getOperands(),
+            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+            op->getRegions(), inferred)) ||
+        inferred.size() != op->getNumResults())
+      return;
+    OpBuilder b(op->getContext());
+    b.setInsertionPointAfter(op);
+    for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
+      Type written = result.getType();
+      if (written == type)
+        continue;
+      result.setType(type);
+      auto cast = tensor::CastOp::create(b, op->getLoc(), written, result);
+      result.replaceAllUsesExcept(cast.getResult(), cast);
+    }
+  });
+}
+
 /// Remembers the last reason a pattern gave for not rewriting the op at each
 /// location, so that leftover ops can be reported with it.
 struct FailureReasons : RewriterBase::Listener {
@@ -50,6 +82,7 @@ struct ConvertKilnToLinalgPass final
   using Base::Base;
 
   void runOnOperation() override {
+    unrefineResultTypes(getOperation());
     RewritePatternSet patterns(&getContext());
     kiln::populateKilnToLinalgPatterns(patterns, reportIndexErrors);
     FailureReasons reasons;

@@ -300,8 +300,14 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
     auto attrs = [&](ArrayRef<int64_t> values) {
       return getAsIndexOpFoldResult(rewriter.getContext(), values);
     };
-    // The strided window is copied out (see insertByCopy).
     Location loc = op.getLoc();
+    // An empty slice reads nothing. (Its start may be the size of the
+    // dimension, which memref.subview's verifier rejects as out of bounds.)
+    if (resultType.getNumElements() == 0) {
+      rewriter.replaceOp(op, createEmpty(rewriter, loc, resultType, {}));
+      return success();
+    }
+    // The strided window is copied out (see insertByCopy).
     Value window = tensor::ExtractSliceOp::create(
         rewriter, loc, resultType, op.getInput(), attrs(op.getStart()),
         attrs(resultType.getShape()), attrs(op.getStride()));

@@ -134,3 +134,17 @@ func.func @gather(%x: tensor<3x5xf32>, %i: tensor<2x2xi32>) -> tensor<3x2x2xf32>
   %0 = kiln.gather %x, %i axis = 1 : (tensor<3x5xf32>, tensor<2x2xi32>) -> tensor<3x2x2xf32>
   return %0 : tensor<3x2x2xf32>
 }
+
+// -----
+
+// A written result type may refine a dynamic inferred size (here the `?`
+// is promised to be 2). The op is lowered at its inferred type and cast to
+// the written one, so linalg never sees the mix its verifier rejects.
+// CHECK-LABEL: func.func @transpose_refined
+//       CHECK:   %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<?x3xf32>) outs(%{{.+}} : tensor<3x?xf32>) permutation = [1, 0]
+//       CHECK:   %[[C:.+]] = tensor.cast %[[T]] : tensor<3x?xf32> to tensor<3x2xf32>
+//       CHECK:   return %[[C]]
+func.func @transpose_refined(%a: tensor<?x3xf32>) -> tensor<3x2xf32> {
+  %0 = kiln.transpose %a perm = [1, 0] : tensor<?x3xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <chrono>
 #include <thread>
 
 using namespace kiln;
@@ -403,4 +404,60 @@ TEST(FunctionTest, CompiledGatherThrowsForAnIndexOutOfRange) {
   failing.join();
   set_num_threads(0);
 }
+// A compile that exceeds the timeout is abandoned with an error, or, if the
+// host allows it, the graph runs on the interpreter; a 1 ms limit is far
+// below what LLVM needs for any function.
+TEST(FunctionTest, CompileTimeoutAbandonsTheCompile) {
+  Tensor x = random_normal({8, 8}, 1);
+  set_compile_timeout(std::chrono::milliseconds(1));
+  auto slow = function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; },
+                       "slow");
+  try {
+    slow(x);
+    ADD_FAILURE() << "the compile was not abandoned";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("compile timeout of 1 ms"));
+    EXPECT_THAT(error.what(), HasSubstr("'slow'"));
+  }
+
+  std::vector<std::string> warnings;
+  set_warning_handler(
+      [&](const std::string &message) { warnings.push_back(message); });
+  set_interpret_on_compile_timeout(true);
+  auto fallback = function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; },
+                           "fallback");
+  Tensor result = fallback(x);
+  set_interpret_on_compile_timeout(false);
+  set_compile_timeout(std::chrono::seconds(120));
+  set_warning_handler(nullptr);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("running it on the graph interpreter"));
+  Tensor eager = tanh(matmul(x, x)) + 1.0f;
+  EXPECT_EQ(result.to_vector<float>(), eager.to_vector<float>());
+  // With the default limit the same function compiles.
+  auto fast = function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; });
+  EXPECT_EQ(fast(x).shape(), (Shape{8, 8}));
+}
+
+// An integer scalar that does not fit the dtype it adopts from the tensor
+// would wrap silently; it is an error naming the op, as in JAX.
+TEST(FunctionTest, WeakScalarThatDoesNotFitIsAnError) {
+  Tensor i32 = constant(std::vector<int64_t>{1, 2}, {2}, DType::I32);
+  try {
+    (void)(i32 + (int64_t{1} << 40));
+    ADD_FAILURE() << "no error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("add: the scalar 1099511627776 does "
+                                        "not fit int32"));
+  }
+  EXPECT_THROW((void)maximum(int64_t{-1} << 33, i32), Error);
+  // In range, and for int64 tensors, scalars are fine.
+  EXPECT_EQ((i32 + 2147483647).dtype(), DType::I32);
+  Tensor i64 = cast(i32, DType::I64);
+  EXPECT_EQ((i64 + (int64_t{1} << 40)).to_vector<int64_t>()[0],
+            (int64_t{1} << 40) + 1);
+  auto f = function([](Tensor x) { return x * (int64_t{1} << 35); });
+  EXPECT_THROW(f(i32), Error);
+}
+
 } // namespace

@@ -2,6 +2,8 @@
 
 #include "TestUtil.h"
 
+#include <limits>
+
 using namespace kiln;
 using ::testing::HasSubstr;
 
@@ -16,6 +18,11 @@ TEST(ShapeRules, FormatShape) {
   EXPECT_EQ(numElements({2, 3, 4}), 24);
   EXPECT_EQ(numElements({}), 1);
   EXPECT_EQ(numElements({2, kDynamic}), -1);
+  // An overflowing count saturates (no signed overflow), unless a zero
+  // dimension makes it 0.
+  int64_t big = int64_t{1} << 40;
+  EXPECT_EQ(numElements({big, big}), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(numElements({big, big, 0}), 0);
 }
 
 TEST(ShapeRules, NormalizeAxes) {

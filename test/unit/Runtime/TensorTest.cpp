@@ -94,6 +94,9 @@ TEST(Tensor, Factories) {
       },
       "is too large to allocate");
   EXPECT_EQ(zeros({huge, huge, 0}).size(), 0);
+  // The element count itself overflows int64 (undefined behaviour before).
+  expectError([] { zeros({int64_t{1} << 40, int64_t{1} << 40}); },
+              "is too large to allocate");
   expectError([&] { pad(zeros({0}), {huge / 2}, {huge / 2}); },
               "is too large to allocate");
 }
