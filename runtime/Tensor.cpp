@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <new>
@@ -121,7 +122,10 @@ Shape Tensor::contiguousStrides(const Shape &shape) {
   int64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = s;
-    s *= std::max<int64_t>(shape[i], 1);
+    // Only a tensor with no elements can have strides beyond int64 (huge
+    // dimensions next to a 0); they are never used to address anything.
+    if (__builtin_mul_overflow(s, std::max<int64_t>(shape[i], 1), &s))
+      s = std::numeric_limits<int64_t>::max();
   }
   return strides;
 }
@@ -157,12 +161,14 @@ int64_t Tensor::dim(int64_t axis) const {
 }
 
 bool Tensor::is_contiguous() const {
+  // Checked first: the sizes of the other dimensions of an empty tensor may
+  // multiply beyond int64.
+  if (size() == 0)
+    return true;
   int64_t expected = 1;
   for (size_t i = shape_.size(); i-- > 0;) {
     if (shape_[i] == 1)
       continue;
-    if (shape_[i] == 0)
-      return true;
     if (strides_[i] != expected)
       return false;
     expected *= shape_[i];

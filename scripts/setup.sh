@@ -3,7 +3,8 @@
 # Idempotent: packages already installed are not touched, and the build is
 # incremental. Usage: scripts/setup.sh [ninja targets...]
 # KILN_BUILD_DIR picks the build directory (default build/) and
-# KILN_CMAKE_ARGS adds CMake options when it is first configured.
+# KILN_CMAKE_ARGS adds CMake options when it is first configured;
+# KILN_EXTRA_PACKAGES names more Debian packages to install.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +16,10 @@ PACKAGES=(
   libomp-22-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 
+# Configurations may need more (the sanitizers' runtimes).
+read -r -a EXTRA <<<"${KILN_EXTRA_PACKAGES:-}"
 missing=()
-for pkg in "${PACKAGES[@]}"; do
+for pkg in "${PACKAGES[@]}" "${EXTRA[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
       grep -q "install ok installed"; then
     missing+=("$pkg")

@@ -161,6 +161,13 @@ void appendVarint(std::string &out, uint64_t value) {
   } while (value);
 }
 
+/// memcpy that also accepts no bytes from a null pointer (an empty
+/// field's data()), which memcpy itself does not.
+void copyBytes(void *to, const void *from, size_t bytes) {
+  if (bytes)
+    std::memcpy(to, from, bytes);
+}
+
 } // namespace
 
 driver::NamedTensor driver::parseTensorProto(const std::string &bytes) {
@@ -222,32 +229,36 @@ driver::NamedTensor driver::parseTensorProto(const std::string &bytes) {
     if (dim < 0 || dim > (int64_t(1) << 40))
       throw Error("bad dimension " + std::to_string(dim));
   int64_t count = numElements(shape);
+  size_t elementSize = dtypeSize(*dtype);
+  // The data must fill the dims before anything is allocated: a few bytes
+  // may claim dims of terabytes.
+  if (hasRaw) {
+    if (count > int64_t(raw.size()) ||
+        raw.size() != size_t(count) * elementSize)
+      throw Error("raw_data holds " + std::to_string(raw.size()) +
+                  " bytes, but " + onnxTypeName(dataType) + " dims " +
+                  formatShape(shape) + " need " +
+                  (count == std::numeric_limits<int64_t>::max()
+                       ? std::string("more")
+                       : std::to_string(size_t(count) * elementSize)));
+  } else {
+    size_t held = dataType == Float    ? floats.size()
+                  : dataType == Double ? doubles.size()
+                                       : ints.size();
+    if (held != size_t(count))
+      throw Error("holds " + std::to_string(held) + " elements, but dims " +
+                  formatShape(shape) + " need " + std::to_string(count));
+  }
   Tensor tensor = Tensor::empty(shape, *dtype);
   char *out = static_cast<char *>(tensor.rawData());
-  size_t elementSize = dtypeSize(*dtype);
-  auto mismatch = [&](size_t got) {
-    return Error("holds " + std::to_string(got) + " elements, but dims (" +
-                 std::to_string(shape.size()) + " dims) need " +
-                 std::to_string(count));
-  };
   if (hasRaw) {
-    if (raw.size() != size_t(count) * elementSize)
-      throw Error("raw_data holds " + std::to_string(raw.size()) +
-                  " bytes, but " + onnxTypeName(dataType) + " dims need " +
-                  std::to_string(size_t(count) * elementSize));
-    std::memcpy(out, raw.data(), raw.size());
+    copyBytes(out, raw.data(), raw.size());
   } else if (dataType == Float) {
-    if (floats.size() != size_t(count))
-      throw mismatch(floats.size());
-    std::memcpy(out, floats.data(), count * sizeof(float));
+    copyBytes(out, floats.data(), count * sizeof(float));
   } else if (dataType == Double) {
-    if (doubles.size() != size_t(count))
-      throw mismatch(doubles.size());
-    std::memcpy(out, doubles.data(), count * sizeof(double));
+    copyBytes(out, doubles.data(), count * sizeof(double));
   } else {
     // int32_data holds int32, bool and the bits of float16 and bfloat16.
-    if (ints.size() != size_t(count))
-      throw mismatch(ints.size());
     for (int64_t i = 0; i < count; ++i) {
       int64_t v = ints[i];
       switch (*dtype) {

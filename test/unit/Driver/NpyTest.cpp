@@ -78,6 +78,17 @@ TEST(Npy, ReadsWhatNumpyWrites) {
   EXPECT_EQ(t.to_vector<float>(), (std::vector<float>{1, 2, 3, 4}));
 }
 
+// Found by fuzzing: an empty array whose other dimensions multiply beyond
+// int64 overflowed in the contiguity check when written back.
+TEST(Npy, EmptyArrayWithHugeDimensions) {
+  Tensor t = parseNpy(npy("{'descr': '<f4', 'fortran_order': False, "
+                          "'shape': (0, 5555, 555555, 55555555, 555555), }",
+                          ""));
+  EXPECT_EQ(t.size(), 0);
+  EXPECT_TRUE(t.is_contiguous());
+  EXPECT_EQ(parseNpy(serializeNpy(t)).shape(), t.shape());
+}
+
 TEST(Npy, ReadsBigEndianAndFortranOrder) {
   // Big-endian int32 1, 2, 3, 4, 5, 6 in Fortran order, shape (2, 3):
   // the C-order array is [[1, 3, 5], [2, 4, 6]].

@@ -30,6 +30,17 @@ TEST(TensorProto, RoundTripEveryDType) {
   }
 }
 
+// Found by fuzzing: empty data fields copied from a null pointer (undefined
+// behaviour even for zero bytes).
+TEST(TensorProto, EmptyTensorsOfEveryField) {
+  for (DType dtype : {DType::F32, DType::F64, DType::I64}) {
+    NamedTensor back =
+        parseTensorProto(serializeTensorProto(Tensor::empty({0, 3}, dtype)));
+    EXPECT_EQ(back.tensor.shape(), (Shape{0, 3}));
+    EXPECT_EQ(back.tensor.dtype(), dtype);
+  }
+}
+
 TEST(TensorProto, ReadsTypedFields) {
   // dims: [3] (unpacked), data_type: INT64, int64_data: packed [1, -2, 300].
   std::string bytes = {0x08, 0x03, 0x10, 0x07, 0x3a};
@@ -64,13 +75,19 @@ TEST(TensorProto, RejectsBadMessages) {
             "unsupported element type STRING");
   EXPECT_EQ(
       message(std::string{0x08, 0x02, 0x10, 0x01, 0x4a, 0x04, 1, 2, 3, 4}),
-      "raw_data holds 4 bytes, but FLOAT dims need 8");
+      "raw_data holds 4 bytes, but FLOAT dims (2) need 8");
   EXPECT_EQ(message(std::string{0x10, 0x01, 0x4a, 0x09}),
             "truncated length-delimited field");
   EXPECT_EQ(message(std::string{0x10, 0x01, 0x70, 0x01}),
             "tensor data is stored externally, which is not supported");
   EXPECT_EQ(message(std::string{0x08, 0x02, 0x10, 0x06, 0x28, 0x01}),
-            "holds 1 elements, but dims (1 dims) need 2");
+            "holds 1 elements, but dims (2) need 2");
+  // Found by fuzzing: 30 bytes that claim dims of 820 GB are rejected
+  // before anything is allocated.
+  EXPECT_EQ(message(std::string{0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x08,
+                                0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x10, 0x01}),
+            "holds 0 elements, but dims (127, 127, 127, 127, 127, 127) "
+            "need 4195872914689");
 }
 
 } // namespace
