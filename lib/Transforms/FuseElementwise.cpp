@@ -74,6 +74,10 @@ void kiln::populateElementwiseFusionPatterns(
 
 namespace {
 
+/// Far more rewrites than any graph's fusion takes (one per fused pair and
+/// per folded op).
+constexpr int64_t kMaxRewrites = 1'000'000;
+
 struct FuseElementwisePass final
     : kiln::impl::FuseElementwisePassBase<FuseElementwisePass> {
   using Base::Base;
@@ -82,8 +86,15 @@ struct FuseElementwisePass final
     RewritePatternSet patterns(&getContext());
     kiln::populateElementwiseFusionPatterns(
         patterns, kiln::getDefaultFusionPolicy(fuseMultiUse));
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Patterns that undo each other must end in an error, not a hang.
+    GreedyRewriteConfig config;
+    config.setMaxNumRewrites(kMaxRewrites);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config))) {
+      getOperation()->emitError("elementwise fusion did not converge within ")
+          << kMaxRewrites << " rewrites";
       signalPassFailure();
+    }
   }
 };
 

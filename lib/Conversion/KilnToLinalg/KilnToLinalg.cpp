@@ -34,26 +34,43 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
 
 namespace {
 
-/// A kiln op's written result type may be more static than the inferred one
-/// (`kiln.transpose %a perm = [1, 0] : tensor<?x3xf32> -> tensor<3x2xf32>`
-/// promises that the dynamic size is 2). The lowering patterns build their
-/// linalg ops from operand shapes, whose verifiers reject such a mix, so
-/// each refined result is given its inferred type back, followed by a
-/// `tensor.cast` to the written type for its users.
-void unrefineResultTypes(Operation *root) {
-  root->walk([](InferTypeOpInterface op) {
+/// The result types of a kiln op as its operands determine them (the
+/// inferred types; for a cast, the input's shape), if it has such types.
+std::optional<SmallVector<Type>> operandDerivedTypes(Operation *op) {
+  if (auto cast = dyn_cast<kiln::CastOp>(op))
+    return SmallVector<Type>{cast.getInput().getType().clone(
+        cast.getType().getElementType())};
+  auto inferable = dyn_cast<InferTypeOpInterface>(op);
+  if (!inferable)
+    return std::nullopt;
+  SmallVector<Type> inferred;
+  if (failed(inferable.inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred)) ||
+      inferred.size() != op->getNumResults())
+    return std::nullopt;
+  return inferred;
+}
+
+/// A kiln op's written result type may be more static than the one its
+/// operands determine (`kiln.transpose %a perm = [1, 0] : tensor<?x3xf32> ->
+/// tensor<3x2xf32>` promises that the dynamic size is 2) or less static
+/// (`kiln.cast %a : tensor<5xbf16> to tensor<?xf32>`). The lowering patterns
+/// build their linalg ops from operand shapes: linalg's verifiers reject the
+/// first mix, and the second made fusion's canonicalizations undo each other
+/// forever. So each such result gets its operand-derived type back, followed
+/// by a `tensor.cast` to the written type for its users.
+void useOperandDerivedResultTypes(Operation *root) {
+  root->walk([](Operation *op) {
     if (!isa<kiln::KilnDialect>(op->getDialect()))
       return;
-    SmallVector<Type> inferred;
-    if (failed(op.inferReturnTypes(
-            op->getContext(), op->getLoc(), op->getOperands(),
-            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-            op->getRegions(), inferred)) ||
-        inferred.size() != op->getNumResults())
+    std::optional<SmallVector<Type>> derived = operandDerivedTypes(op);
+    if (!derived)
       return;
     OpBuilder b(op->getContext());
     b.setInsertionPointAfter(op);
-    for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
+    for (auto [result, type] : llvm::zip(op->getResults(), *derived)) {
       Type written = result.getType();
       if (written == type)
         continue;
@@ -82,7 +99,7 @@ struct ConvertKilnToLinalgPass final
   using Base::Base;
 
   void runOnOperation() override {
-    unrefineResultTypes(getOperation());
+    useOperandDerivedResultTypes(getOperation());
     RewritePatternSet patterns(&getContext());
     kiln::populateKilnToLinalgPatterns(patterns, reportIndexErrors);
     FailureReasons reasons;

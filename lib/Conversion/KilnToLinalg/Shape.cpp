@@ -412,8 +412,15 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
         rewriter, op, op.getAxisAttr().getInt(), inputType.getRank());
     if (failed(axis))
       return failure();
+    // No index, nothing to read: an empty result, even from an empty axis.
+    RankedTensorType resultType = op.getType();
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
+      rewriter.replaceOp(op, createEmpty(rewriter, op.getLoc(), resultType, {}));
+      return success();
+    }
     if (inputType.getDimSize(*axis) == 0)
-      return rewriter.notifyMatchFailure(op, "gathers from an empty axis");
+      return rewriter.notifyMatchFailure(
+          op, "gathers from an empty axis (every index is out of range)");
     func::FuncOp report;
     if (reportIndexErrors) {
       FailureOr<func::FuncOp> declared = declareReportIndexError(rewriter, op);
@@ -421,7 +428,6 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
         return failure();
       report = *declared;
     }
-    RankedTensorType resultType = op.getType();
     int64_t rank = resultType.getRank();
     Location loc = op.getLoc();
 

@@ -148,3 +148,16 @@ func.func @transpose_refined(%a: tensor<?x3xf32>) -> tensor<3x2xf32> {
   %0 = kiln.transpose %a perm = [1, 0] : tensor<?x3xf32> -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// No index, nothing to read: a gather with an empty result lowers to an
+// empty tensor, even from an empty axis.
+// CHECK-LABEL: func.func @gather_nothing_from_empty_axis
+//       CHECK:   %[[E:.+]] = tensor.empty() : tensor<7x1x0xf32>
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return %[[E]]
+func.func @gather_nothing_from_empty_axis(%x: tensor<7x0xf32>, %i: tensor<1x0xi64>) -> tensor<7x1x0xf32> {
+  %0 = kiln.gather %x, %i axis = -1 : (tensor<7x0xf32>, tensor<1x0xi64>) -> tensor<7x1x0xf32>
+  return %0 : tensor<7x1x0xf32>
+}
