@@ -1,7 +1,7 @@
 //===- References.h - Hand-written loops the benchmarks compare with -*- C++
 //-*-===//
 //
-// Plain single-threaded C++ for DESIGN.md's workloads W1-W4, shared by the
+// Plain single-threaded C++ for docs/design.md's workloads W1-W4, shared by the
 // eager and traced benchmarks so both compare against the same code, built
 // with the same flags (-O3 -march=native).
 //

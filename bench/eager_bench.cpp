@@ -1,7 +1,7 @@
 //===- eager_bench.cpp - Eager-mode benchmarks ----------------------------===//
 //
 // Dispatch overhead of eager ops on tiny tensors (ns per op), and the
-// workloads W1-W4 of DESIGN.md run eagerly, each next to a hand-written
+// workloads W1-W4 of docs/design.md run eagerly, each next to a hand-written
 // single-threaded reference loop in the same binary so ratios can be read off
 // directly:
 //

@@ -1,6 +1,6 @@
 //===- traced_bench.cpp - Traced (JIT) mode against eager and references --===//
 //
-// Prints, for each workload of DESIGN.md, the median time of the traced
+// Prints, for each workload of docs/design.md, the median time of the traced
 // (JIT-compiled) function, of the same computation in eager mode, and of a
 // hand-written C++ loop compiled in this binary, with the ratios between
 // them, all measured in the same run, in turn (one run of each per

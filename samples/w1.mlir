@@ -1,4 +1,4 @@
-// W1 of DESIGN.md, relu(a * b + c) * sigmoid(d): after the Linalg stage it is
+// W1 of docs/design.md, relu(a * b + c) * sigmoid(d): after the Linalg stage it is
 // a single fused linalg.generic.
 func.func @w1(%a: tensor<16777216xf32>, %b: tensor<16777216xf32>,
               %c: tensor<16777216xf32>, %d: tensor<16777216xf32>) -> tensor<16777216xf32> {

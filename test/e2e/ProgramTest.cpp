@@ -1,6 +1,6 @@
 //===- ProgramTest.cpp - e2e: op chains, several outputs, captures --------===//
 //
-// Whole programs: the fused W1 chain of DESIGN.md, an MLP layer and a
+// Whole programs: the fused W1 chain of docs/design.md, an MLP layer and a
 // softmax-attention block with captured host tensors (which become graph
 // constants), tuple and vector returns, non-tensor arguments baked into the
 // graph, rank-0 and empty tensors.

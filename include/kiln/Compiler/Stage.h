@@ -1,6 +1,6 @@
 //===- Stage.h - The stages of Kiln's lowering -----------------*- C++ -*-===//
 //
-// The stages of DESIGN.md's pipeline, shared by `Function::lower(...).ir()`,
+// The stages of docs/design.md's pipeline, shared by `Function::lower(...).ir()`,
 // `kilnc emit --to=...`, `--dump-dir` and kiln-opt's named pipelines.
 //
 //===----------------------------------------------------------------------===//
