@@ -106,9 +106,7 @@ public:
     mlir::func::FuncOp func = graph_->graph();
     mlir::OwningOpRef<mlir::ModuleOp> module(
         cast<mlir::ModuleOp>(func->getParentOp()->clone()));
-    if (stage == Stage::Kiln) {
-      text = printOp(*module, locations);
-    } else if (stage <= Stage::LLVM) {
+    if (stage <= Stage::LLVM) {
       lowerTo(*module, stage, /*forJit=*/true);
       text = printOp(*module, locations);
     } else {

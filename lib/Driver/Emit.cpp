@@ -85,11 +85,13 @@ private:
 } // namespace
 
 void driver::lowerModule(mlir::ModuleOp module, Stage from, Stage to,
-                         std::vector<PassTiming> *timings) {
+                         std::vector<PassTiming> *timings,
+                         bool simplifyKilnGraph) {
   mlir::MLIRContext *context = module.getContext();
   mlir::PassManager pm(context);
   PipelineOptions options;
   options.resultsAsOutParams = true;
+  options.simplifyKilnGraph = simplifyKilnGraph;
   buildPipeline(pm, from, to, options);
   if (timings)
     pm.addInstrumentation(std::make_unique<PassTimer>(to, *timings));
@@ -110,7 +112,6 @@ Emission driver::emitStages(const GraphFile &file, Stage to) {
   Emission emission;
   emission.to = to;
   mlir::OwningOpRef<mlir::ModuleOp> module(file.module().clone());
-  emission.texts[int(Stage::Kiln)] = printModule(*module);
 
   fusion_log::ScopedObserver observer([&](mlir::Operation *producer,
                                           mlir::Operation *consumer, bool fused,
@@ -127,10 +128,15 @@ Emission driver::emitStages(const GraphFile &file, Stage to) {
                                 reason.str()});
   });
   Stage last = to < Stage::LLVM ? to : Stage::LLVM;
-  for (int s = int(Stage::Linalg); s <= int(last); ++s) {
+  for (int s = int(Stage::Kiln); s <= int(last); ++s) {
     auto stage = Stage(s);
     size_t first = emission.passes.size();
-    lowerModule(*module, Stage(s - 1), stage, &emission.passes);
+    // The Kiln stage is the graph simplified; the later stages lower it.
+    if (stage == Stage::Kiln)
+      lowerModule(*module, Stage::Kiln, Stage::Kiln, &emission.passes);
+    else
+      lowerModule(*module, Stage(s - 1), stage, &emission.passes,
+                  /*simplifyKilnGraph=*/false);
     for (size_t i = first; i < emission.passes.size(); ++i)
       emission.stageMs[s] += emission.passes[i].ms;
     emission.texts[s] = printModule(*module);

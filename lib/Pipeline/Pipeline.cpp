@@ -28,11 +28,14 @@ using namespace mlir;
 // Stage transitions
 //===----------------------------------------------------------------------===//
 
-void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
-                                     const PipelineOptions &options) {
+void kiln::buildSimplifyKilnPipeline(OpPassManager &pm) {
   // Fold and simplify the graph first: less to lower.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
+                                     const PipelineOptions &options) {
   ConvertKilnToLinalgPassOptions conversion;
   conversion.reportIndexErrors = options.reportIndexErrors;
   pm.addPass(createConvertKilnToLinalgPass(conversion));
@@ -121,6 +124,8 @@ void kiln::buildPipeline(OpPassManager &pm, Stage from, Stage to,
                          const PipelineOptions &options) {
   if (to > Stage::LLVM)
     to = Stage::LLVM;
+  if (from == Stage::Kiln && options.simplifyKilnGraph)
+    buildSimplifyKilnPipeline(pm);
   if (from < Stage::Linalg && to >= Stage::Linalg)
     buildKilnToLinalgPipeline(pm, options);
   if (from < Stage::Loops && to >= Stage::Loops)

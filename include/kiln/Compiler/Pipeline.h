@@ -43,10 +43,19 @@ struct PipelineOptions {
   /// (`kiln_rt_report_index_error`); off, they only clamp (for code run
   /// without the runtime, such as mlir-runner).
   bool reportIndexErrors = true;
+  /// Start a pipeline from the Kiln stage with `buildSimplifyKilnPipeline`
+  /// (the graph as given becomes the Kiln stage's graph). Off for a graph
+  /// that was simplified already.
+  bool simplifyKilnGraph = true;
 };
 
-/// Kiln -> Linalg: canonicalize the graph, kiln-to-linalg, check the
-/// contract, fuse, canonicalize and CSE.
+/// The graph as traced or written -> the Kiln stage: canonicalize (folding
+/// constants with the eager kernels) and CSE. What `Lowered::ir(Stage::Kiln)`
+/// and `kilnc emit --to kiln` print.
+void buildSimplifyKilnPipeline(mlir::OpPassManager &pm);
+
+/// Kiln -> Linalg: kiln-to-linalg, check the contract, fuse, canonicalize
+/// and CSE.
 void buildKilnToLinalgPipeline(mlir::OpPassManager &pm,
                                const PipelineOptions &options = {});
 
@@ -60,7 +69,8 @@ void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm,
 void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                               const PipelineOptions &options = {});
 
-/// The steps from `from` to `to` in order. Stages past LLVM (LLVMIR, Asm) are
+/// The steps from `from` to `to` in order, starting with the Kiln stage's
+/// simplification when `from` is Kiln (see `simplifyKilnGraph`). Stages past LLVM (LLVMIR, Asm) are
 /// reached by translation, outside the pass manager: `to` is clamped to LLVM.
 void buildPipeline(mlir::OpPassManager &pm, Stage from, Stage to,
                    const PipelineOptions &options = {});

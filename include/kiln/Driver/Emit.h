@@ -58,11 +58,13 @@ struct Emission {
 };
 
 /// Runs the pipeline from `from` to `to` (at most LLVM) on `module` as the
-/// driver does (results as output buffers). Appends the pass timings to
-/// `timings` if given. Throws kiln::Error with the first diagnostic,
-/// "<file>:<line>:<col>: <message>".
+/// driver does (results as output buffers), starting with the Kiln stage's
+/// simplification if `from` is Kiln and `simplifyKilnGraph` is set. Appends
+/// the pass timings to `timings` if given. Throws kiln::Error with the first
+/// diagnostic, "<file>:<line>:<col>: <message>".
 void lowerModule(mlir::ModuleOp module, Stage from, Stage to,
-                 std::vector<PassTiming> *timings = nullptr);
+                 std::vector<PassTiming> *timings = nullptr,
+                 bool simplifyKilnGraph = true);
 
 /// Lowers a clone of `file`'s module to `to`, keeping every stage on the
 /// way. Throws kiln::Error.

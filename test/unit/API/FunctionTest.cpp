@@ -14,6 +14,7 @@
 
 using namespace kiln;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -458,6 +459,18 @@ TEST(FunctionTest, WeakScalarThatDoesNotFitIsAnError) {
             (int64_t{1} << 40) + 1);
   auto f = function([](Tensor x) { return x * (int64_t{1} << 35); });
   EXPECT_THROW(f(i32), Error);
+}
+
+// The Kiln stage is the traced graph simplified: x * 1 and a transpose
+// undone by another are gone.
+TEST(FunctionTest, KilnStageIsSimplified) {
+  auto f = function([](Tensor x) {
+    return transpose(transpose(x * 1.0f, {1, 0}), {1, 0}) + 2.0f;
+  });
+  std::string kiln = f.lower(ones({2, 3})).ir(Stage::Kiln);
+  EXPECT_THAT(kiln, Not(HasSubstr("kiln.transpose")));
+  EXPECT_THAT(kiln, Not(HasSubstr("kiln.mul")));
+  EXPECT_THAT(kiln, HasSubstr("kiln.add"));
 }
 
 } // namespace
