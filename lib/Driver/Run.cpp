@@ -6,6 +6,7 @@
 #include "kiln/Driver/TensorProto.h"
 #include "kiln/Graph.h"
 #include "kiln/Runtime/Error.h"
+#include "kiln/Runtime/Ops.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -68,6 +69,32 @@ TimingStats driver::summarize(std::vector<double> samples) {
   double median =
       n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
   return {samples.front(), median, samples.back()};
+}
+
+/// "12.345 ms".
+static std::string formatMs(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.3f ms", ms);
+  return text;
+}
+
+/// "(2, 3) float32 [1, 2.5, -3, 4, 5, 6]": the shape, the dtype and up to
+/// the first six elements in row-major order.
+static std::string preview(const Tensor &tensor) {
+  constexpr int64_t kShown = 6;
+  std::string text = formatShape(tensor.shape()) + " " +
+                     std::string(dtypeName(tensor.dtype())) + " [";
+  Tensor flat = reshape(tensor.contiguous(), {tensor.size()});
+  Tensor head = slice(flat, {0}, {std::min(tensor.size(), kShown)});
+  std::vector<double> values = head.to_vector<double>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    char value[32];
+    std::snprintf(value, sizeof(value), "%.6g", values[i]);
+    text += (i ? ", " : "") + std::string(value);
+  }
+  if (tensor.size() > kShown)
+    text += ", ...";
+  return text + "]";
 }
 
 std::vector<Tensor> driver::runGraph(const RunOptions &options,
@@ -159,5 +186,14 @@ std::vector<Tensor> driver::runGraph(const RunOptions &options,
   if (options.print)
     for (const Tensor &output : outputs)
       out << output << "\n";
+  // Without an output option, say what was computed rather than nothing.
+  if (!options.print && options.outputDir.empty() && options.repeat == 0) {
+    out << "kilnc: ran '" << name << "' ("
+        << (options.mode == RunMode::Jit ? "jit" : "interpreter") << ", "
+        << formatMs(first) << "); --print shows the outputs, --output-dir "
+        << "saves them\n";
+    for (size_t i = 0; i < outputs.size(); ++i)
+      out << "  out" << i << ": " << preview(outputs[i]) << "\n";
+  }
   return outputs;
 }
