@@ -92,6 +92,21 @@ std::string memRefTypeName(const TensorSignature &type) {
          std::to_string(type.shape.size()) + "d";
 }
 
+/// The static runtime library that shared libraries calling `kiln_rt_*`
+/// link: next to an installed kilnc (<prefix>/lib from <prefix>/bin), else
+/// the one of the build tree kilnc was built in.
+std::string runtimeLibrary() {
+  std::string executable = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&runtimeLibrary));
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(executable)));
+  llvm::sys::path::append(installed, "lib",
+                          llvm::sys::path::filename(KILN_RUNTIME_LIBRARY));
+  if (!executable.empty() && llvm::sys::fs::exists(installed))
+    return installed.str().str();
+  return KILN_RUNTIME_LIBRARY;
+}
+
 } // namespace
 
 NativeCode driver::generateNativeCode(mlir::ModuleOp module, NativeOutput what,
@@ -252,7 +267,7 @@ AotResult driver::compileAheadOfTime(const GraphFile &file,
         *linker, "-shared", "-Wl,--exclude-libs,ALL",
         "-o",    output,    objectPath.str().str()};
     if (!code.runtimeCalls.empty()) {
-      args.push_back(KILN_RUNTIME_LIBRARY);
+      args.push_back(runtimeLibrary());
       args.push_back("-lstdc++");
       args.push_back("-lpthread");
     }

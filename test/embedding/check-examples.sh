@@ -103,4 +103,23 @@ if [[ "$mode" == install ]]; then
   done
 fi
 
+#===----------------------------------------------------------------------===#
+# The installed tools: kiln-opt, and kilnc compiling a graph that calls the
+# runtime into a shared library (linked with the installed runtime library).
+#===----------------------------------------------------------------------===#
+
+if [[ "$mode" == install ]]; then
+  bin="$scratch/prefix/bin"
+  [[ -x "$bin/kilnc" && -x "$bin/kiln-opt" ]] ||
+    fail "the install has no bin/kilnc and bin/kiln-opt"
+  run "$scratch/kiln-opt.log" \
+    "$bin/kiln-opt" --canonicalize "$KILN_SOURCE_DIR/samples/demo.mlir"
+  run "$scratch/kilnc.log" "$bin/kilnc" compile \
+    "$KILN_SOURCE_DIR/samples/demo.mlir" -o "$scratch/libdemo.so"
+  if "$KILN_READELF" --dyn-syms "$scratch/libdemo.so" | grep -E 'UND.*kiln_rt_'
+  then
+    fail "the installed kilnc left kiln_rt_ symbols undefined"
+  fi
+fi
+
 echo "PASS: examples built against the $mode and ran"
