@@ -24,11 +24,14 @@ address() {
   # are checked by the soak suite of the regular build instead.
   export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:strict_string_checks=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  # Not here: lit (the tools' output, run by scripts/test.sh), the embedding
-  # tests (host projects built without sanitizer flags) and the soak suite
-  # (ASan's quarantine keeps freed memory resident on purpose).
+  # Not here: lit and the README's commands (the tools' output, run by
+  # scripts/test.sh; `kilnc compile` links the instrumented runtime into
+  # uninstrumented libraries), the embedding tests (host projects built
+  # without sanitizer flags) and the soak suite (ASan's quarantine keeps
+  # freed memory resident on purpose).
   (cd "$KILN_BUILD_DIR" &&
-    ctest --output-on-failure -E '^(lit|embedding-.*|SoakTest\..*)$' "$@")
+    ctest --output-on-failure \
+      -E '^(lit|readme-examples|embedding-.*|SoakTest\..*)$' "$@")
 }
 
 thread() {

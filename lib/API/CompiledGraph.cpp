@@ -83,7 +83,7 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool forJit) {
     return mlir::success();
   });
   if (mlir::failed(pm.run(module)))
-    throw Error("compile: lowering to the " + stageName(to).str() +
+    throw Error("compile: lowering to the " + std::string(stageName(to)) +
                 " stage failed:" + diagnostics);
 }
 

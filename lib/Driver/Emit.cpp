@@ -104,7 +104,7 @@ void driver::lowerModule(mlir::ModuleOp module, Stage from, Stage to,
   });
   if (mlir::failed(pm.run(module)))
     throw Error(firstError.empty()
-                    ? "lowering to the " + stageName(to).str() + " stage failed"
+                    ? "lowering to the " + std::string(stageName(to)) + " stage failed"
                     : firstError);
 }
 
@@ -170,7 +170,7 @@ Emission driver::emitStages(const GraphFile &file, Stage to) {
 std::string driver::dumpFileName(Stage stage) {
   static const char *extensions[] = {".mlir", ".mlir", ".mlir",
                                      ".mlir", ".ll",   ".s"};
-  return "0" + std::to_string(int(stage) + 1) + "-" + stageName(stage).str() +
+  return "0" + std::to_string(int(stage) + 1) + "-" + std::string(stageName(stage)) +
          extensions[int(stage)];
 }
 
@@ -203,7 +203,7 @@ std::string driver::manifestJson(const GraphFile &file,
   json.key("stages").beginArray();
   for (int s = 0; s <= int(emission.to); ++s) {
     json.beginObject();
-    json.key("stage").value(stageName(Stage(s)).str());
+    json.key("stage").value(std::string(stageName(Stage(s))));
     json.key("file").value(dumpFileName(Stage(s)));
     json.key("ms").value(emission.stageMs[s]);
     json.key("bytes").value(double(emission.texts[s].size()));
@@ -213,7 +213,7 @@ std::string driver::manifestJson(const GraphFile &file,
   json.key("passes").beginArray();
   for (const PassTiming &pass : emission.passes) {
     json.beginObject();
-    json.key("stage").value(stageName(pass.stage).str());
+    json.key("stage").value(std::string(stageName(pass.stage)));
     json.key("pass").value(pass.pass);
     json.key("ms").value(pass.ms);
     json.endObject();

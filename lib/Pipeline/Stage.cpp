@@ -6,7 +6,7 @@
 
 using namespace kiln;
 
-llvm::StringRef kiln::stageName(Stage stage) {
+std::string_view kiln::stageName(Stage stage) {
   switch (stage) {
   case Stage::Kiln:
     return "kiln";
@@ -24,8 +24,8 @@ llvm::StringRef kiln::stageName(Stage stage) {
   return "unknown";
 }
 
-std::optional<Stage> kiln::parseStage(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Stage>>(name.lower())
+std::optional<Stage> kiln::parseStage(std::string_view name) {
+  return llvm::StringSwitch<std::optional<Stage>>(llvm::StringRef(name).lower())
       .Case("kiln", Stage::Kiln)
       .Case("linalg", Stage::Linalg)
       .Case("loops", Stage::Loops)

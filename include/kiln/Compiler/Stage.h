@@ -1,16 +1,16 @@
 //===- Stage.h - The stages of Kiln's lowering -----------------*- C++ -*-===//
 //
 // The stages of docs/design.md's pipeline, shared by `Function::lower(...).ir()`,
-// `kilnc emit --to=...`, `--dump-dir` and kiln-opt's named pipelines.
+// `kilnc emit --to=...`, `--dump-dir` and kiln-opt's named pipelines. Part
+// of the public API for hosts: it includes no LLVM or MLIR header.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_COMPILER_STAGE_H
 #define KILN_COMPILER_STAGE_H
 
-#include "llvm/ADT/StringRef.h"
-
 #include <optional>
+#include <string_view>
 
 namespace kiln {
 
@@ -26,10 +26,10 @@ enum class Stage {
 
 /// The lowercase name of `stage`: "kiln", "linalg", "loops", "llvm",
 /// "llvmir", "asm".
-llvm::StringRef stageName(Stage stage);
+std::string_view stageName(Stage stage);
 
 /// Parses a name of `stageName` (case-insensitive).
-std::optional<Stage> parseStage(llvm::StringRef name);
+std::optional<Stage> parseStage(std::string_view name);
 
 } // namespace kiln
 
