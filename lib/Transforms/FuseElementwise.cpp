@@ -74,9 +74,10 @@ void kiln::populateElementwiseFusionPatterns(
 
 namespace {
 
-/// Far more rewrites than any graph's fusion takes (one per fused pair and
-/// per folded op).
-constexpr int64_t kMaxRewrites = 1'000'000;
+/// Rewrites allowed per op of the input: fusion removes an op per fused
+/// pair and canonicalization a few more, so a converging run stays far
+/// below this.
+constexpr int64_t kRewritesPerOp = 100;
 
 struct FuseElementwisePass final
     : kiln::impl::FuseElementwisePassBase<FuseElementwisePass> {
@@ -87,12 +88,15 @@ struct FuseElementwisePass final
     kiln::populateElementwiseFusionPatterns(
         patterns, kiln::getDefaultFusionPolicy(fuseMultiUse));
     // Patterns that undo each other must end in an error, not a hang.
+    int64_t ops = 0;
+    getOperation()->walk([&](Operation *) { ++ops; });
+    int64_t maxRewrites = kRewritesPerOp * std::max<int64_t>(ops, 100);
     GreedyRewriteConfig config;
-    config.setMaxNumRewrites(kMaxRewrites);
+    config.setMaxNumRewrites(maxRewrites);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
                                      config))) {
       getOperation()->emitError("elementwise fusion did not converge within ")
-          << kMaxRewrites << " rewrites";
+          << maxRewrites << " rewrites";
       signalPassFailure();
     }
   }

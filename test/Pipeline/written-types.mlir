@@ -14,3 +14,19 @@ func.func @cast_to_dynamic_then_reshape(%x: tensor<1x5x5xbf16>) -> tensor<1x5x5x
   %1 = kiln.reshape %0 shape = [1, 5, 5] : tensor<1x?x5xf32> -> tensor<1x5x5xf32>
   return %1 : tensor<1x5x5xf32>
 }
+
+// -----
+
+// A chain of written `?`s: the broadcast's static type reaches the
+// comparison, which is lowered static too (lowered at `?`, fusion's
+// canonicalizations undid each other forever).
+// CHECK-LABEL: func.func @broadcast_to_dynamic_then_compare
+//   CHECK-NOT:   tensor<?x
+//   CHECK-NOT:   tensor<?xi1>
+//       CHECK:   arith.cmpf une
+//       CHECK:   return %{{.+}} : tensor<8xi1>
+func.func @broadcast_to_dynamic_then_compare(%x: tensor<8xf32>, %y: tensor<1xf32>) -> tensor<8xi1> {
+  %0 = kiln.broadcast_to %x shape = [8] : tensor<8xf32> -> tensor<?xf32>
+  %1 = kiln.ne %0, %y : (tensor<?xf32>, tensor<1xf32>) -> tensor<8xi1>
+  return %1 : tensor<8xi1>
+}

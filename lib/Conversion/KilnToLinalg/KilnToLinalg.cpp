@@ -60,7 +60,10 @@ std::optional<SmallVector<Type>> operandDerivedTypes(Operation *op) {
 /// build their linalg ops from operand shapes: linalg's verifiers reject the
 /// first mix, and the second made fusion's canonicalizations undo each other
 /// forever. So each such result gets its operand-derived type back, followed
-/// by a `tensor.cast` to the written type for its users.
+/// by a `tensor.cast` to the written type for its users other than kiln ops
+/// (a return). Kiln ops take the retyped value itself: they accept any
+/// compatible operand type, and are visited after their operands' producers,
+/// so that operand-derived types propagate through chains of written `?`s.
 void useOperandDerivedResultTypes(Operation *root) {
   root->walk([](Operation *op) {
     if (!isa<kiln::KilnDialect>(op->getDialect()))
@@ -75,8 +78,14 @@ void useOperandDerivedResultTypes(Operation *root) {
       if (written == type)
         continue;
       result.setType(type);
-      auto cast = tensor::CastOp::create(b, op->getLoc(), written, result);
-      result.replaceAllUsesExcept(cast.getResult(), cast);
+      tensor::CastOp cast;
+      for (OpOperand &use : llvm::make_early_inc_range(result.getUses())) {
+        if (isa<kiln::KilnDialect>(use.getOwner()->getDialect()))
+          continue;
+        if (!cast)
+          cast = tensor::CastOp::create(b, op->getLoc(), written, result);
+        use.set(cast.getResult());
+      }
     }
   });
 }
