@@ -18,7 +18,8 @@ export KILN_EXTRA_PACKAGES="libclang-rt-22-dev"
 address() {
   export KILN_BUILD_DIR="${KILN_ASAN_BUILD_DIR:-$ROOT/build-asan}"
   export KILN_CMAKE_ARGS="-DKILN_SANITIZE=address,undefined \
-    -DKILN_BUILD_FUZZERS=ON -DKILN_BUILD_BENCHMARKS=OFF"
+    -DKILN_BUILD_FUZZERS=ON -DKILN_BUILD_BENCHMARKS=OFF \
+    -DKILN_RANDOM_SEEDS=0:300"
   "$ROOT/scripts/setup.sh"
   # LLVM's and MLIR's own allocations at exit are not Kiln's to fix: leaks
   # are checked by the soak suite of the regular build instead.

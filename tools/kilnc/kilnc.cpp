@@ -151,8 +151,18 @@ int main(int argc, char **argv) {
   } catch (const std::exception &e) {
     std::cout.flush();
     std::string message = e.what();
-    // One line: MLIR diagnostics may carry notes after the first line.
-    message = message.substr(0, message.find('\n'));
+    // One line: MLIR diagnostics may carry notes after the first line. A
+    // first line that ends in ':' announces the diagnostic on the next one
+    // ("lowering to the llvm stage failed:\n  file:2:8: ..."): keep both.
+    size_t end = message.find('\n');
+    std::string first = message.substr(0, end);
+    if (end != std::string::npos && !first.empty() && first.back() == ':') {
+      size_t start = message.find_first_not_of(" \n", end);
+      size_t next = message.find('\n', start);
+      if (start != std::string::npos)
+        first += " " + message.substr(start, next - start);
+    }
+    message = first;
     std::cerr << "kilnc: error: " << message << "\n";
     return 1;
   }

@@ -473,4 +473,28 @@ TEST(FunctionTest, KilnStageIsSimplified) {
   EXPECT_THAT(kiln, HasSubstr("kiln.add"));
 }
 
+// A graph the lowering cannot compile reports why, at the op's location
+// (the reason was lost on the JIT's path, "lowering ... failed:" and
+// nothing after it).
+TEST(FunctionTest, LoweringFailuresSayWhy) {
+  std::string path = ::testing::TempDir() + "/empty_axis_gather.mlir";
+  {
+    std::ofstream file(path);
+    file << "func.func @main(%x: tensor<7x0xf32>, %i: tensor<2xi64>) -> "
+            "tensor<7x2xf32> {\n"
+            "  %0 = kiln.gather %x, %i axis = -1 : (tensor<7x0xf32>, "
+            "tensor<2xi64>) -> tensor<7x2xf32>\n"
+            "  return %0 : tensor<7x2xf32>\n}\n";
+  }
+  Graph g = load(path);
+  try {
+    g(zeros({7, 0}), constant(std::vector<int64_t>{0, 1}, {2}, DType::I64));
+    ADD_FAILURE() << "no error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("gathers from an empty axis"));
+    EXPECT_THAT(error.what(), HasSubstr("empty_axis_gather.mlir:2:"));
+  }
+  std::remove(path.c_str());
+}
+
 } // namespace

@@ -1,0 +1,1 @@
+"""Random-graph differential testing of Kiln (see test/random/README.md)."""
