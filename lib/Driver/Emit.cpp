@@ -9,13 +9,13 @@
 #include "kiln/Runtime/Error.h"
 
 #include "Files.h"
-#include "Json.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -192,48 +192,47 @@ void driver::writeDumpDir(const std::string &dir, const GraphFile &file,
 
 std::string driver::manifestJson(const GraphFile &file,
                                  const Emission &emission) {
-  JsonWriter json;
-  json.beginObject();
-  json.key("graph").value(file.path());
-  json.key("functions").beginArray();
-  for (const std::string &name : file.functionNames())
-    json.value(name);
-  json.endArray();
-  json.key("host_cpu").value(JitModule::hostCPUDescription());
-  json.key("stages").beginArray();
-  for (int s = 0; s <= int(emission.to); ++s) {
-    json.beginObject();
-    json.key("stage").value(std::string(stageName(Stage(s))));
-    json.key("file").value(dumpFileName(Stage(s)));
-    json.key("ms").value(emission.stageMs[s]);
-    json.key("bytes").value(double(emission.texts[s].size()));
-    json.endObject();
-  }
-  json.endArray();
-  json.key("passes").beginArray();
-  for (const PassTiming &pass : emission.passes) {
-    json.beginObject();
-    json.key("stage").value(std::string(stageName(pass.stage)));
-    json.key("pass").value(pass.pass);
-    json.key("ms").value(pass.ms);
-    json.endObject();
-  }
-  json.endArray();
-  json.key("linalg_ops_after_fusion").value(double(emission.linalgOps));
-  json.key("fusion_decisions").beginArray();
-  for (const FusionDecision &decision : emission.fusions) {
-    json.beginObject();
-    json.key("producer").value(decision.producer);
-    json.key("producer_loc").value(locationText(decision.producerLoc));
-    json.key("consumer").value(decision.consumer);
-    json.key("consumer_loc").value(locationText(decision.consumerLoc));
-    json.key("fused").value(decision.fused);
-    json.key("reason").value(decision.reason);
-    json.endObject();
-  }
-  json.endArray();
-  json.endObject();
-  return json.str() + "\n";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::json::OStream json(os, /*IndentSize=*/2);
+  json.object([&] {
+    json.attribute("graph", file.path());
+    json.attributeArray("functions", [&] {
+      for (const std::string &name : file.functionNames())
+        json.value(name);
+    });
+    json.attribute("host_cpu", JitModule::hostCPUDescription());
+    json.attributeArray("stages", [&] {
+      for (int s = 0; s <= int(emission.to); ++s)
+        json.object([&] {
+          json.attribute("stage", std::string(stageName(Stage(s))));
+          json.attribute("file", dumpFileName(Stage(s)));
+          json.attribute("ms", emission.stageMs[s]);
+          json.attribute("bytes", int64_t(emission.texts[s].size()));
+        });
+    });
+    json.attributeArray("passes", [&] {
+      for (const PassTiming &pass : emission.passes)
+        json.object([&] {
+          json.attribute("stage", std::string(stageName(pass.stage)));
+          json.attribute("pass", pass.pass);
+          json.attribute("ms", pass.ms);
+        });
+    });
+    json.attribute("linalg_ops_after_fusion", int64_t(emission.linalgOps));
+    json.attributeArray("fusion_decisions", [&] {
+      for (const FusionDecision &decision : emission.fusions)
+        json.object([&] {
+          json.attribute("producer", decision.producer);
+          json.attribute("producer_loc", locationText(decision.producerLoc));
+          json.attribute("consumer", decision.consumer);
+          json.attribute("consumer_loc", locationText(decision.consumerLoc));
+          json.attribute("fused", decision.fused);
+          json.attribute("reason", decision.reason);
+        });
+    });
+  });
+  return text + "\n";
 }
 
 std::optional<std::string> driver::writeDot(const std::string &path,
