@@ -121,7 +121,14 @@ std::vector<Tensor> driver::runGraph(const RunOptions &options,
   std::vector<std::string> names;
   if (options.randomInputs) {
     for (size_t i = 0; i < signature.size(); ++i) {
-      inputs.push_back(randomTensor(signature[i], options.seed + i));
+      try {
+        inputs.push_back(randomTensor(signature[i], options.seed + i));
+      } catch (const Error &error) {
+        // Name the file and the argument, not the runtime function.
+        throw Error(options.graph + ": cannot make a random input " +
+                    std::to_string(i) + " of '" + name + "', " +
+                    describe(signature[i]) + ": " + error.what());
+      }
       names.push_back("random input " + std::to_string(i));
     }
   } else {
