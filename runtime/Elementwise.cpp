@@ -53,21 +53,6 @@ bool isLogical(BinaryKind k) {
 }
 bool isArithmetic(BinaryKind k) { return k <= BinaryKind::Pow; }
 
-/// Two's complement wrapping arithmetic for integers (signed overflow is UB
-/// in C++).
-template <typename T> T wrapAdd(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-}
-template <typename T> T wrapSub(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-}
-template <typename T> T wrapMul(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-}
-
 /// Floor division (numpy `//`). Division by zero gives 0, as the compiled
 /// code does (the `kiln.div` spec), so that no input can trap.
 template <typename T> T floorDiv(T a, T b) {
@@ -264,12 +249,12 @@ Tensor scalarTensorFor(Scalar s, DType other, std::string_view op) {
   Tensor name(const Tensor &a, Scalar b, SourceLoc loc) {                      \
     trace::CallSite site(loc);                                                 \
     checkDefined(#name, a);                                                    \
-    return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype(), #name));         \
+    return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype(), #name));  \
   }                                                                            \
   Tensor name(Scalar a, const Tensor &b, SourceLoc loc) {                      \
     trace::CallSite site(loc);                                                 \
     checkDefined(#name, b);                                                    \
-    return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype(), #name), b);         \
+    return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype(), #name), b);  \
   }
 KILN_DEFINE_BINARY(add, Add)
 KILN_DEFINE_BINARY(sub, Sub)

@@ -82,6 +82,34 @@ template <typename To, typename From> inline To convertElement(From v) {
   }
 }
 
+/// a + b, a - b and a * b as every Kiln op computes them: integers wrap in
+/// two's complement (signed overflow is undefined behaviour in C++), floats
+/// round as usual.
+template <typename T> T wrapAdd(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  } else {
+    return a + b;
+  }
+}
+template <typename T> T wrapSub(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+  } else {
+    return a - b;
+  }
+}
+template <typename T> T wrapMul(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+  } else {
+    return a * b;
+  }
+}
+
 /// Kernels compute in bool, int32, int64, float32 or float64; float16 and
 /// bfloat16 compute in float32.
 inline DType computeType(DType dtype) {

@@ -27,21 +27,13 @@ constexpr int64_t KC = 256;
 constexpr int64_t MC = 72; // a multiple of MR
 constexpr int64_t NC = 3072;
 
-/// acc + a * b; integers wrap in two's complement, as every integer op of
-/// Kiln does (signed overflow would be undefined behaviour).
+/// acc + a * b, wrapping for integers (wrapMul/wrapAdd of Internal.h). The
+/// float form is one expression so that it contracts into an FMA.
 template <typename T> [[gnu::always_inline]] inline T mulAdd(T acc, T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(static_cast<U>(acc) +
-                          static_cast<U>(a) * static_cast<U>(b));
-  } else {
+  if constexpr (std::is_integral_v<T>)
+    return wrapAdd(acc, wrapMul(a, b));
+  else
     return acc + a * b;
-  }
-}
-
-/// acc + x, wrapping for integers.
-template <typename T> [[gnu::always_inline]] inline T wrappingAdd(T acc, T x) {
-  return mulAdd<T>(acc, x, T(1));
 }
 
 /// c[0:mr, 0:nr] (+)= a_panel * b_panel over kc, a tile of MR x NR held in
@@ -62,13 +54,13 @@ microKernel(int64_t kc, const T *__restrict a, const T *__restrict b,
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NR; ++j)
         c[i * ldc + j] =
-            wrappingAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
+            wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
     return;
   }
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j)
       c[i * ldc + j] =
-            wrappingAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
+          wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
 }
 
 template <typename T>

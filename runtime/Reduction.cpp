@@ -55,11 +55,8 @@ template <typename T> struct SumOp {
   T operator()(T a, T b) const {
     if constexpr (std::is_same_v<T, bool>) {
       return a || b; // unused: bool sums compute in int32
-    } else if constexpr (std::is_integral_v<T>) {
-      using U = std::make_unsigned_t<T>;
-      return T(U(a) + U(b));
     } else {
-      return a + b;
+      return wrapAdd(a, b);
     }
   }
 };
@@ -67,11 +64,8 @@ template <typename T> struct ProdOp {
   T operator()(T a, T b) const {
     if constexpr (std::is_same_v<T, bool>) {
       return a && b; // unused: bool products compute in int32
-    } else if constexpr (std::is_integral_v<T>) {
-      using U = std::make_unsigned_t<T>;
-      return T(U(a) * U(b));
     } else {
-      return a * b;
+      return wrapMul(a, b);
     }
   }
 };

@@ -17,7 +17,8 @@ int main() {
       kiln::function([](kiln::Tensor x, kiln::Tensor y) { return x + y; });
   std::cout << add(a, b) << "\n"; // traced + JIT
 
-  // docs/design.md's W1 on 4x8 f32: one fused linalg.generic at the Linalg stage.
+  // docs/design.md's W1 on 4x8 f32: one fused linalg.generic at the Linalg
+  // stage.
   auto w1 = kiln::function(
       [](kiln::Tensor a, kiln::Tensor b, kiln::Tensor c, kiln::Tensor d) {
         return kiln::relu(a * b + c) * kiln::sigmoid(d);

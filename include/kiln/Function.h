@@ -29,11 +29,11 @@
 #include "kiln/Runtime/Trace.h"
 
 #include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
-#include <chrono>
 #include <tuple>
 #include <type_traits>
 #include <utility>

@@ -98,8 +98,8 @@ std::string memRefTypeName(const TensorSignature &type) {
 std::string runtimeLibrary() {
   std::string executable = llvm::sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&runtimeLibrary));
-  llvm::SmallString<256> installed(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(executable)));
+  llvm::SmallString<256> installed(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(executable)));
   llvm::sys::path::append(installed, "lib",
                           llvm::sys::path::filename(KILN_RUNTIME_LIBRARY));
   if (!executable.empty() && llvm::sys::fs::exists(installed))

@@ -104,7 +104,8 @@ void driver::lowerModule(mlir::ModuleOp module, Stage from, Stage to,
   });
   if (mlir::failed(pm.run(module)))
     throw Error(firstError.empty()
-                    ? "lowering to the " + std::string(stageName(to)) + " stage failed"
+                    ? "lowering to the " + std::string(stageName(to)) +
+                          " stage failed"
                     : firstError);
 }
 
@@ -170,8 +171,8 @@ Emission driver::emitStages(const GraphFile &file, Stage to) {
 std::string driver::dumpFileName(Stage stage) {
   static const char *extensions[] = {".mlir", ".mlir", ".mlir",
                                      ".mlir", ".ll",   ".s"};
-  return "0" + std::to_string(int(stage) + 1) + "-" + std::string(stageName(stage)) +
-         extensions[int(stage)];
+  return "0" + std::to_string(int(stage) + 1) + "-" +
+         std::string(stageName(stage)) + extensions[int(stage)];
 }
 
 void driver::writeDumpDir(const std::string &dir, const GraphFile &file,

@@ -1,8 +1,8 @@
 //===- Pipeline.cpp - Kiln's one pipeline builder -------------------------===//
 //
-// Every stage transition of docs/design.md as a list of passes. The JIT, kiln-opt
-// and kilnc all build their pass managers here, so the IR printed for a
-// stage is the IR that gets compiled.
+// Every stage transition of docs/design.md as a list of passes. The JIT,
+// kiln-opt and kilnc all build their pass managers here, so the IR printed for
+// a stage is the IR that gets compiled.
 //
 //===----------------------------------------------------------------------===//
 

@@ -205,12 +205,12 @@ struct InnerReductionToLoops : OpRewritePattern<linalg::GenericOp> {
           body->getTerminator()->getOperands(),
           [&](Value v) { return mapping.lookupOrDefault(v); });
     };
-    // A sum whose innermost loop fits one block is not split.
-    std::optional<SmallVector<arith::AddFOp>> sums = getFloatSums(op);
+    // Float sums are blocked, unless their innermost loop fits one block.
     std::optional<int64_t> innermostSize =
         getConstantIntValue(ranges.back().size);
-    if (innermostSize && *innermostSize <= blockSize)
-      sums = std::nullopt;
+    std::optional<SmallVector<arith::AddFOp>> sums;
+    if (!innermostSize || *innermostSize > blockSize)
+      sums = getFloatSums(op);
 
     auto buildReduction = [&](OpBuilder &b, Location loc,
                               ValueRange parallelIvs) {

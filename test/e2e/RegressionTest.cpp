@@ -36,9 +36,9 @@ TEST(RegressionE2E, SoftmaxIntoBroadcast) {
   runThreeWays([](Tensor x, Tensor y) { return exp(log_softmax(x, 0)) * y; },
                bound, x, ones({2, 1}, DType::F32));
   // Through a unary op, along an inner axis of a 2-D softmax.
-  runThreeWays(
-      [](Tensor x, Tensor y) { return neg(softmax(x, -1)) + y; }, bound,
-      normal({2, 5}, 11, DType::F32), zeros({3, 1, 1}, DType::F32));
+  runThreeWays([](Tensor x, Tensor y) { return neg(softmax(x, -1)) + y; },
+               bound, normal({2, 5}, 11, DType::F32),
+               zeros({3, 1, 1}, DType::F32));
 }
 
 // Copies into strided views of a concat or pad lowered to a call of MLIR's
@@ -63,8 +63,11 @@ TEST(RegressionE2E, ConcatAndPadWithOtherUsers) {
 TEST(RegressionE2E, EmptySliceAtTheEnd) {
   runThreeWays([](Tensor a) { return slice(a, {4}, {4}, {1}) + 1.0f; }, kExact,
                normal({4}, 13, DType::F32));
-  runThreeWays([](Tensor a) { return slice(a, {0, 3}, {2, 3}); }, kExact,
-               normal({2, 3}, 14, DType::F32));
+  runThreeWays(
+      [](Tensor a) {
+        return slice(a, {0, 3}, {2, 3});
+      },
+      kExact, normal({2, 3}, 14, DType::F32));
 }
 
 // Integer pow of a scalar by a vector of 32 exponents made LLVM's loop

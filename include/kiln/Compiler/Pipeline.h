@@ -70,8 +70,9 @@ void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm,
                               const PipelineOptions &options = {});
 
 /// The steps from `from` to `to` in order, starting with the Kiln stage's
-/// simplification when `from` is Kiln (see `simplifyKilnGraph`). Stages past LLVM (LLVMIR, Asm) are
-/// reached by translation, outside the pass manager: `to` is clamped to LLVM.
+/// simplification when `from` is Kiln (see `simplifyKilnGraph`). Stages past
+/// LLVM (LLVMIR, Asm) are reached by translation, outside the pass manager:
+/// `to` is clamped to LLVM.
 void buildPipeline(mlir::OpPassManager &pm, Stage from, Stage to,
                    const PipelineOptions &options = {});
 

@@ -1,8 +1,9 @@
 //===- Stage.h - The stages of Kiln's lowering -----------------*- C++ -*-===//
 //
-// The stages of docs/design.md's pipeline, shared by `Function::lower(...).ir()`,
-// `kilnc emit --to=...`, `--dump-dir` and kiln-opt's named pipelines. Part
-// of the public API for hosts: it includes no LLVM or MLIR header.
+// The stages of docs/design.md's pipeline, shared by
+// `Function::lower(...).ir()`, `kilnc emit --to=...`, `--dump-dir` and
+// kiln-opt's named pipelines. Part of the public API for hosts: it includes no
+// LLVM or MLIR header.
 //
 //===----------------------------------------------------------------------===//
 

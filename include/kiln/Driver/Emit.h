@@ -1,7 +1,7 @@
 //===- Emit.h - The IR of every stage, for kilnc emit ----------*- C++ -*-===//
 //
-// Lowers a graph file through the pipeline of docs/design.md and keeps the text of
-// each stage, the wall time of each pass and the fusion policy's decisions:
+// Lowers a graph file through the pipeline of docs/design.md and keeps the text
+// of each stage, the wall time of each pass and the fusion policy's decisions:
 // `kilnc emit --to`, `--dump-dir` (numbered files and manifest.json) and
 // `--dot` (the graph with its fusion groups, for Graphviz).
 //

@@ -115,10 +115,12 @@ ShapeResult argReduceShape(const Shape &input, int64_t axis, bool keepdims);
 /// Reshape to `target`, which may hold one -1 inferred from the element count.
 /// The result never holds -1: the inferred dimension is computed, or dynamic
 /// when the input has dynamic dimensions.
-ShapeResult reshapeShape(const Shape &input, const std::vector<int64_t> &target);
+ShapeResult reshapeShape(const Shape &input,
+                         const std::vector<int64_t> &target);
 
 /// Transpose by `perm`, a permutation of [0, rank).
-ShapeResult transposeShape(const Shape &input, const std::vector<int64_t> &perm);
+ShapeResult transposeShape(const Shape &input,
+                           const std::vector<int64_t> &perm);
 
 /// Insert a size-1 dimension at `axis` in [-(rank+1), rank+1).
 ShapeResult expandDimsShape(const Shape &input, int64_t axis);
@@ -139,7 +141,8 @@ ShapeResult sliceShape(const Shape &input, const std::vector<int64_t> &start,
 ShapeResult padShape(const Shape &input, const std::vector<int64_t> &low,
                      const std::vector<int64_t> &high);
 
-/// Gather along `axis`: input.shape[:axis] + indices.shape + input.shape[axis+1:].
+/// Gather along `axis`: input.shape[:axis] + indices.shape +
+/// input.shape[axis+1:].
 ShapeResult gatherShape(const Shape &input, const Shape &indices, int64_t axis);
 
 //===----------------------------------------------------------------------===//

@@ -38,8 +38,8 @@ namespace {
 /// inferred types; for a cast, the input's shape), if it has such types.
 std::optional<SmallVector<Type>> operandDerivedTypes(Operation *op) {
   if (auto cast = dyn_cast<kiln::CastOp>(op))
-    return SmallVector<Type>{cast.getInput().getType().clone(
-        cast.getType().getElementType())};
+    return SmallVector<Type>{
+        cast.getInput().getType().clone(cast.getType().getElementType())};
   auto inferable = dyn_cast<InferTypeOpInterface>(op);
   if (!inferable)
     return std::nullopt;

@@ -415,7 +415,8 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     // No index, nothing to read: an empty result, even from an empty axis.
     RankedTensorType resultType = op.getType();
     if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
-      rewriter.replaceOp(op, createEmpty(rewriter, op.getLoc(), resultType, {}));
+      rewriter.replaceOp(op,
+                         createEmpty(rewriter, op.getLoc(), resultType, {}));
       return success();
     }
     if (inputType.getDimSize(*axis) == 0)

@@ -5,11 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <chrono>
 #include <thread>
 
 using namespace kiln;
@@ -411,8 +411,8 @@ TEST(FunctionTest, CompiledGatherThrowsForAnIndexOutOfRange) {
 TEST(FunctionTest, CompileTimeoutAbandonsTheCompile) {
   Tensor x = random_normal({8, 8}, 1);
   set_compile_timeout(std::chrono::milliseconds(1));
-  auto slow = function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; },
-                       "slow");
+  auto slow =
+      function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; }, "slow");
   try {
     slow(x);
     ADD_FAILURE() << "the compile was not abandoned";
@@ -425,8 +425,8 @@ TEST(FunctionTest, CompileTimeoutAbandonsTheCompile) {
   set_warning_handler(
       [&](const std::string &message) { warnings.push_back(message); });
   set_interpret_on_compile_timeout(true);
-  auto fallback = function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; },
-                           "fallback");
+  auto fallback =
+      function([](Tensor x) { return tanh(matmul(x, x)) + 1.0f; }, "fallback");
   Tensor result = fallback(x);
   set_interpret_on_compile_timeout(false);
   set_compile_timeout(std::chrono::seconds(120));
