@@ -34,7 +34,8 @@ quiet cmake --build "$QUICKSTART"
 
 echo
 echo "== examples/quickstart (a host linking Kiln::kiln): eager and traced add,"
-echo "   then W1 at the Linalg stage, one fused linalg.generic"
+echo "   a retrace and its reason, then W1 at the Linalg stage, one fused"
+echo "   linalg.generic"
 "$QUICKSTART/quickstart"
 
 echo

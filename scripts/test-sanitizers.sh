@@ -32,7 +32,7 @@ address() {
   # freed memory resident on purpose).
   (cd "$KILN_BUILD_DIR" &&
     ctest --output-on-failure \
-      -E '^(lit|readme-examples|embedding-.*|SoakTest\..*)$' "$@")
+      -E '^(lit|doc-examples|embedding-.*|SoakTest\..*)$' "$@")
 }
 
 thread() {

@@ -1,7 +1,8 @@
 //===- main.cpp - Kiln's quickstart: eager, traced, and the IR -----------===//
 //
 // The seed example: the same addition run eagerly and as a traced,
-// JIT-compiled function, then the fused Linalg IR of a small function.
+// JIT-compiled function, a retrace and its reason, then the fused Linalg IR
+// of a small function.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,13 @@ int main() {
   auto add =
       kiln::function([](kiln::Tensor x, kiln::Tensor y) { return x + y; });
   std::cout << add(a, b) << "\n"; // traced + JIT
+
+  // A call with a new signature (here float32 vectors) traces again, and the
+  // Function says why.
+  kiln::Tensor v = kiln::constant({1.0f, 2.0f, 3.0f}, {3});
+  std::cout << add(v, v) << "\n";
+  std::cout << "traces: " << add.trace_count()
+            << ", last retrace: " << add.last_retrace_reason() << "\n";
 
   // docs/design.md's W1 on 4x8 f32: one fused linalg.generic at the Linalg
   // stage.

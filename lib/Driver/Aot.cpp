@@ -93,14 +93,14 @@ std::string memRefTypeName(const TensorSignature &type) {
 }
 
 /// The static runtime library that shared libraries calling `kiln_rt_*`
-/// link: next to an installed kilnc (<prefix>/lib from <prefix>/bin), else
+/// link: next to an installed kilnc (<prefix>/<libdir> from <prefix>/bin), else
 /// the one of the build tree kilnc was built in.
 std::string runtimeLibrary() {
   std::string executable = llvm::sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&runtimeLibrary));
   llvm::SmallString<256> installed(
       llvm::sys::path::parent_path(llvm::sys::path::parent_path(executable)));
-  llvm::sys::path::append(installed, "lib",
+  llvm::sys::path::append(installed, KILN_INSTALL_LIBDIR,
                           llvm::sys::path::filename(KILN_RUNTIME_LIBRARY));
   if (!executable.empty() && llvm::sys::fs::exists(installed))
     return installed.str().str();

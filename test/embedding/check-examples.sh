@@ -3,6 +3,8 @@
 # own CMake projects and find_package(Kiln):
 #   check-examples.sh build-tree   against this build tree (-DKiln_DIR)
 #   check-examples.sh install      against `cmake --install` to a fresh prefix
+#   check-examples.sh deb          against the Debian package `cpack -G DEB`
+#                                  builds, unpacked into a scratch root
 # Set by CTest (test/embedding/CMakeLists.txt): KILN_SOURCE_DIR,
 # KILN_BINARY_DIR, KILN_SCRATCH_DIR, KILN_CXX, KILN_MAKE_PROGRAM, KILN_READELF,
 # and KILN_LAUNCHER (ccache, or empty).
@@ -33,12 +35,26 @@ build-tree)
   find_kiln=(-DKiln_DIR="$KILN_BINARY_DIR")
   ;;
 install)
+  prefix="$scratch/prefix"
   run "$scratch/install.log" \
-    cmake --install "$KILN_BINARY_DIR" --prefix "$scratch/prefix"
-  find_kiln=(-DCMAKE_PREFIX_PATH="$scratch/prefix")
+    cmake --install "$KILN_BINARY_DIR" --prefix "$prefix"
+  find_kiln=(-DCMAKE_PREFIX_PATH="$prefix")
+  ;;
+deb)
+  run "$scratch/cpack.log" cpack -G DEB \
+    --config "$KILN_BINARY_DIR/CPackConfig.cmake" -B "$scratch/package"
+  debs=("$scratch"/package/kiln_*.deb)
+  [[ ${#debs[@]} -eq 1 && -f "${debs[0]}" ]] ||
+    fail "cpack wrote no single kiln_*.deb: ${debs[*]}"
+  depends="$(dpkg-deb --field "${debs[0]}" Depends)"
+  [[ "$depends" == *libmlir-*-dev* ]] ||
+    fail "the package does not depend on MLIR: '$depends'"
+  run "$scratch/unpack.log" dpkg-deb --extract "${debs[0]}" "$scratch/root"
+  prefix="$scratch/root/usr"
+  find_kiln=(-DCMAKE_PREFIX_PATH="$prefix")
   ;;
 *)
-  fail "unknown mode '$mode' (build-tree or install)"
+  fail "unknown mode '$mode' (build-tree, install or deb)"
   ;;
 esac
 
@@ -90,10 +106,10 @@ if grep -E -- '-isystem [^ ]*llvm|-I[^ ]*llvm-[0-9]+/include' \
 fi
 
 #===----------------------------------------------------------------------===#
-# An installed Kiln is self-contained: no path into the source or build tree.
+# An installed (or packaged) Kiln is self-contained: no path into the source or build tree.
 #===----------------------------------------------------------------------===#
 
-if [[ "$mode" == install ]]; then
+if [[ "$mode" != build-tree ]]; then
   for example in quickstart eager-only; do
     leaks=$(tr ' ' '\n' <"$scratch/$example/build.ninja" |
       grep -F -e "$KILN_SOURCE_DIR/" -e "$KILN_BINARY_DIR/" |
@@ -108,8 +124,8 @@ fi
 # runtime into a shared library (linked with the installed runtime library).
 #===----------------------------------------------------------------------===#
 
-if [[ "$mode" == install ]]; then
-  bin="$scratch/prefix/bin"
+if [[ "$mode" != build-tree ]]; then
+  bin="$prefix/bin"
   [[ -x "$bin/kilnc" && -x "$bin/kiln-opt" ]] ||
     fail "the install has no bin/kilnc and bin/kiln-opt"
   run "$scratch/kiln-opt.log" \
