@@ -10,6 +10,8 @@
 //   W2  row softmax, 4096 x 1024 float32
 //   W3  matmul 1024 x 1024 x 1024 float32
 //   W4  layer_norm over the last axis, 4096 x 1024 float32
+//   MLP, MHA and ENC, the models of bench/Models.h (no hand-written
+//       reference)
 //
 // and the JIT's fixed costs: trace + compile latency of a 20-op elementwise
 // function, and the overhead of a cached call on scalars.
@@ -18,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Models.h"
 #include "References.h"
 
 #include "kiln/kiln.h"
@@ -189,6 +192,46 @@ int main(int argc, char **argv) {
         {[&] { f(x); }, [&] { layer_norm(x, {-1}); },
          [&] { referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024); }});
     printRow("W4 layer_norm 4096x1024", m[0], m[1], m[2]);
+  }
+
+  //===--- Models (bench/Models.h)
+  //-----------------------------------------===//
+  const double none = std::nan("");
+  {
+    Tensor x = random_normal({256, 1024}, 10);
+    MlpWeights w = mlpWeights();
+    auto f = function(mlp);
+    auto m = interleavedMediansMs(
+        reps, {[&] { f(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); },
+               [&] { mlp(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); }});
+    printRow("MLP 256x1024", m[0], m[1], none);
+  }
+  {
+    Tensor q = random_normal({8, 8, 128, 64}, 17),
+           k = random_normal({8, 8, 128, 64}, 18),
+           v = random_normal({8, 8, 128, 64}, 19);
+    auto f = function(attention);
+    auto m = interleavedMediansMs(
+        reps, {[&] { f(q, k, v); }, [&] { attention(q, k, v); }});
+    printRow("MHA [8,8,128,64]", m[0], m[1], none);
+  }
+  {
+    Tensor x = random_normal({8, 128, 512}, 20);
+    std::vector<Tensor> p = encoderWeights().list();
+    auto f = function([](Tensor x, Tensor p0, Tensor p1, Tensor p2, Tensor p3,
+                         Tensor p4, Tensor p5, Tensor p6, Tensor p7, Tensor p8,
+                         Tensor p9, Tensor p10, Tensor p11, Tensor p12,
+                         Tensor p13, Tensor p14, Tensor p15) {
+      return encoder(x, {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12,
+                         p13, p14, p15});
+    });
+    auto m = interleavedMediansMs(
+        reps, {[&] {
+                 f(x, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+                   p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+               },
+               [&] { encoder(x, p); }});
+    printRow("ENC [8,128,512]", m[0], m[1], none);
   }
   return 0;
 }

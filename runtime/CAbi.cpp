@@ -5,6 +5,8 @@
 #include "Internal.h"
 #include "kiln/Runtime/ThreadPool.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <mutex>
 
 using namespace kiln;
@@ -22,23 +24,44 @@ void matmul2d(const MemRef &a, const MemRef &b, MemRef &c,
                   c.aligned + c.offset, c.strides[0], m, n, k, accumulate);
 }
 
-template <typename T, typename MemRef2, typename MemRef3>
-void batchMatmul(MemRef3 *a, MemRef3 *b, MemRef3 *c) {
-  for (int64_t i = 0; i < c->sizes[0]; ++i) {
-    auto slice = [i](const MemRef3 &m) {
-      MemRef2 s;
-      s.allocated = m.allocated;
-      s.aligned = m.aligned;
-      s.offset = m.offset + i * m.strides[0];
-      s.sizes[0] = m.sizes[1];
-      s.sizes[1] = m.sizes[2];
-      s.strides[0] = m.strides[1];
-      s.strides[1] = m.strides[2];
-      return s;
-    };
-    MemRef2 sa = slice(*a), sb = slice(*b), sc = slice(*c);
-    matmul2d<T>(sa, sb, sc);
-  }
+/// c[i] = a[i] * b[i] (c[i] += ... when `accumulate`) for rank-3
+/// descriptors, on the runtime's batched GEMM.
+template <typename T, typename MemRef3>
+void batchMatmul(const MemRef3 &a, const MemRef3 &b, MemRef3 &c,
+                 bool accumulate) {
+  int64_t cStrides[2] = {c.strides[0], c.strides[1]};
+  detail::batchGemm<T>(c.sizes[0], a.aligned + a.offset, a.strides,
+                       b.aligned + b.offset, b.strides, c.aligned + c.offset,
+                       cStrides, c.sizes[1], c.sizes[2], a.sizes[2],
+                       accumulate);
+}
+
+//===----------------------------------------------------------------------===//
+// Temporary buffers
+//===----------------------------------------------------------------------===//
+
+/// What precedes each block kiln_rt_alloc returns: the buffer it lies in
+/// and that buffer's size, for kiln_rt_free.
+struct BlockHeader {
+  void *buffer;
+  size_t bytes;
+};
+
+void *allocate(uint64_t alignment, uint64_t bytes) {
+  // The block starts `pad` bytes into the buffer, aligned, with room for the
+  // header before it.
+  size_t align = std::max<size_t>(64, alignment);
+  size_t pad = align < 2 * sizeof(BlockHeader) ? 2 * align : align;
+  if (bytes > SIZE_MAX / 2)
+    return nullptr;
+  size_t total = (pad + bytes + 63) / 64 * 64;
+  auto *buffer = static_cast<char *>(detail::acquireBuffer(total));
+  if (!buffer)
+    return nullptr;
+  uintptr_t start = reinterpret_cast<uintptr_t>(buffer) + sizeof(BlockHeader);
+  char *block = reinterpret_cast<char *>((start + align - 1) / align * align);
+  reinterpret_cast<BlockHeader *>(block)[-1] = {buffer, total};
+  return block;
 }
 
 //===----------------------------------------------------------------------===//
@@ -119,13 +142,38 @@ void _mlir_ciface_kiln_rt_matmul_set_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
 void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
                                            KilnMemRefF32x3 *b,
                                            KilnMemRefF32x3 *c) {
-  batchMatmul<float, KilnMemRefF32x2>(a, b, c);
+  batchMatmul<float>(*a, *b, *c, /*accumulate=*/true);
 }
 
 void _mlir_ciface_kiln_rt_batch_matmul_f64(KilnMemRefF64x3 *a,
                                            KilnMemRefF64x3 *b,
                                            KilnMemRefF64x3 *c) {
-  batchMatmul<double, KilnMemRefF64x2>(a, b, c);
+  batchMatmul<double>(*a, *b, *c, /*accumulate=*/true);
+}
+
+void _mlir_ciface_kiln_rt_batch_matmul_set_f32(KilnMemRefF32x3 *a,
+                                               KilnMemRefF32x3 *b,
+                                               KilnMemRefF32x3 *c) {
+  batchMatmul<float>(*a, *b, *c, /*accumulate=*/false);
+}
+
+void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
+                                               KilnMemRefF64x3 *b,
+                                               KilnMemRefF64x3 *c) {
+  batchMatmul<double>(*a, *b, *c, /*accumulate=*/false);
+}
+
+void *kiln_rt_alloc(uint64_t bytes) { return allocate(64, bytes); }
+
+void *kiln_rt_aligned_alloc(uint64_t alignment, uint64_t bytes) {
+  return allocate(alignment, bytes);
+}
+
+void kiln_rt_free(void *block) {
+  if (!block)
+    return;
+  BlockHeader header = static_cast<BlockHeader *>(block)[-1];
+  detail::releaseBuffer(header.buffer, header.bytes);
 }
 
 void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
@@ -170,6 +218,14 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f32)},
       {"_mlir_ciface_kiln_rt_batch_matmul_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_f64)},
+      {"_mlir_ciface_kiln_rt_batch_matmul_set_f32",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f32)},
+      {"_mlir_ciface_kiln_rt_batch_matmul_set_f64",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f64)},
+      {"kiln_rt_alloc", reinterpret_cast<void *>(&kiln_rt_alloc)},
+      {"kiln_rt_aligned_alloc",
+       reinterpret_cast<void *>(&kiln_rt_aligned_alloc)},
+      {"kiln_rt_free", reinterpret_cast<void *>(&kiln_rt_free)},
       {"kiln_rt_parallel_for", reinterpret_cast<void *>(&kiln_rt_parallel_for)},
       {"kiln_rt_report_index_error",
        reinterpret_cast<void *>(&kiln_rt_report_index_error)},

@@ -298,6 +298,29 @@ void gemm(const T *a, int64_t aRowStride, int64_t aColStride, const T *b,
           int64_t bRowStride, int64_t bColStride, T *c, int64_t ldc, int64_t m,
           int64_t n, int64_t k, bool accumulate);
 
+/// c[i] = a[i] * b[i] (or += when `accumulate`) for `batches` products of
+/// one shape: batch i of a starts at a + i * aStrides[0], with row and column
+/// strides aStrides[1] and aStrides[2] (likewise b); row r of c[i] starts at
+/// c + i * cStrides[0] + r * cStrides[1]. Many small products run one per
+/// task on the thread pool, few large ones each in parallel.
+template <typename T>
+void batchGemm(int64_t batches, const T *a, const int64_t aStrides[3],
+               const T *b, const int64_t bStrides[3], T *c,
+               const int64_t cStrides[2], int64_t m, int64_t n, int64_t k,
+               bool accumulate);
+
+//===----------------------------------------------------------------------===//
+// Buffers
+//===----------------------------------------------------------------------===//
+
+/// A 64-byte-aligned buffer of `bytes` (a multiple of 64) from the buffer
+/// cache that tensors and compiled code's temporaries share, or null when
+/// memory is exhausted. Give it back with releaseBuffer and the same size:
+/// a large buffer is then kept for the next request of that size, so a
+/// repeated computation does not fault in fresh pages.
+void *acquireBuffer(size_t bytes);
+void releaseBuffer(void *p, size_t bytes);
+
 } // namespace kiln::detail
 
 #endif // KILN_RUNTIME_INTERNAL_H

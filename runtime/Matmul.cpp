@@ -197,6 +197,37 @@ template <typename T, typename F> void withBestGemm(F &&f) {
     f(Gemm<T, vec128>{microBase<T, vec128>});
 }
 
+/// Runs `batches` products of one shape, c = a * b (c += a * b when
+/// `accumulate`), on the best GEMM; `operands(i)` gives batch i's operands
+/// as {a, b, c, ldc}. Many small products run one per task; few big ones
+/// each run in parallel.
+template <typename T, typename Operands>
+void gemmBatches(int64_t batches, int64_t m, int64_t n, int64_t k,
+                 bool accumulate, Operands &&operands) {
+  withBestGemm<T>([&](const auto &gemm) {
+    auto one = [&](int64_t i, bool parallel) {
+      auto [a, b, c, ldc] = operands(i);
+      gemm.run(a, b, c, ldc, m, n, k, parallel, accumulate);
+    };
+    bool inner = batches < 2 * get_num_threads() || m * n * k > (1 << 24);
+    if (inner) {
+      for (int64_t i = 0; i < batches; ++i)
+        one(i, m * n * k > (1 << 15));
+      return;
+    }
+    parallel_for(0, batches, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i)
+        one(i, false);
+    });
+  });
+}
+
+template <typename T> struct BatchOperands {
+  MatrixRef<T> a, b;
+  T *c;
+  int64_t ldc;
+};
+
 template <typename T>
 void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
   // a: batch + (m, k), b: batch + (k, n), both broadcast views; out
@@ -204,7 +235,6 @@ void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
   int64_t r = out.rank();
   int64_t m = out.shape()[r - 2], n = out.shape()[r - 1], k = a.shape()[r - 1];
   Shape batchDims(out.shape().begin(), out.shape().end() - 2);
-  int64_t batches = numElements(batchDims);
   const T *pa = static_cast<const T *>(a.rawData());
   const T *pb = static_cast<const T *>(b.rawData());
   T *pc = static_cast<T *>(out.rawData());
@@ -216,27 +246,14 @@ void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
     }
     return off;
   };
-  withBestGemm<T>([&](const auto &gemm) {
-    // Many small products: one per task. Few big ones: parallel inside.
-    bool inner = batches < 2 * get_num_threads() || m * n * k > (1 << 24);
-    auto one = [&](int64_t i, bool parallel) {
-      MatrixRef<T> ma{pa + batchOffset(a, i), a.strides()[r - 2],
-                      a.strides()[r - 1]};
-      MatrixRef<T> mb{pb + batchOffset(b, i), b.strides()[r - 2],
-                      b.strides()[r - 1]};
-      gemm.run(ma, mb, pc + i * m * n, n, m, n, k, parallel,
-               /*accumulate=*/false);
-    };
-    if (inner) {
-      for (int64_t i = 0; i < batches; ++i)
-        one(i, m * n * k > (1 << 15));
-      return;
-    }
-    parallel_for(0, batches, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i)
-        one(i, false);
-    });
-  });
+  gemmBatches<T>(
+      numElements(batchDims), m, n, k, /*accumulate=*/false, [&](int64_t i) {
+        return BatchOperands<T>{
+            {pa + batchOffset(a, i), a.strides()[r - 2], a.strides()[r - 1]},
+            {pb + batchOffset(b, i), b.strides()[r - 2], b.strides()[r - 1]},
+            pc + i * m * n,
+            n};
+      });
 }
 
 } // namespace
@@ -258,6 +275,28 @@ template void detail::gemm<float>(const float *, int64_t, int64_t,
 template void detail::gemm<double>(const double *, int64_t, int64_t,
                                    const double *, int64_t, int64_t, double *,
                                    int64_t, int64_t, int64_t, int64_t, bool);
+
+template <typename T>
+void detail::batchGemm(int64_t batches, const T *a, const int64_t aStrides[3],
+                       const T *b, const int64_t bStrides[3], T *c,
+                       const int64_t cStrides[2], int64_t m, int64_t n,
+                       int64_t k, bool accumulate) {
+  gemmBatches<T>(batches, m, n, k, accumulate, [&](int64_t i) {
+    return BatchOperands<T>{{a + i * aStrides[0], aStrides[1], aStrides[2]},
+                            {b + i * bStrides[0], bStrides[1], bStrides[2]},
+                            c + i * cStrides[0],
+                            cStrides[1]};
+  });
+}
+template void detail::batchGemm<float>(int64_t, const float *, const int64_t[3],
+                                       const float *, const int64_t[3], float *,
+                                       const int64_t[2], int64_t, int64_t,
+                                       int64_t, bool);
+template void detail::batchGemm<double>(int64_t, const double *,
+                                        const int64_t[3], const double *,
+                                        const int64_t[3], double *,
+                                        const int64_t[2], int64_t, int64_t,
+                                        int64_t, bool);
 
 Tensor matmul(const Tensor &a, const Tensor &b, SourceLoc loc) {
   trace::CallSite site(loc);

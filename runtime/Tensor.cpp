@@ -48,8 +48,9 @@ DType Scalar::resultDTypeWith(DType t) const {
 
 namespace {
 /// Recycles large buffers: a fresh multi-megabyte buffer costs page faults
-/// that can exceed the computation on it, and eager programs allocate the
-/// same sizes over and over. Freed buffers of at least kMinBytes are kept, up
+/// that can exceed the computation on it, and eager programs and compiled
+/// code (its temporaries, kiln_rt_alloc) allocate the same sizes over and
+/// over. Freed buffers of at least kMinBytes are kept, up
 /// to kMaxBytes in total, and handed out again for the same size.
 class BufferCache {
 public:
@@ -67,10 +68,7 @@ public:
         return p;
       }
     }
-    void *p = std::aligned_alloc(64, bytes);
-    if (!p)
-      throw Error("empty: cannot allocate " + std::to_string(bytes) + " bytes");
-    return p;
+    return std::aligned_alloc(64, bytes);
   }
 
   void put(void *p, size_t bytes) {
@@ -107,6 +105,12 @@ BufferCache &bufferCache() {
 } // namespace
 
 void release_cached_memory() { bufferCache().release(); }
+
+void *detail::acquireBuffer(size_t bytes) { return bufferCache().get(bytes); }
+
+void detail::releaseBuffer(void *p, size_t bytes) {
+  bufferCache().put(p, bytes);
+}
 
 //===----------------------------------------------------------------------===//
 // Tensor
@@ -148,6 +152,8 @@ Tensor Tensor::empty(const Shape &shape, DType dtype) {
   }
   size_t padded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
   void *p = bufferCache().get(padded);
+  if (!p)
+    throw Error("empty: cannot allocate " + std::to_string(padded) + " bytes");
   return Tensor(std::shared_ptr<void>(
                     p, [padded](void *q) { bufferCache().put(q, padded); }),
                 dtype, shape, contiguousStrides(shape), 0);

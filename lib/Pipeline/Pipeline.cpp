@@ -112,7 +112,12 @@ void kiln::buildLoopsToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Temporaries from the runtime's buffer cache (kiln_rt_alloc).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  if (options.runtimeAllocator)
+    pm.addPass(createAllocationsToRuntimePass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -165,6 +170,10 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "runtime-matmul",
       llvm::cl::desc("Call the runtime's GEMM for f32/f64 matmuls"),
       llvm::cl::init(true)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Allocate temporaries from the runtime's buffer cache"),
+      llvm::cl::init(true)};
   Option<bool> reportIndexErrors{
       *this, "report-index-errors",
       llvm::cl::desc("Report out-of-range gather indices to the runtime"),
@@ -185,6 +194,7 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
     options.runtimeParallel = runtimeParallel;
     options.resultsAsOutParams = resultsAsOutParams;
     options.reportIndexErrors = reportIndexErrors;
+    options.runtimeAllocator = runtimeAllocator;
     return options;
   }
 };

@@ -98,9 +98,9 @@ struct MatmulToRuntimePass final
       if (name.empty())
         continue;
       // fill(0, C); C += A * B -> C = A * B: one pass over C fewer.
-      if (linalg::FillOp fill = zeroFillJustBefore(op); fill && rank == 2) {
+      if (linalg::FillOp fill = zeroFillJustBefore(op)) {
         fill->erase();
-        name.insert(std::string("kiln_rt_matmul_").size(), "set_");
+        name.insert(name.rfind('_') + 1, "set_");
       }
       Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
       MemRefType paramType = dynamicMemRef(elementType, rank);

@@ -1,6 +1,7 @@
-// RUN: kiln-opt --kiln-to-llvm-pipeline="runtime-matmul=false" %s | %mlir_runner | FileCheck %s
+// RUN: kiln-opt --kiln-to-llvm-pipeline="runtime-matmul=false runtime-allocator=false" %s | %mlir_runner | FileCheck %s
 // The runtime GEMM path (the default) is checked against eager mode by the
-// e2e suite; mlir-runner cannot load the runtime, so this runs the loops.
+// e2e suite; mlir-runner cannot load the runtime, so this runs the loops
+// (and allocates with malloc).
 
 // numpy.matmul: mixed types, broadcast batch dims, batched lhs times a
 // matrix, and 1-D operands on either side.

@@ -1,4 +1,4 @@
-// RUN: kiln-opt --kiln-to-llvm-pipeline %s | %mlir_runner | FileCheck %s
+// RUN: kiln-opt --kiln-to-llvm-pipeline="runtime-allocator=false" %s | %mlir_runner | FileCheck %s
 
 // Reductions with and without keepdims, over one, several or all axes;
 // argmax/argmin return the first index of the extreme, and NaN wins.

@@ -1,6 +1,6 @@
 // mlir-runner cannot load the Kiln runtime: gather does not report
 // out-of-range indices to it here (it still clamps them).
-// RUN: kiln-opt --kiln-to-llvm-pipeline="report-index-errors=false" %s \
+// RUN: kiln-opt --kiln-to-llvm-pipeline="report-index-errors=false runtime-allocator=false" %s \
 // RUN:   | %mlir_runner | FileCheck %s
 
 // gather (negative indices wrap), concat, strided slice, pad, transpose,

@@ -64,3 +64,16 @@ func.func @zero_filled(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x1
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%d : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// The same for a batched matmul.
+// CHECK-LABEL: func.func @zero_filled_batch
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   call @kiln_rt_batch_matmul_set_f64
+func.func @zero_filled_batch(%a: memref<2x4x8xf64>, %b: memref<2x8x16xf64>, %c: memref<2x4x16xf64>) {
+  %zero = arith.constant 0.0 : f64
+  linalg.fill ins(%zero : f64) outs(%c : memref<2x4x16xf64>)
+  linalg.batch_matmul ins(%a, %b : memref<2x4x8xf64>, memref<2x8x16xf64>) outs(%c : memref<2x4x16xf64>)
+  return
+}

@@ -39,6 +39,10 @@ struct PipelineOptions {
   /// Call the runtime's GEMM for f32/f64 matmuls (Loops stage) instead of
   /// lowering them to loops.
   bool runtimeMatmul = true;
+  /// Allocate temporary buffers from the runtime's buffer cache
+  /// (`kiln_rt_alloc`, LLVM stage) instead of with malloc; off for code run
+  /// without the runtime.
+  bool runtimeAllocator = true;
   /// Compiled gathers report out-of-range indices to the runtime
   /// (`kiln_rt_report_index_error`); off, they only clamp (for code run
   /// without the runtime, such as mlir-runner).

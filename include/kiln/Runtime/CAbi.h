@@ -60,13 +60,33 @@ void _mlir_ciface_kiln_rt_matmul_set_f32(KilnMemRefF32x2 *a, KilnMemRefF32x2 *b,
 void _mlir_ciface_kiln_rt_matmul_set_f64(KilnMemRefF64x2 *a, KilnMemRefF64x2 *b,
                                          KilnMemRefF64x2 *c);
 
-/// c[i] += a[i] * b[i] for every batch i, as `linalg.batch_matmul`.
+/// c[i] += a[i] * b[i] for every batch i, as `linalg.batch_matmul` (c with
+/// unit column stride; a and b with any strides). Many small products run
+/// in parallel over the batch.
 void _mlir_ciface_kiln_rt_batch_matmul_f32(KilnMemRefF32x3 *a,
                                            KilnMemRefF32x3 *b,
                                            KilnMemRefF32x3 *c);
 void _mlir_ciface_kiln_rt_batch_matmul_f64(KilnMemRefF64x3 *a,
                                            KilnMemRefF64x3 *b,
                                            KilnMemRefF64x3 *c);
+/// c[i] = a[i] * b[i]: the same, overwriting c.
+void _mlir_ciface_kiln_rt_batch_matmul_set_f32(KilnMemRefF32x3 *a,
+                                               KilnMemRefF32x3 *b,
+                                               KilnMemRefF32x3 *c);
+void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
+                                               KilnMemRefF64x3 *b,
+                                               KilnMemRefF64x3 *c);
+
+/// The allocator of compiled code's temporary buffers (`memref.alloc` and
+/// `memref.dealloc`, see kiln-allocations-to-runtime): blocks come from the
+/// buffer cache that tensors use, so the temporaries of a repeated call
+/// reuse the pages of the previous one instead of faulting in fresh ones.
+/// A block is aligned to 64 bytes, or to `alignment` if that is larger (a
+/// power of two); null when memory is exhausted.
+void *kiln_rt_alloc(uint64_t bytes);
+void *kiln_rt_aligned_alloc(uint64_t alignment, uint64_t bytes);
+/// Gives back a block of kiln_rt_alloc or kiln_rt_aligned_alloc (or null).
+void kiln_rt_free(void *block);
 
 /// The body of a compiled parallel loop: runs iterations [begin, end).
 typedef void (*KilnParallelBody)(int64_t begin, int64_t end, void *context);

@@ -63,10 +63,10 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
     (default indexing maps, one element type, output with unit column
     stride) by calls to the runtime's cache-blocked, multithreaded GEMM
     (`kiln_rt_matmul_*`, `kiln_rt_batch_matmul_*` in kiln/Runtime/CAbi.h),
-    which accumulates into the output exactly as the linalg op does; a 2-D
+    which accumulates into the output exactly as the linalg op does; a
     matmul whose output is zero-filled just before calls the overwriting
-    variant (`kiln_rt_matmul_set_*`) and the fill is dropped. Other matmuls
-    are left to the loop lowering.
+    variant (`kiln_rt_matmul_set_*`, `kiln_rt_batch_matmul_set_*`) and the
+    fill is dropped. Other matmuls are left to the loop lowering.
   }];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
@@ -192,6 +192,22 @@ def EmitCInterfacePass : Pass<"kiln-emit-c-interface", "::mlir::ModuleOp"> {
     Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
     that `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
     memref descriptors by pointer, which the JIT and C hosts call.
+  }];
+}
+
+def AllocationsToRuntimePass : Pass<"kiln-allocations-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Allocate temporary buffers with the runtime's buffer cache";
+  let description = [{
+    Runs after `finalize-memref-to-llvm` with `use-generic-functions=true`,
+    which lowers `memref.alloc` and `memref.dealloc` to calls of
+    `_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_aligned_alloc` and
+    `_mlir_memref_to_llvm_free`: renames those functions to the runtime's
+    `kiln_rt_alloc`, `kiln_rt_aligned_alloc` and `kiln_rt_free`
+    (kiln/Runtime/CAbi.h). Their blocks come from the buffer cache that
+    tensors use, so the temporaries of a repeated call reuse the pages of
+    the previous call instead of faulting in fresh ones (a fresh
+    multi-megabyte buffer costs more in page faults than an elementwise
+    pass over it).
   }];
 }
 

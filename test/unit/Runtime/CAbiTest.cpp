@@ -1,0 +1,108 @@
+//===- CAbiTest.cpp - The runtime functions compiled code calls -----------===//
+
+#include "TestUtil.h"
+
+#include "kiln/Runtime/CAbi.h"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+using namespace kiln;
+
+namespace {
+
+bool alignedTo(void *p, uintptr_t alignment) {
+  return reinterpret_cast<uintptr_t>(p) % alignment == 0;
+}
+
+TEST(CAbiAlloc, BlocksAreAlignedWritableAndDistinct) {
+  for (uint64_t bytes : {uint64_t(0), uint64_t(1), uint64_t(100),
+                         uint64_t(1) << 20, (uint64_t(3) << 20) + 5}) {
+    void *a = kiln_rt_alloc(bytes), *b = kiln_rt_alloc(bytes);
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    EXPECT_NE(a, b);
+    EXPECT_TRUE(alignedTo(a, 64) && alignedTo(b, 64)) << bytes;
+    std::memset(a, 0x5a, bytes);
+    std::memset(b, 0xa5, bytes);
+    if (bytes)
+      EXPECT_EQ(static_cast<unsigned char *>(a)[bytes - 1], 0x5a);
+    kiln_rt_free(a);
+    kiln_rt_free(b);
+  }
+  kiln_rt_free(nullptr);
+}
+
+TEST(CAbiAlloc, LargerAlignmentsAreHonoured) {
+  for (uint64_t alignment : {16, 64, 128, 4096}) {
+    void *p = kiln_rt_aligned_alloc(alignment, 1000);
+    ASSERT_NE(p, nullptr);
+    EXPECT_TRUE(alignedTo(p, alignment)) << alignment;
+    std::memset(p, 1, 1000);
+    kiln_rt_free(p);
+  }
+}
+
+TEST(CAbiAlloc, LargeBlocksAreReusedAfterFree) {
+  // A large temporary freed by one call is handed to the next call that
+  // asks for the same size: its pages are already mapped.
+  const uint64_t bytes = uint64_t(5) << 20;
+  void *first = kiln_rt_alloc(bytes);
+  ASSERT_NE(first, nullptr);
+  std::memset(first, 7, bytes);
+  kiln_rt_free(first);
+  void *second = kiln_rt_alloc(bytes);
+  EXPECT_EQ(second, first);
+  kiln_rt_free(second);
+}
+
+TEST(CAbiAlloc, ExhaustionGivesNull) {
+  EXPECT_EQ(kiln_rt_alloc(UINT64_MAX - 10), nullptr);
+}
+
+/// A rank-3 descriptor viewing `data` with the given sizes and strides.
+KilnMemRefF32x3 view(std::vector<float> &data, std::array<int64_t, 3> sizes,
+                     std::array<int64_t, 3> strides) {
+  KilnMemRefF32x3 m;
+  m.allocated = m.aligned = data.data();
+  m.offset = 0;
+  for (int i = 0; i < 3; ++i) {
+    m.sizes[i] = sizes[i];
+    m.strides[i] = strides[i];
+  }
+  return m;
+}
+
+TEST(CAbiBatchMatmul, ManySmallProductsWithTransposedOperand) {
+  // 64 products of [8, 5] x [5, 6]: more batches than threads, so they run
+  // one per task; b is read through a transposed view ([6, 5] rows).
+  const int64_t batches = 64, m = 8, k = 5, n = 6;
+  std::vector<float> a(batches * m * k), bT(batches * n * k);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float(int(i * 7 % 11) - 5);
+  for (size_t i = 0; i < bT.size(); ++i)
+    bT[i] = float(int(i * 5 % 13) - 6);
+  std::vector<float> expected(batches * m * n, 0.0f);
+  for (int64_t bt = 0; bt < batches; ++bt)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t p = 0; p < k; ++p)
+          expected[(bt * m + i) * n + j] +=
+              a[(bt * m + i) * k + p] * bT[(bt * n + j) * k + p];
+
+  KilnMemRefF32x3 ma = view(a, {batches, m, k}, {m * k, k, 1});
+  KilnMemRefF32x3 mb = view(bT, {batches, k, n}, {n * k, 1, k});
+  std::vector<float> c(batches * m * n, 100.0f);
+  KilnMemRefF32x3 mc = view(c, {batches, m, n}, {m * n, n, 1});
+  _mlir_ciface_kiln_rt_batch_matmul_set_f32(&ma, &mb, &mc);
+  EXPECT_EQ(c, expected);
+
+  // The accumulating variant adds to what is there.
+  _mlir_ciface_kiln_rt_batch_matmul_f32(&ma, &mb, &mc);
+  for (float &e : expected)
+    e *= 2;
+  EXPECT_EQ(c, expected);
+}
+
+} // namespace
