@@ -10,6 +10,8 @@
 //   W2  row softmax, 4096 x 1024 float32
 //   W3  matmul 1024 x 1024 x 1024 float32
 //   W4  layer_norm over the last axis, 4096 x 1024 float32
+//   the matmul shapes of the models: 512^3, 1024x512x512, 1024x512x2048,
+//       256x1024x10 (m x k x n; no hand-written reference)
 //   MLP, MHA and ENC, the models of bench/Models.h (no hand-written
 //       reference)
 //
@@ -26,6 +28,7 @@
 #include "kiln/kiln.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -192,6 +195,22 @@ int main(int argc, char **argv) {
         {[&] { f(x); }, [&] { layer_norm(x, {-1}); },
          [&] { referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024); }});
     printRow("W4 layer_norm 4096x1024", m[0], m[1], m[2]);
+  }
+
+  //===--- The matmul shapes of the models (m x k x n)
+  for (auto [m, k, n] : {std::array<int64_t, 3>{512, 512, 512},
+                         std::array<int64_t, 3>{1024, 512, 512},
+                         std::array<int64_t, 3>{1024, 512, 2048},
+                         std::array<int64_t, 3>{256, 1024, 10}}) {
+    Tensor a = random_normal({m, k}, 6), b = random_normal({k, n}, 7);
+    auto f = function([](Tensor a, Tensor b) { return matmul(a, b); });
+    auto t =
+        interleavedMediansMs(reps, {[&] { f(a, b); }, [&] { matmul(a, b); }});
+    std::string name = m == k && k == n
+                           ? "matmul " + std::to_string(m) + "^3"
+                           : "matmul " + std::to_string(m) + "x" +
+                                 std::to_string(k) + "x" + std::to_string(n);
+    printRow(name.c_str(), t[0], t[1], std::nan(""));
   }
 
   //===--- Models (bench/Models.h)

@@ -142,8 +142,8 @@ public:
          int64_t offset);
 
   /// Allocates uninitialized contiguous storage. Freed buffers of 1 MiB or
-  /// more are recycled (up to 256 MiB in total; see
-  /// `release_cached_memory`).
+  /// more are recycled, also for compiled code's temporaries (up to 1 GiB in
+  /// total; see `release_cached_memory`).
   static Tensor empty(const Shape &shape, DType dtype);
 
   bool defined() const { return storage_ != nullptr || traced_ != nullptr; }
