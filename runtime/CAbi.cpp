@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 using namespace kiln;
@@ -104,6 +105,25 @@ private:
   CompiledErrorSlot *previous;
 };
 
+/// c = a * b (c += a * b when `accumulate`), then `body` on the rows of c
+/// as they become final (the GEMM's epilogue, detail::gemm). The body
+/// reports errors to the caller's slot, whichever thread runs it.
+template <typename T, typename MemRef>
+void matmulWithEpilogue(const MemRef &a, const MemRef &b, MemRef &c,
+                        bool accumulate, KilnParallelBody body, void *context) {
+  CompiledErrorSlot *slot = &currentSlot();
+  std::function<void(int64_t, int64_t)> epilogue = [&](int64_t begin,
+                                                       int64_t end) {
+    BorrowedSlotScope scope(slot);
+    body(begin, end, context);
+  };
+  int64_t m = c.sizes[0], n = c.sizes[1], k = a.sizes[1];
+  detail::gemm<T>(a.aligned + a.offset, a.strides[0], a.strides[1],
+                  b.aligned + b.offset, b.strides[0], b.strides[1],
+                  c.aligned + c.offset, c.strides[0], m, n, k, accumulate,
+                  &epilogue);
+}
+
 } // namespace
 
 std::optional<std::string> kiln::detail::takeCompiledError() {
@@ -161,6 +181,38 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
                                                KilnMemRefF64x3 *b,
                                                KilnMemRefF64x3 *c) {
   batchMatmul<double>(*a, *b, *c, /*accumulate=*/false);
+}
+
+void _mlir_ciface_kiln_rt_matmul_epilogue_f32(KilnMemRefF32x2 *a,
+                                              KilnMemRefF32x2 *b,
+                                              KilnMemRefF32x2 *c,
+                                              KilnParallelBody body,
+                                              void *context) {
+  matmulWithEpilogue<float>(*a, *b, *c, /*accumulate=*/true, body, context);
+}
+
+void _mlir_ciface_kiln_rt_matmul_epilogue_f64(KilnMemRefF64x2 *a,
+                                              KilnMemRefF64x2 *b,
+                                              KilnMemRefF64x2 *c,
+                                              KilnParallelBody body,
+                                              void *context) {
+  matmulWithEpilogue<double>(*a, *b, *c, /*accumulate=*/true, body, context);
+}
+
+void _mlir_ciface_kiln_rt_matmul_set_epilogue_f32(KilnMemRefF32x2 *a,
+                                                  KilnMemRefF32x2 *b,
+                                                  KilnMemRefF32x2 *c,
+                                                  KilnParallelBody body,
+                                                  void *context) {
+  matmulWithEpilogue<float>(*a, *b, *c, /*accumulate=*/false, body, context);
+}
+
+void _mlir_ciface_kiln_rt_matmul_set_epilogue_f64(KilnMemRefF64x2 *a,
+                                                  KilnMemRefF64x2 *b,
+                                                  KilnMemRefF64x2 *c,
+                                                  KilnParallelBody body,
+                                                  void *context) {
+  matmulWithEpilogue<double>(*a, *b, *c, /*accumulate=*/false, body, context);
 }
 
 void *kiln_rt_alloc(uint64_t bytes) { return allocate(64, bytes); }
@@ -222,6 +274,14 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f32)},
       {"_mlir_ciface_kiln_rt_batch_matmul_set_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f64)},
+      {"_mlir_ciface_kiln_rt_matmul_epilogue_f32",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_epilogue_f32)},
+      {"_mlir_ciface_kiln_rt_matmul_epilogue_f64",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_epilogue_f64)},
+      {"_mlir_ciface_kiln_rt_matmul_set_epilogue_f32",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_set_epilogue_f32)},
+      {"_mlir_ciface_kiln_rt_matmul_set_epilogue_f64",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_set_epilogue_f64)},
       {"kiln_rt_alloc", reinterpret_cast<void *>(&kiln_rt_alloc)},
       {"kiln_rt_aligned_alloc",
        reinterpret_cast<void *>(&kiln_rt_aligned_alloc)},

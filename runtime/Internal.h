@@ -14,6 +14,7 @@
 #include "kiln/Runtime/Trace.h"
 
 #include <array>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <string>
@@ -292,11 +293,16 @@ inline Shape byteStrides(const Shape &strides, DType dtype) {
 /// c = a * b (or c += a * b when `accumulate`) for an m x k matrix a and a
 /// k x n matrix b read through their row and column strides, into c whose
 /// row i starts at c + i * ldc. Parallel on the thread pool when large.
+/// Then `epilogue` (if given) runs once on every row of c, as
+/// (*epilogue)(begin, end) on ranges of rows that are final: block by block
+/// while they are in cache when the GEMM's blocks span whole rows, else on
+/// all rows at the end (in parallel, on any thread of the pool).
 /// Instantiated for float and double (Matmul.cpp).
 template <typename T>
 void gemm(const T *a, int64_t aRowStride, int64_t aColStride, const T *b,
           int64_t bRowStride, int64_t bColStride, T *c, int64_t ldc, int64_t m,
-          int64_t n, int64_t k, bool accumulate);
+          int64_t n, int64_t k, bool accumulate,
+          const std::function<void(int64_t, int64_t)> *epilogue = nullptr);
 
 /// c[i] = a[i] * b[i] (or += when `accumulate`) for `batches` products of
 /// one shape: batch i of a starts at a + i * aStrides[0], with row and column

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 
 namespace kiln {
@@ -85,6 +86,9 @@ void microBase(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,
   microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
 }
 
+/// What runs on rows [begin, end) of a GEMM's result once they are final.
+using RowEpilogue = std::function<void(int64_t, int64_t)>;
+
 /// A strided matrix operand: element (i, j) is at p[i * rs + j * cs].
 template <typename T> struct MatrixRef {
   const T *p;
@@ -97,12 +101,33 @@ template <typename T> struct MatrixRef {
 template <typename T, int NR> struct Gemm {
   MicroFn<T> micro;
 
+  /// Computes c, then runs `epilogue` (if any) once on every row of c: on
+  /// each block of rows as soon as it is final, while it is still in cache,
+  /// when blocks span all columns; else on all rows at the end.
   void run(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t ldc, int64_t m,
-           int64_t n, int64_t k, bool parallel, bool accumulate) const {
+           int64_t n, int64_t k, bool parallel, bool accumulate,
+           const RowEpilogue *epilogue = nullptr) const {
+    int64_t threads = parallel ? get_num_threads() : 1;
+    auto epilogueAtEnd = [&] {
+      if (!epilogue || m == 0)
+        return;
+      // Enough rows per task for 32K elements.
+      int64_t grain =
+          std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(n, 1));
+      if (threads > 1)
+        parallel_for(0, m, grain, *epilogue);
+      else
+        (*epilogue)(0, m);
+    };
+    if (m == 0 || n == 0) {
+      epilogueAtEnd();
+      return;
+    }
     if (k == 0) {
       if (!accumulate)
         for (int64_t i = 0; i < m; ++i)
           std::fill(c + i * ldc, c + i * ldc + n, T(0));
+      epilogueAtEnd();
       return;
     }
     // Packing buffers sized to this problem (a tiny product must not pay
@@ -111,37 +136,67 @@ template <typename T, int NR> struct Gemm {
     int64_t ncMax = (std::min(NC, n) + NR - 1) / NR * NR;
     int64_t mcMax = (std::min(MC, m) + MR - 1) / MR * MR;
     std::unique_ptr<T[]> bPack(new T[kcMax * ncMax]);
+    bool epilogueInBlocks = false;
     for (int64_t jc = 0; jc < n; jc += NC) {
       int64_t nc = std::min(NC, n - jc);
+      int64_t panels = (nc + NR - 1) / NR;
+      // Tasks: blocks of MC rows, each split into column ranges when there
+      // are too few blocks to keep every thread busy (a short, wide c).
+      int64_t blocks = (m + MC - 1) / MC;
+      int64_t splits =
+          threads == 1 ? 1
+                       : std::clamp<int64_t>(
+                             (2 * threads + blocks - 1) / blocks, 1, panels);
+      int64_t panelsPerSplit = (panels + splits - 1) / splits;
+      epilogueInBlocks = epilogue && nc == n && splits == 1;
       for (int64_t pc = 0; pc < k; pc += KC) {
         int64_t kc = std::min(KC, k - pc);
-        packB(b, pc, jc, kc, nc, bPack.get());
-        int64_t blocks = (m + MC - 1) / MC;
+        bool last = pc + kc == k;
+        auto pack = [&](int64_t lo, int64_t hi) {
+          packB(b, pc, jc, kc, nc, lo * NR, std::min(hi * NR, nc), bPack.get());
+        };
         auto body = [&](int64_t lo, int64_t hi) {
           std::unique_ptr<T[]> aPack(new T[mcMax * kcMax]);
-          for (int64_t blk = lo; blk < hi; ++blk) {
+          int64_t packedBlock = -1;
+          for (int64_t task = lo; task < hi; ++task) {
+            int64_t blk = task / splits, split = task % splits;
             int64_t ic = blk * MC, mc = std::min(MC, m - ic);
-            packA(a, ic, pc, mc, kc, aPack.get());
-            for (int64_t jr = 0; jr < nc; jr += NR)
+            if (blk != packedBlock) {
+              packA(a, ic, pc, mc, kc, aPack.get());
+              packedBlock = blk;
+            }
+            int64_t jrBegin = split * panelsPerSplit * NR;
+            int64_t jrEnd = std::min(nc, jrBegin + panelsPerSplit * NR);
+            for (int64_t jr = jrBegin; jr < jrEnd; jr += NR)
               for (int64_t ir = 0; ir < mc; ir += MR)
                 micro(kc, aPack.get() + ir * kc, bPack.get() + jr * kc,
                       c + (ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
                       std::min<int64_t>(NR, nc - jr), pc > 0 || accumulate);
+            if (last && epilogueInBlocks)
+              (*epilogue)(ic, ic + mc);
           }
         };
-        if (parallel)
-          parallel_for(0, blocks, 1, body);
-        else
-          body(0, blocks);
+        if (threads > 1) {
+          // B's panels are packed by all threads, then read by all.
+          parallel_for(0, panels, std::max<int64_t>(1, panels / (4 * threads)),
+                       pack);
+          parallel_for(0, blocks * splits, 1, body);
+        } else {
+          pack(0, panels);
+          body(0, blocks * splits);
+        }
       }
     }
+    if (!epilogueInBlocks)
+      epilogueAtEnd();
   }
 
-  /// Packs b[pc:pc+kc, jc:jc+nc] as panels of NR columns, [kc][NR] each,
-  /// zero-padded.
+  /// Packs columns [jrBegin, jrEnd) of b[pc:pc+kc, jc:jc+nc] (jrBegin a
+  /// multiple of NR) as panels of NR columns, [kc][NR] each, zero-padded,
+  /// at their place in the packing of all nc columns.
   static void packB(MatrixRef<T> b, int64_t pc, int64_t jc, int64_t kc,
-                    int64_t nc, T *out) {
-    for (int64_t jr = 0; jr < nc; jr += NR) {
+                    int64_t nc, int64_t jrBegin, int64_t jrEnd, T *out) {
+    for (int64_t jr = jrBegin; jr < jrEnd; jr += NR) {
       int64_t nr = std::min<int64_t>(NR, nc - jr);
       T *panel = out + jr * kc;
       for (int64_t p = 0; p < kc; ++p) {
@@ -261,20 +316,22 @@ void batchedGemm(const Tensor &a, const Tensor &b, Tensor &out) {
 template <typename T>
 void detail::gemm(const T *a, int64_t aRowStride, int64_t aColStride,
                   const T *b, int64_t bRowStride, int64_t bColStride, T *c,
-                  int64_t ldc, int64_t m, int64_t n, int64_t k,
-                  bool accumulate) {
+                  int64_t ldc, int64_t m, int64_t n, int64_t k, bool accumulate,
+                  const std::function<void(int64_t, int64_t)> *epilogue) {
   withBestGemm<T>([&](const auto &g) {
     g.run(MatrixRef<T>{a, aRowStride, aColStride},
           MatrixRef<T>{b, bRowStride, bColStride}, c, ldc, m, n, k,
-          /*parallel=*/m * n * k > (1 << 15), accumulate);
+          /*parallel=*/m * n * k > (1 << 15), accumulate, epilogue);
   });
 }
-template void detail::gemm<float>(const float *, int64_t, int64_t,
-                                  const float *, int64_t, int64_t, float *,
-                                  int64_t, int64_t, int64_t, int64_t, bool);
-template void detail::gemm<double>(const double *, int64_t, int64_t,
-                                   const double *, int64_t, int64_t, double *,
-                                   int64_t, int64_t, int64_t, int64_t, bool);
+template void
+detail::gemm<float>(const float *, int64_t, int64_t, const float *, int64_t,
+                    int64_t, float *, int64_t, int64_t, int64_t, int64_t, bool,
+                    const std::function<void(int64_t, int64_t)> *);
+template void
+detail::gemm<double>(const double *, int64_t, int64_t, const double *, int64_t,
+                     int64_t, double *, int64_t, int64_t, int64_t, int64_t,
+                     bool, const std::function<void(int64_t, int64_t)> *);
 
 template <typename T>
 void detail::batchGemm(int64_t batches, const T *a, const int64_t aStrides[3],

@@ -45,6 +45,7 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
     fusion.fuseMultiUse = options.fuseMultiUse;
     pm.addPass(createFuseElementwisePass(fusion));
   }
+  pm.addPass(createCollapseParallelDimsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

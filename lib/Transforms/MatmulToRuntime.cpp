@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_MATMULTORUNTIMEPASS
@@ -52,18 +53,95 @@ std::string runtimeFunctionFor(linalg::LinalgOp op, int64_t rank) {
   return name + (elementType.isF32() ? "f32" : "f64");
 }
 
-/// The `linalg.fill` with zero of `op`'s output buffer right before `op`, if
-/// there is one: then `op` may overwrite its output instead of accumulating.
-linalg::FillOp zeroFillJustBefore(linalg::LinalgOp op) {
-  auto fill = dyn_cast_if_present<linalg::FillOp>(op->getPrevNode());
-  if (!fill || !fill.hasPureBufferSemantics() ||
-      fill.getDpsInits()[0] != op.getDpsInits()[0])
-    return {};
+/// Whether matmul `op` (of `rank` 2 or 3) reads its rhs transposed, B[n, k],
+/// and otherwise has the default indexing maps.
+bool readsRhsTransposed(linalg::LinalgOp op, int64_t rank) {
+  MLIRContext *context = op.getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineExpr b, m, n, k;
+  SmallVector<AffineMap> expected;
+  if (rank == 3) {
+    bindDims(context, b, m, n, k);
+    expected = {AffineMap::get(4, 0, {b, m, k}, context),
+                AffineMap::get(4, 0, {b, n, k}, context),
+                AffineMap::get(4, 0, {b, m, n}, context)};
+  } else {
+    bindDims(context, m, n, k);
+    expected = {AffineMap::get(3, 0, {m, k}, context),
+                AffineMap::get(3, 0, {n, k}, context),
+                AffineMap::get(3, 0, {m, n}, context)};
+  }
+  return maps == expected;
+}
+
+/// Whether `fill` writes zero to its whole output buffer.
+bool isZeroFill(linalg::FillOp fill) {
+  if (!fill || !fill.hasPureBufferSemantics())
+    return false;
   Attribute value;
   if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
-    return {};
+    return false;
   auto zero = dyn_cast<FloatAttr>(value);
-  return zero && zero.getValue().isZero() ? fill : linalg::FillOp();
+  return zero && zero.getValue().isZero();
+}
+
+/// The zero fill of `buffer` if it is a buffer that only that fill writes:
+/// an allocation whose other users are copies out of it and its dealloc.
+/// (CSE merges the zero-filled inits of several matmuls into one, which
+/// bufferization then copies into each matmul's output.)
+linalg::FillOp zeroBufferFill(Value buffer) {
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::FillOp fill;
+  for (Operation *user : buffer.getUsers()) {
+    if (auto f = dyn_cast<linalg::FillOp>(user);
+        f && f.getDpsInits()[0] == buffer && !fill && isZeroFill(f)) {
+      fill = f;
+      continue;
+    }
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if (copy && copy.getSource() == buffer)
+      continue;
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    return {};
+  }
+  return fill;
+}
+
+/// The op that zeroes `op`'s output right before `op` (stepping over ops
+/// without memory effects), if there is one: then `op` may overwrite its
+/// output instead of accumulating, and that op can go. It is a zero
+/// `linalg.fill` of the output, or a copy into it from a buffer that only a
+/// zero fill writes.
+Operation *zeroingJustBefore(linalg::LinalgOp op) {
+  Value output = op.getDpsInits()[0];
+  Operation *prev = op->getPrevNode();
+  while (prev && isMemoryEffectFree(prev))
+    prev = prev->getPrevNode();
+  if (auto fill = dyn_cast_if_present<linalg::FillOp>(prev))
+    return fill.getDpsInits()[0] == output && isZeroFill(fill) ? prev : nullptr;
+  auto copy = dyn_cast_if_present<memref::CopyOp>(prev);
+  if (!copy || copy.getTarget() != output)
+    return nullptr;
+  linalg::FillOp fill = zeroBufferFill(copy.getSource());
+  if (!fill || fill->getBlock() != copy->getBlock() ||
+      !fill->isBeforeInBlock(copy))
+    return nullptr;
+  return copy;
+}
+
+/// Erases `buffer`, its zero fill and its dealloc once nothing copies out
+/// of it any more.
+void eraseIfOnlyFilled(Value buffer) {
+  linalg::FillOp fill = zeroBufferFill(buffer);
+  if (!fill || llvm::any_of(buffer.getUsers(), [](Operation *user) {
+        return isa<memref::CopyOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+    user->erase();
+  buffer.getDefiningOp()->erase();
 }
 
 /// A memref type of `rank` and `elementType` with every size, stride and the
@@ -84,11 +162,11 @@ struct MatmulToRuntimePass final
     ModuleOp module = getOperation();
     SmallVector<std::pair<linalg::LinalgOp, int64_t>> matmuls;
     module.walk([&](linalg::MatmulOp op) {
-      if (!op.hasUserDefinedMaps())
+      if (!op.hasUserDefinedMaps() || readsRhsTransposed(op, 2))
         matmuls.push_back({op, 2});
     });
     module.walk([&](linalg::BatchMatmulOp op) {
-      if (!op.hasUserDefinedMaps())
+      if (!op.hasUserDefinedMaps() || readsRhsTransposed(op, 3))
         matmuls.push_back({op, 3});
     });
 
@@ -98,8 +176,13 @@ struct MatmulToRuntimePass final
       if (name.empty())
         continue;
       // fill(0, C); C += A * B -> C = A * B: one pass over C fewer.
-      if (linalg::FillOp fill = zeroFillJustBefore(op)) {
-        fill->erase();
+      if (Operation *zeroing = zeroingJustBefore(op)) {
+        Value source;
+        if (auto copy = dyn_cast<memref::CopyOp>(zeroing))
+          source = copy.getSource();
+        zeroing->erase();
+        if (source)
+          eraseIfOnlyFilled(source);
         name.insert(name.rfind('_') + 1, "set_");
       }
       Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
@@ -107,9 +190,21 @@ struct MatmulToRuntimePass final
       auto callee = declare(module, name, paramType);
       builder.setInsertionPoint(op);
       SmallVector<Value> args;
-      for (Value operand : op->getOperands())
+      for (OpOperand &operand : op->getOpOperands()) {
+        Value value = operand.get();
+        // A rhs read as B[n, k] is passed as a transposed (strided) view.
+        if (operand.getOperandNumber() == 1 && op.hasUserDefinedMaps()) {
+          SmallVector<unsigned> perm = llvm::to_vector(
+              llvm::seq<unsigned>(0, static_cast<unsigned>(rank)));
+          std::swap(perm[rank - 2], perm[rank - 1]);
+          value = memref::TransposeOp::create(
+              builder, op->getLoc(), value,
+              AffineMapAttr::get(
+                  AffineMap::getPermutationMap(perm, builder.getContext())));
+        }
         args.push_back(
-            memref::CastOp::create(builder, op->getLoc(), paramType, operand));
+            memref::CastOp::create(builder, op->getLoc(), paramType, value));
+      }
       func::CallOp::create(builder, op->getLoc(), callee, args);
       op->erase();
     }

@@ -12,6 +12,10 @@
 // lowering converts them; memref descriptors cross the context through
 // unrealized casts that the conversion resolves.
 //
+// A loop over the rows of a matmul's result right after the GEMM call is
+// handed to the GEMM instead, as its epilogue: the GEMM runs it on each block
+// of rows it has just finished, while the block is still in cache.
+//
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Transforms/Passes.h"
@@ -25,6 +29,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace kiln {
@@ -85,6 +91,119 @@ int64_t workOf(Block &block, bool &exact) {
   return std::max<int64_t>(work, 1);
 }
 
+//===----------------------------------------------------------------------===//
+// GEMM epilogues
+//===----------------------------------------------------------------------===//
+
+/// The buffer `v` is a view of (through casts, subviews and reshapes).
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// `v` without the memref.casts around it.
+Value stripCasts(Value v) {
+  while (auto cast = v.getDefiningOp<memref::CastOp>())
+    v = cast.getSource();
+  return v;
+}
+
+/// Whether `op` may write (or free) the buffer `operand`.
+bool mayWrite(Operation *op, Value operand) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffectsOnValue(operand, instances);
+  return llvm::any_of(instances, [](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect());
+  });
+}
+
+/// Whether `op` touches none of `buffers` (ignoring views, which do not).
+bool touchesNone(Operation *op, ArrayRef<Value> buffers) {
+  if (isMemoryEffectFree(op))
+    return true;
+  WalkResult result = op->walk([&](Operation *nested) {
+    for (Value operand : nested->getOperands())
+      if (isa<MemRefType>(operand.getType()) &&
+          llvm::is_contained(buffers, rootBuffer(operand)))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+/// The call of the runtime's 2-D GEMM whose epilogue `loop` can be, if any
+/// (see the pass description for the conditions).
+func::CallOp epilogueGemm(scf::ParallelOp loop) {
+  // The GEMM call, past ops that touch no buffer of it.
+  func::CallOp gemm;
+  SmallVector<Operation *> between;
+  for (Operation *op = loop->getPrevNode(); op; op = op->getPrevNode()) {
+    auto call = dyn_cast<func::CallOp>(op);
+    if (call && call.getCallee().starts_with("kiln_rt_matmul_") &&
+        !call.getCallee().contains("epilogue") && call.getNumOperands() == 3) {
+      gemm = call;
+      break;
+    }
+    if (isa<CallOpInterface>(op))
+      return {};
+    between.push_back(op);
+  }
+  if (!gemm)
+    return {};
+  Value a = rootBuffer(gemm.getOperand(0)), b = rootBuffer(gemm.getOperand(1));
+  Value c = stripCasts(gemm.getOperand(2));
+  auto cType = dyn_cast<MemRefType>(c.getType());
+  if (!cType || cType.getRank() != 2 || cType.isDynamicDim(0) ||
+      rootBuffer(c) != c)
+    return {};
+  SmallVector<Value> buffers = {a, b, c};
+  if (!llvm::all_of(between,
+                    [&](Operation *op) { return touchesNone(op, buffers); }))
+    return {};
+
+  // The loop's first dimension runs over c's rows.
+  APInt lb, ub, step;
+  if (!matchPattern(loop.getLowerBound()[0], m_ConstantInt(&lb)) ||
+      !matchPattern(loop.getUpperBound()[0], m_ConstantInt(&ub)) ||
+      !matchPattern(loop.getStep()[0], m_ConstantInt(&step)) || !lb.isZero() ||
+      !step.isOne() || ub.getSExtValue() != cType.getDimSize(0))
+    return {};
+  Value row = loop.getInductionVars()[0];
+
+  // In the body, c is only loaded or stored at that row; a and b are not
+  // written; nothing is called.
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    if (isa<CallOpInterface>(op))
+      return WalkResult::interrupt();
+    for (Value operand : op->getOperands()) {
+      if (!isa<MemRefType>(operand.getType()))
+        continue;
+      Value root = rootBuffer(operand);
+      if (root == c) {
+        ValueRange indices;
+        if (auto load = dyn_cast<memref::LoadOp>(op);
+            load && load.getMemRef() == operand)
+          indices = load.getIndices();
+        else if (auto store = dyn_cast<memref::StoreOp>(op);
+                 store && store.getMemRef() == operand)
+          indices = store.getIndices();
+        else
+          return WalkResult::interrupt();
+        if (stripCasts(operand) != c || indices.empty() || indices[0] != row)
+          return WalkResult::interrupt();
+      } else if ((root == a || root == b) && mayWrite(op, operand)) {
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted() ? func::CallOp() : gemm;
+}
+
 struct ParallelToRuntimePass final
     : kiln::impl::ParallelToRuntimePassBase<ParallelToRuntimePass> {
   using Base::Base;
@@ -124,6 +243,7 @@ struct ParallelToRuntimePass final
     std::optional<int64_t> grain = grainOf(loop);
     if (!grain)
       return;
+    func::CallOp gemm = epilogueGemm(loop);
 
     // What the body needs from outside: constants are recreated inside, the
     // rest is packed into the context.
@@ -239,9 +359,40 @@ struct ParallelToRuntimePass final
     Value grain64 =
         LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(*grain));
     Value bodyPtr = LLVM::AddressOfOp::create(b, loc, body);
-    LLVM::CallOp::create(b, loc, runtime,
-                         ValueRange{count64, grain64, bodyPtr, contextPtr});
+    if (gemm) {
+      // The GEMM runs the body on its rows as they become final.
+      std::string name = (gemm.getCallee() + "").str();
+      name.insert(name.rfind('_'), "_epilogue");
+      SmallVector<Value> args(gemm.getOperands());
+      args.append({bodyPtr, contextPtr});
+      func::CallOp::create(b, gemm.getLoc(),
+                           declareEpilogueGemm(module, symbols, name, gemm),
+                           args);
+      gemm.erase();
+    } else {
+      LLVM::CallOp::create(b, loc, runtime,
+                           ValueRange{count64, grain64, bodyPtr, contextPtr});
+    }
     loop.erase();
+  }
+
+  /// The declaration of the epilogue variant `name` of the GEMM `gemm`
+  /// calls: its memref parameters, then the body and its context.
+  static func::FuncOp declareEpilogueGemm(ModuleOp module, SymbolTable &symbols,
+                                          StringRef name, func::CallOp gemm) {
+    if (auto existing = symbols.lookup<func::FuncOp>(name))
+      return existing;
+    MLIRContext *context = module.getContext();
+    SmallVector<Type> inputs(gemm.getOperandTypes());
+    auto ptrType = LLVM::LLVMPointerType::get(context);
+    inputs.append({ptrType, ptrType});
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto decl = func::FuncOp::create(b, module.getLoc(), name,
+                                     b.getFunctionType(inputs, {}));
+    decl.setPrivate();
+    decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    symbols.insert(decl);
+    return decl;
   }
 
   /// `v` as the LLVM value stored in its context field.

@@ -97,3 +97,42 @@ func.func @not_fused(%x: memref<4x4xf32>, %y: memref<4x4xf32>) {
   }
   return
 }
+
+// -----
+
+// Rows of a reshaped view of a buffer are disjoint too: loops over the rows
+// of the same collapsed view fuse.
+// CHECK-LABEL: func.func @rows_of_a_view
+//       CHECK:   scf.parallel (%[[I:[a-z0-9]+]]) =
+//       CHECK:     scf.parallel (%[[J:[a-z0-9]+]]) =
+//       CHECK:       memref.store %{{.+}}, %{{.+}}[%[[I]], %[[J]]]
+//       CHECK:     scf.for
+//       CHECK:       memref.load %{{.+}}[%[[I]], %{{.+}}]
+//   CHECK-NOT:   scf.parallel
+//       CHECK:   return
+func.func @rows_of_a_view(%x: memref<4x2x8xf32>, %out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  %buffer = memref.alloc() : memref<4x2x8xf32>
+  %rows = memref.collapse_shape %buffer [[0, 1], [2]] : memref<4x2x8xf32> into memref<8x8xf32>
+  %xs = memref.collapse_shape %x [[0, 1], [2]] : memref<4x2x8xf32> into memref<8x8xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c1) {
+    %v = memref.load %xs[%i, %j] : memref<8x8xf32>
+    %e = math.exp %v : f32
+    memref.store %e, %rows[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %sum = scf.for %j = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %rows[%i, %j] : memref<8x8xf32>
+      %s = arith.addf %acc, %v : f32
+      scf.yield %s : f32
+    }
+    memref.store %sum, %out[%i] : memref<8xf32>
+    scf.reduce
+  }
+  memref.dealloc %buffer : memref<4x2x8xf32>
+  return
+}

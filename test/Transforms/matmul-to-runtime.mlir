@@ -77,3 +77,62 @@ func.func @zero_filled_batch(%a: memref<2x4x8xf64>, %b: memref<2x8x16xf64>, %c: 
   linalg.batch_matmul ins(%a, %b : memref<2x4x8xf64>, memref<2x8x16xf64>) outs(%c : memref<2x4x16xf64>)
   return
 }
+
+// -----
+
+// CSE leaves one zero-filled buffer that bufferization copies into each
+// matmul's output: each copy counts as zeroing, and the buffer goes once
+// no copy is left. A buffer that anything else writes is not zero.
+// CHECK-LABEL: func.func @copied_zeros
+//   CHECK-NOT:   memref.alloc
+//   CHECK-NOT:   linalg.fill
+//   CHECK-NOT:   memref.copy
+//       CHECK:   call @kiln_rt_matmul_set_f32
+//       CHECK:   call @kiln_rt_matmul_set_f32
+//       CHECK:   return
+func.func @copied_zeros(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<4x16xf32>)
+  memref.copy %zeros, %c : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  memref.copy %zeros, %d : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%d : memref<4x16xf32>)
+  memref.dealloc %zeros : memref<4x16xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @copied_non_zeros
+//       CHECK:   linalg.fill
+//       CHECK:   memref.copy
+//       CHECK:   call @kiln_rt_matmul_f32
+func.func @copied_non_zeros(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %c0 = arith.constant 0 : index
+  %zeros = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<4x16xf32>)
+  memref.store %one, %zeros[%c0, %c0] : memref<4x16xf32>
+  memref.copy %zeros, %c : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  memref.dealloc %zeros : memref<4x16xf32>
+  return
+}
+
+// -----
+
+// A rhs read transposed (B[n, k]) is passed as a strided transposed view,
+// without a copy.
+// CHECK-LABEL: func.func @transposed_rhs
+//       CHECK:   %[[T:.+]] = memref.transpose %{{.+}} (d0, d1, d2) -> (d0, d2, d1)
+//       CHECK:   %[[C:.+]] = memref.cast %[[T]]
+//       CHECK:   call @kiln_rt_batch_matmul_f32(%{{.+}}, %[[C]], %{{.+}})
+//   CHECK-NOT:   linalg.batch_matmul
+func.func @transposed_rhs(%a: memref<2x4x8xf32>, %b: memref<2x16x8xf32>, %c: memref<2x4x16xf32>) {
+  linalg.batch_matmul
+    indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                     affine_map<(b, m, n, k) -> (b, n, k)>,
+                     affine_map<(b, m, n, k) -> (b, m, n)>]
+    ins(%a, %b : memref<2x4x8xf32>, memref<2x16x8xf32>) outs(%c : memref<2x4x16xf32>)
+  return
+}

@@ -76,3 +76,74 @@ func.func @dynamic(%x: memref<?xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// A loop over the rows of a GEMM's result right after the GEMM call becomes
+// its epilogue: the GEMM runs the outlined body on blocks of rows as it
+// finishes them, and there is no separate parallel loop.
+// CHECK-LABEL: func.func @bias_relu
+//   CHECK-NOT:   call @kiln_rt_matmul_set_f32(
+//   CHECK-NOT:   kiln_rt_parallel_for
+//       CHECK:   %[[BODY:.+]] = llvm.mlir.addressof @bias_relu_parallel
+//       CHECK:   call @kiln_rt_matmul_set_epilogue_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[BODY]], %{{.+}}) : ({{.+}}, !llvm.ptr, !llvm.ptr) -> ()
+//   CHECK-NOT:   scf.parallel
+//       CHECK:   return
+func.func private @kiln_rt_matmul_set_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+func.func @bias_relu(%a: memref<1024x256xf32>, %b: memref<256x512xf32>, %bias: memref<512xf32>, %out: memref<1024x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %c1024 = arith.constant 1024 : index
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1024x512xf32>
+  %ca = memref.cast %a : memref<1024x256xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  %cb = memref.cast %b : memref<256x512xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  %cc = memref.cast %c : memref<1024x512xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  call @kiln_rt_matmul_set_f32(%ca, %cb, %cc) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) -> ()
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c1024, %c512) step (%c1, %c1) {
+    %v = memref.load %c[%i, %j] : memref<1024x512xf32>
+    %w = memref.load %bias[%j] : memref<512xf32>
+    %s = arith.addf %v, %w : f32
+    %r = arith.maximumf %s, %zero : f32
+    memref.store %r, %out[%i, %j] : memref<1024x512xf32>
+    scf.reduce
+  }
+  memref.dealloc %c : memref<1024x512xf32>
+  return
+}
+
+// -----
+
+// Not an epilogue: the loop reads c at another row than its own (a
+// transpose), or writes the GEMM's operand a.
+// CHECK-LABEL: func.func @gemm_then_loops
+//       CHECK:   call @kiln_rt_matmul_set_f32(
+//       CHECK:   llvm.call @kiln_rt_parallel_for
+//       CHECK:   call @kiln_rt_matmul_set_f32(
+//       CHECK:   llvm.call @kiln_rt_parallel_for
+//   CHECK-NOT:   _epilogue_
+func.func private @kiln_rt_matmul_set_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+func.func @gemm_then_loops(%a: memref<512x512xf32>, %b: memref<512x512xf32>, %out: memref<512x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %c = memref.alloc() : memref<512x512xf32>
+  %ca = memref.cast %a : memref<512x512xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  %cb = memref.cast %b : memref<512x512xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  %cc = memref.cast %c : memref<512x512xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+  call @kiln_rt_matmul_set_f32(%ca, %cb, %cc) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) -> ()
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c512) step (%c1, %c1) {
+    %v = memref.load %c[%j, %i] : memref<512x512xf32>
+    memref.store %v, %out[%i, %j] : memref<512x512xf32>
+    scf.reduce
+  }
+  call @kiln_rt_matmul_set_f32(%ca, %cb, %cc) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) -> ()
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c512) step (%c1, %c1) {
+    %v = memref.load %c[%i, %j] : memref<512x512xf32>
+    memref.store %v, %a[%i, %j] : memref<512x512xf32>
+    scf.reduce
+  }
+  memref.dealloc %c : memref<512x512xf32>
+  return
+}

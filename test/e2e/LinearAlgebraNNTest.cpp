@@ -40,6 +40,28 @@ TEST(MatmulE2E, RanksAndBatchBroadcasting) {
   }
 }
 
+// A rhs transposed in its last two dims is read in place through a
+// transposed indexing map (and a strided view for the runtime's GEMM): a
+// matrix, a batched lhs times a matrix, batched products, and f64 and i32
+// (whose loops read the map directly).
+TEST(MatmulE2E, TransposedRhsIsReadInPlace) {
+  for (DType dtype : {DType::F32, DType::F64, DType::I32}) {
+    SCOPED_TRACE(str(dtype));
+    Tensor m = uniform({5, 6}, 201, -3, 3, dtype);
+    Tensor w = uniform({4, 6}, 202, -3, 3, dtype);
+    Tensor x = uniform({2, 3, 6}, 203, -3, 3, dtype);
+    Tensor q = uniform({2, 3, 5, 6}, 204, -3, 3, dtype);
+    Tensor k = uniform({2, 3, 7, 6}, 205, -3, 3, dtype);
+    Bound bound = isFloating(dtype) ? dotBound(6, m, w, dtype) : kExact;
+    runThreeWays(
+        [](Tensor m, Tensor w, Tensor x, Tensor q, Tensor k) {
+          return std::vector{matmul(m, transpose(w)), matmul(x, transpose(w)),
+                             matmul(q, transpose(k, {0, 1, 3, 2}))};
+        },
+        bound, m, w, x, q, k);
+  }
+}
+
 TEST(MatmulE2E, MixedDTypes) {
   Tensor i = uniform({4, 7}, 191, -5, 5, DType::I32);
   Tensor f = normal({7, 3}, 192, DType::F32);

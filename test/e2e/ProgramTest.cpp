@@ -48,6 +48,40 @@ TEST(ProgramE2E, MLPLayerWithCapturedWeights) {
   runThreeWays(mlp, Bound{0, 0, 1e-5}, normal({8, 16}, 224, DType::F32));
 }
 
+// The bias, activation, residual and normalization after a matmul run as
+// the GEMM's epilogue (kiln-parallel-to-runtime), on blocks of rows as the
+// GEMM finishes them: 256 rows make several blocks, and the loops are large
+// enough to be handed to the runtime. Bound: a dot product of 128 terms
+// (summationBound), scaled by 4 for GELU's slope (< 1.13) plus erf's 1e-6
+// relative error, and for layer_norm's division by a standard deviation of
+// about 1.
+TEST(ProgramE2E, MatmulEpilogues) {
+  for (DType dtype : {DType::F32, DType::F64}) {
+    SCOPED_TRACE(str(dtype));
+    Tensor x = normal({2, 128, 128}, 241, dtype);
+    Tensor w = normal({128, 256}, 242, dtype) * 0.0884;
+    Tensor b = normal({256}, 243, dtype);
+    Tensor w2 = normal({128, 128}, 244, dtype) * 0.0884;
+    auto layer = [](Tensor x, Tensor w, Tensor b, Tensor w2) {
+      Tensor h = matmul(x, w) + b;
+      Tensor gelu = h * 0.5 * (erf(h * 0.70710678118654752) + 1.0);
+      Tensor normed = layer_norm(x + matmul(x, w2), {-1});
+      return std::vector{gelu, normed};
+    };
+    Bound dot = summationBound(128, 128 * maxAbs(x) * maxAbs(w), dtype);
+    runThreeWays(layer, Bound{4, 1e-6, 4 * dot.abs}, x, w, b, w2);
+
+    std::string llvm = kiln::function(layer).lower(x, w, b, w2).ir(Stage::LLVM);
+    std::string call = dtype == DType::F32
+                           ? "llvm.call @kiln_rt_matmul_set_epilogue_f32("
+                           : "llvm.call @kiln_rt_matmul_set_epilogue_f64(";
+    size_t first = llvm.find(call);
+    EXPECT_NE(first, std::string::npos) << llvm;
+    EXPECT_NE(llvm.find(call, first + 1), std::string::npos)
+        << "both matmuls run their consumers as epilogues";
+  }
+}
+
 TEST(ProgramE2E, SoftmaxAttention) {
   auto attention = [](Tensor q, Tensor k, Tensor v) {
     float scale = 1.0f / std::sqrt(float(q.dim(-1)));

@@ -98,6 +98,33 @@ typedef void (*KilnParallelBody)(int64_t begin, int64_t end, void *context);
 void kiln_rt_parallel_for(int64_t count, int64_t grain, KilnParallelBody body,
                           void *context);
 
+/// c += a * b (`_set_`: c = a * b) as kiln_rt_matmul_*, then
+/// `epilogue(begin, end, context)` once on every row of c, on ranges of rows
+/// that are final: while a block of rows is still in cache when the GEMM's
+/// blocks span whole rows, else after the product, in parallel. Compiled
+/// code passes the loop over c's rows that follows the matmul
+/// (kiln-parallel-to-runtime); the epilogue must not throw.
+void _mlir_ciface_kiln_rt_matmul_epilogue_f32(KilnMemRefF32x2 *a,
+                                              KilnMemRefF32x2 *b,
+                                              KilnMemRefF32x2 *c,
+                                              KilnParallelBody epilogue,
+                                              void *context);
+void _mlir_ciface_kiln_rt_matmul_epilogue_f64(KilnMemRefF64x2 *a,
+                                              KilnMemRefF64x2 *b,
+                                              KilnMemRefF64x2 *c,
+                                              KilnParallelBody epilogue,
+                                              void *context);
+void _mlir_ciface_kiln_rt_matmul_set_epilogue_f32(KilnMemRefF32x2 *a,
+                                                  KilnMemRefF32x2 *b,
+                                                  KilnMemRefF32x2 *c,
+                                                  KilnParallelBody epilogue,
+                                                  void *context);
+void _mlir_ciface_kiln_rt_matmul_set_epilogue_f64(KilnMemRefF64x2 *a,
+                                                  KilnMemRefF64x2 *b,
+                                                  KilnMemRefF64x2 *c,
+                                                  KilnParallelBody epilogue,
+                                                  void *context);
+
 /// Records that a `kiln.gather` index is outside [-size, size) for `axis` of
 /// size `size`, unless an error was already recorded for the current call.
 /// Safe to call from any thread of a compiled call, including pool tasks

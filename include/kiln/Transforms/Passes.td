@@ -34,6 +34,33 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
   ];
 }
 
+def CollapseParallelDimsPass : Pass<"kiln-collapse-parallel-dims"> {
+  let summary = "Merge the leading parallel loops of linalg.generics";
+  let description = [{
+    Collapses the leading parallel loops of each `linalg.generic` of rank 3
+    or more into one loop, as far as every operand keeps them contiguous and
+    in order (`linalg::populateCollapseDimensions`); the innermost loop is
+    never merged. A row-wise op on [b, s, n] then loops over b * s rows of
+    n, and one on [b, h, s, s] over b * h * s rows:
+
+    - the loops of consecutive row-wise ops (the passes of a softmax or a
+      layer_norm, the bias and residual before it) cover the same rows, so
+      `kiln-fuse-parallel-loops` merges them into one loop over rows that
+      keeps each row in cache;
+    - the consumer of a matmul of [b, s, k] by [k, n], lowered as a 2-D
+      matmul on b * s rows, loops over the matmul's own rows and reads its
+      result without a reshape: `kiln-parallel-to-runtime` can run it as the
+      GEMM's epilogue.
+
+    The reshapes this puts between ops cancel out (`tensor` reassociative
+    reshape folding).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ApproximateMathPass : Pass<"kiln-approximate-math"> {
   let summary = "Replace math functions by polynomial approximations";
   let description = [{
@@ -60,13 +87,16 @@ def MatmulToRuntimePass : Pass<"kiln-matmul-to-runtime", "::mlir::ModuleOp"> {
   let summary = "Call the runtime's GEMM for matmuls on buffers";
   let description = [{
     Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 or f64 buffers
-    (default indexing maps, one element type, output with unit column
-    stride) by calls to the runtime's cache-blocked, multithreaded GEMM
+    (default indexing maps, or a rhs read transposed as B[n, k], which is
+    passed as a `memref.transpose` view; one element type, output with unit
+    column stride) by calls to the runtime's cache-blocked, multithreaded GEMM
     (`kiln_rt_matmul_*`, `kiln_rt_batch_matmul_*` in kiln/Runtime/CAbi.h),
     which accumulates into the output exactly as the linalg op does; a
-    matmul whose output is zero-filled just before calls the overwriting
-    variant (`kiln_rt_matmul_set_*`, `kiln_rt_batch_matmul_set_*`) and the
-    fill is dropped. Other matmuls are left to the loop lowering.
+    matmul whose output is zeroed just before (a zero fill, or a copy from a
+    buffer that only a zero fill writes, as CSE of several matmuls' inits
+    leaves) calls the overwriting variant (`kiln_rt_matmul_set_*`,
+    `kiln_rt_batch_matmul_set_*`) and the zeroing is dropped. Other matmuls
+    are left to the loop lowering.
   }];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
@@ -158,6 +188,18 @@ def ParallelToRuntimePass : Pass<"kiln-parallel-to-runtime", "::mlir::ModuleOp">
     that make up `min-work` innermost iterations, so small loops run inline
     on the caller; loops whose static trip counts total fewer than
     `min-work` iterations are left sequential.
+
+    A loop over the rows of a 2-D matmul's result that follows the call of
+    the runtime's GEMM (`kiln_rt_matmul_*`, from `kiln-matmul-to-runtime`)
+    becomes the GEMM's epilogue instead: the call is replaced by
+    `kiln_rt_matmul_[set_]epilogue_*(a, b, c, body, context)`, which runs the
+    body on each block of rows as soon as the GEMM has finished it, while it
+    is still in cache (bias, activation, residual, even a row-wise
+    normalization). That requires the loop's first dimension to run over
+    the rows of c from 0 by 1, every access to c in the body to be a load
+    or store of c itself at the row of that dimension, the body to write
+    neither a nor b and to call nothing, and the ops between the call and
+    the loop to touch none of a, b and c.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
@@ -166,6 +208,7 @@ def ParallelToRuntimePass : Pass<"kiln-parallel-to-runtime", "::mlir::ModuleOp">
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::scf::SCFDialect",
   ];
 }

@@ -3,7 +3,9 @@
 // numpy.matmul on linalg's named ops: 1-D operands become 1xK / Kx1 matrices
 // (and the unit dim is dropped from the result), a batched lhs times a
 // matrix is one `linalg.matmul` on the flattened rows, and other batched
-// products broadcast their batch dims and use `linalg.batch_matmul`. The
+// products broadcast their batch dims and use `linalg.batch_matmul`. A rhs
+// that is a transpose of its last two dims is read through a transposed
+// indexing map (no copy; the runtime's GEMM packs from strided operands). The
 // named ops promote mixed operand types to the accumulator type themselves:
 // the result type, or f32 for f16/bf16 results (rounded once at the end, as
 // eager mode does).
@@ -15,6 +17,7 @@
 #include "kiln/Conversion/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -35,6 +38,52 @@ SmallVector<ReassociationIndices> groupLeading(int64_t split, int64_t rank) {
   for (int64_t d = split + 1; d < rank; ++d)
     groups.push_back({d});
   return groups;
+}
+
+/// The tensor that `v` is with its last two dimensions swapped (by a
+/// kiln.transpose or its lowering), if `v` is one; else null. A matmul reads
+/// it through a transposed indexing map instead of a copy.
+Value sourceOfLastTwoSwapped(Value v) {
+  Value source;
+  ArrayRef<int64_t> perm;
+  if (auto transpose = v.getDefiningOp<TransposeOp>()) {
+    source = transpose.getInput();
+    perm = transpose.getPerm();
+  } else if (auto transpose = v.getDefiningOp<linalg::TransposeOp>()) {
+    source = transpose.getInput();
+    perm = transpose.getPermutation();
+  } else {
+    return {};
+  }
+  int64_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return {};
+  for (int64_t d = 0; d + 2 < rank; ++d)
+    if (perm[d] != d)
+      return {};
+  return source;
+}
+
+/// The indexing_maps attribute of a matmul (`batch` dims 0 or 1) whose rhs
+/// is read transposed: (m, n, k) -> A[m, k], B[n, k], C[m, n].
+NamedAttribute transposedRhsMaps(MLIRContext *context, bool batch) {
+  AffineExpr b, m, n, k;
+  SmallVector<AffineMap> maps;
+  if (batch) {
+    bindDims(context, b, m, n, k);
+    maps = {AffineMap::get(4, 0, {b, m, k}, context),
+            AffineMap::get(4, 0, {b, n, k}, context),
+            AffineMap::get(4, 0, {b, m, n}, context)};
+  } else {
+    bindDims(context, m, n, k);
+    maps = {AffineMap::get(3, 0, {m, k}, context),
+            AffineMap::get(3, 0, {n, k}, context),
+            AffineMap::get(3, 0, {m, n}, context)};
+  }
+  SmallVector<Attribute> attrs = llvm::map_to_vector(
+      maps, [](AffineMap map) -> Attribute { return AffineMapAttr::get(map); });
+  return NamedAttribute(StringAttr::get(context, "indexing_maps"),
+                        ArrayAttr::get(context, attrs));
 }
 
 /// kiln.matmul -> linalg.matmul / linalg.batch_matmul plus reshapes.
@@ -99,14 +148,25 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       return convertElements(rewriter, loc, product, elementType);
     };
 
+    // A rhs transposed in its last two dims is read in place (B[n, k]).
+    Value rhsSource = rhsVector ? Value() : sourceOfLastTwoSwapped(rhs);
+    SmallVector<NamedAttribute> matmulAttrs;
+    auto readTransposedRhs = [&](bool batched) {
+      rhs = rhsSource;
+      matmulAttrs.push_back(transposedRhsMaps(rewriter.getContext(), batched));
+    };
+
     Value result;
     int64_t nb = batch.size();
     if (nb == 0) {
       // Matrix times matrix.
       Value init = zeros({mDim, nDim}, {m, n});
-      result = narrow(
-          linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs}, init)
-              .getResult(0));
+      if (rhsSource)
+        readTransposedRhs(/*batched=*/false);
+      result =
+          narrow(linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs},
+                                          init, matmulAttrs)
+                     .getResult(0));
     } else if (flattenRows) {
       // (batch..., M, K) x (K, N): one matmul on the (batch * M) rows.
       int64_t rows = ShapedType::kDynamic;
@@ -117,9 +177,12 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
           groupLeading(nb, nb + 2));
       Value rowSize = tensor::DimOp::create(rewriter, loc, flat, 0);
       Value init = zeros({rows, nDim}, {rowSize, n});
-      Value product = narrow(
-          linalg::MatmulOp::create(rewriter, loc, ValueRange{flat, rhs}, init)
-              .getResult(0));
+      if (rhsSource)
+        readTransposedRhs(/*batched=*/false);
+      Value product =
+          narrow(linalg::MatmulOp::create(rewriter, loc, ValueRange{flat, rhs},
+                                          init, matmulAttrs)
+                     .getResult(0));
       SmallVector<int64_t> shape(lhsShape.begin(), lhsShape.end() - 1);
       shape.push_back(nDim);
       SmallVector<OpFoldResult> sizes(lhsSizes.begin(), lhsSizes.end() - 1);
@@ -140,7 +203,10 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       lhsFull.append({mDim, lhsShape.back()});
       rhsFull.append({rhsShape[rhsShape.size() - 2], nDim});
       lhs = broadcastTo(lhs, lhsFull);
-      rhs = broadcastTo(rhs, rhsFull);
+      if (rhsSource && ArrayRef(rhsShape).drop_back(2) == ArrayRef(batch))
+        readTransposedRhs(/*batched=*/true);
+      else
+        rhs = broadcastTo(rhs, rhsFull);
       auto flatten = [&](Value v) -> Value {
         if (nb == 1)
           return v;
@@ -157,9 +223,10 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       Value batchSize = tensor::DimOp::create(rewriter, loc, lhs3, 0);
       Value init =
           zeros({lhs3Type.getDimSize(0), mDim, nDim}, {batchSize, m, n});
-      result = narrow(linalg::BatchMatmulOp::create(
-                          rewriter, loc, ValueRange{lhs3, rhs3}, init)
-                          .getResult(0));
+      result =
+          narrow(linalg::BatchMatmulOp::create(
+                     rewriter, loc, ValueRange{lhs3, rhs3}, init, matmulAttrs)
+                     .getResult(0));
       if (nb > 1) {
         SmallVector<int64_t> shape(batch);
         shape.append({mDim, nDim});

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
+#include <string>
 
 using namespace kiln;
 
@@ -103,6 +105,71 @@ TEST(CAbiBatchMatmul, ManySmallProductsWithTransposedOperand) {
   for (float &e : expected)
     e *= 2;
   EXPECT_EQ(c, expected);
+}
+
+/// A rank-2 descriptor viewing `data` as rows x cols, row-major.
+KilnMemRefF32x2 matrix(std::vector<float> &data, int64_t rows, int64_t cols) {
+  KilnMemRefF32x2 m;
+  m.allocated = m.aligned = data.data();
+  m.offset = 0;
+  m.sizes[0] = rows;
+  m.sizes[1] = cols;
+  m.strides[0] = cols;
+  m.strides[1] = 1;
+  return m;
+}
+
+/// What the epilogue of CAbiMatmulEpilogue saw.
+struct EpilogueRecord {
+  const std::vector<float> *c, *expected;
+  int64_t cols;
+  std::mutex mutex;
+  std::vector<int> calls; // per row
+  bool sawUnfinishedRow = false;
+};
+
+void recordRows(int64_t begin, int64_t end, void *context) {
+  auto *record = static_cast<EpilogueRecord *>(context);
+  std::lock_guard<std::mutex> lock(record->mutex);
+  for (int64_t r = begin; r < end; ++r) {
+    ++record->calls[r];
+    for (int64_t j = 0; j < record->cols; ++j)
+      if ((*record->c)[r * record->cols + j] !=
+          (*record->expected)[r * record->cols + j])
+        record->sawUnfinishedRow = true;
+  }
+}
+
+TEST(CAbiMatmulEpilogue, RunsOnceOnEveryFinishedRow) {
+  // Shapes where the GEMM's blocks span whole rows (the epilogue runs block
+  // by block), where they are split into column ranges or c is wider than
+  // one block of columns (it runs at the end), and an empty k.
+  for (auto [m, k, n] : {std::array<int64_t, 3>{300, 700, 96},
+                         std::array<int64_t, 3>{40, 64, 512},
+                         std::array<int64_t, 3>{150, 20, 3100},
+                         std::array<int64_t, 3>{17, 0, 5}}) {
+    SCOPED_TRACE(std::to_string(m) + "x" + std::to_string(k) + "x" +
+                 std::to_string(n));
+    std::vector<float> a(m * k), b(k * n), c(m * n, -1.0f),
+        expected(m * n, 0.0f);
+    for (size_t i = 0; i < a.size(); ++i)
+      a[i] = float(int(i * 7 % 5) - 2);
+    for (size_t i = 0; i < b.size(); ++i)
+      b[i] = float(int(i * 3 % 7) - 3);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < n; ++j)
+          expected[i * n + j] += a[i * k + p] * b[p * n + j];
+    EpilogueRecord record{&c, &expected, n};
+    record.calls.assign(m, 0);
+    KilnMemRefF32x2 ma = matrix(a, m, k), mb = matrix(b, k, n),
+                    mc = matrix(c, m, n);
+    _mlir_ciface_kiln_rt_matmul_set_epilogue_f32(&ma, &mb, &mc, recordRows,
+                                                 &record);
+    EXPECT_EQ(c, expected);
+    EXPECT_FALSE(record.sawUnfinishedRow);
+    EXPECT_EQ(record.calls, std::vector<int>(m, 1));
+  }
 }
 
 } // namespace
