@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Avx512References.h"
 #include "Models.h"
 #include "References.h"
 
@@ -85,7 +86,7 @@ interleavedMediansMs(int reps, const std::vector<std::function<void()>> &fns) {
 }
 
 void printRow(const char *name, double traced, double eager, double reference) {
-  std::printf("%-28s %10.2f %10.2f %10.2f %12.2fx %12.2fx\n", name, traced,
+  std::printf("%-28s %10.3f %10.3f %10.3f %12.2fx %12.2fx\n", name, traced,
               eager, reference, eager / traced, reference / traced);
 }
 
@@ -131,6 +132,11 @@ int main(int argc, char **argv) {
                 cachedMs * 1e6 / calls, eagerMs * 1e6 / calls);
   }
 
+  const bool avx512 = avx512::hasAvx512();
+  std::printf("reference: %s; W3: the i-k-j loop on 1 thread\n\n",
+              avx512 ? "W1, W2, W4 hand-written AVX-512 (bench/"
+                       "Avx512References.h) on the same threads"
+                     : "W1, W2, W4 plain loops on 1 thread (no AVX-512 here)");
   std::printf("%-28s %10s %10s %10s %13s %13s\n", "workload (ms)", "traced",
               "eager", "reference", "eager/traced", "ref/traced");
 
@@ -148,8 +154,12 @@ int main(int argc, char **argv) {
     auto m = interleavedMediansMs(
         reps, {[&] { f(a, b, c, d); }, [&] { w1(a, b, c, d); },
                [&] {
-                 referenceW1(a.data<float>(), b.data<float>(), c.data<float>(),
-                             d.data<float>(), out.data(), n);
+                 if (avx512)
+                   avx512::w1(a.data<float>(), b.data<float>(), c.data<float>(),
+                              d.data<float>(), out.data(), n);
+                 else
+                   referenceW1(a.data<float>(), b.data<float>(),
+                               c.data<float>(), d.data<float>(), out.data(), n);
                }});
     printRow("W1 relu(a*b+c)*sigmoid(d)", m[0], m[1], m[2]);
   }
@@ -161,9 +171,13 @@ int main(int argc, char **argv) {
     auto f = function([](Tensor x) { return softmax(x, -1); });
     std::vector<float> out(x.size());
     auto m = interleavedMediansMs(
-        reps,
-        {[&] { f(x); }, [&] { softmax(x, -1); },
-         [&] { referenceSoftmax(x.data<float>(), out.data(), 4096, 1024); }});
+        reps, {[&] { f(x); }, [&] { softmax(x, -1); },
+               [&] {
+                 if (avx512)
+                   avx512::softmax(x.data<float>(), out.data(), 4096, 1024);
+                 else
+                   referenceSoftmax(x.data<float>(), out.data(), 4096, 1024);
+               }});
     printRow("W2 softmax 4096x1024", m[0], m[1], m[2]);
   }
 
@@ -191,9 +205,13 @@ int main(int argc, char **argv) {
     auto f = function([](Tensor x) { return layer_norm(x, {-1}); });
     std::vector<float> out(x.size());
     auto m = interleavedMediansMs(
-        reps,
-        {[&] { f(x); }, [&] { layer_norm(x, {-1}); },
-         [&] { referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024); }});
+        reps, {[&] { f(x); }, [&] { layer_norm(x, {-1}); },
+               [&] {
+                 if (avx512)
+                   avx512::layerNorm(x.data<float>(), out.data(), 4096, 1024);
+                 else
+                   referenceLayerNorm(x.data<float>(), out.data(), 4096, 1024);
+               }});
     printRow("W4 layer_norm 4096x1024", m[0], m[1], m[2]);
   }
 

@@ -18,6 +18,10 @@ against the build tree through find_package(Kiln), as a host would, and run;
 it must exit with status 0. A block opened with ```cpp no-check is an
 illustration and is not compiled.
 
+Cross-references: every relative Markdown link of the files ([text](path))
+and every docs/<page>.md path a source file of the repository mentions must
+name a file that exists.
+
 Usage: check_docs.py BUILD_DIR FILE.md...
 """
 import os
@@ -78,6 +82,48 @@ def cpp_programs(path):
                                   ["  " + line for line in body] +
                                   ["  return 0;", "}"]) + "\n")
     return programs
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+DOC_MENTION = re.compile(r"\bdocs/[\w./-]+\.md\b")
+SOURCE_DIRS = ["bench", "cmake", "dialects", "examples", "include", "lib",
+               "runtime", "samples", "scripts", "test", "tools", ".ci"]
+SOURCE_SUFFIXES = (".h", ".cpp", ".c", ".td", ".py", ".sh", ".mlir", ".txt",
+                   ".cmake", ".in", ".js", ".md", ".test", "run")
+
+
+def check_links(paths, failures):
+    """Relative links of the Markdown files, and docs/ mentions in sources."""
+    checked = 0
+    for path in paths:
+        text = open(path, encoding="utf-8").read()
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            checked += 1
+            resolved = os.path.normpath(
+                os.path.join(os.path.dirname(path), target.split("#")[0]))
+            if not os.path.exists(resolved):
+                report(failures, "%s: link %s" % (os.path.relpath(path, ROOT), target),
+                       ["no such file: " + os.path.relpath(resolved, ROOT)], "")
+    for top in SOURCE_DIRS:
+        for directory, _, names in os.walk(os.path.join(ROOT, top)):
+            for name in names:
+                if not name.endswith(SOURCE_SUFFIXES):
+                    continue
+                source = os.path.join(directory, name)
+                try:
+                    text = open(source, encoding="utf-8").read()
+                except (UnicodeDecodeError, OSError):
+                    continue
+                for mention in set(DOC_MENTION.findall(text)):
+                    checked += 1
+                    if not os.path.exists(os.path.join(ROOT, mention)):
+                        report(failures, "%s mentions %s" % (
+                            os.path.relpath(source, ROOT), mention),
+                            ["no such file"], "")
+    print("checked %d cross-references" % checked)
+    return checked
 
 
 def normalize(text):
@@ -174,6 +220,7 @@ def main():
             programs.append(("%s: C++ program %d" % (os.path.relpath(path, ROOT), i + 1),
                              source))
     total += check_cpp(programs, build, failures)
+    total += check_links([os.path.abspath(p) for p in sys.argv[2:]], failures)
     print("%d passed, %d failed" % (total - len(failures), len(failures)))
     return 1 if failures or not total else 0
 
