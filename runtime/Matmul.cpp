@@ -13,9 +13,11 @@
 #include "Internal.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 
 namespace kiln {
 
@@ -86,6 +88,40 @@ void microBase(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,
   microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
 }
 
+/// A thread's packing buffer: 64-byte aligned, so that the micro-kernel's
+/// vector loads never straddle cache lines, and kept from one GEMM to the
+/// next, so that packing does not fault in fresh pages on every call.
+class PackBuffer {
+public:
+  PackBuffer() = default;
+  PackBuffer(const PackBuffer &) = delete;
+  PackBuffer &operator=(const PackBuffer &) = delete;
+  ~PackBuffer() { std::free(data_); }
+
+  /// At least `bytes` bytes (the previous contents are lost).
+  void *get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(data_);
+      size_ = (bytes + 63) / 64 * 64;
+      data_ = std::aligned_alloc(64, size_);
+      if (!data_) {
+        size_ = 0;
+        throw std::bad_alloc();
+      }
+    }
+    return data_;
+  }
+
+private:
+  void *data_ = nullptr;
+  size_t size_ = 0;
+};
+
+/// The packing buffers of the calling thread: B's panel is packed into the
+/// caller's (and read by every thread of the GEMM), A's blocks into each
+/// worker's own.
+thread_local PackBuffer bPackBuffer, aPackBuffer;
+
 /// What runs on rows [begin, end) of a GEMM's result once they are final.
 using RowEpilogue = std::function<void(int64_t, int64_t)>;
 
@@ -134,15 +170,24 @@ template <typename T, int NR> struct Gemm {
     // for a full cache block).
     int64_t kcMax = std::min(KC, k);
     int64_t ncMax = (std::min(NC, n) + NR - 1) / NR * NR;
-    int64_t mcMax = (std::min(MC, m) + MR - 1) / MR * MR;
-    std::unique_ptr<T[]> bPack(new T[kcMax * ncMax]);
+    // Rows per block: MC, or fewer so that the blocks share out evenly over
+    // the threads (15 blocks on 2 threads would leave one idle for a block).
+    int64_t rowsPerBlock = MC;
+    if (threads > 1) {
+      int64_t evenBlocks =
+          ((m + MC - 1) / MC + threads - 1) / threads * threads;
+      rowsPerBlock = ((m + evenBlocks - 1) / evenBlocks + MR - 1) / MR * MR;
+    }
+    int64_t mcMax = (std::min(rowsPerBlock, m) + MR - 1) / MR * MR;
+    T *bPack =
+        static_cast<T *>(bPackBuffer.get(sizeof(T) * size_t(kcMax * ncMax)));
     bool epilogueInBlocks = false;
     for (int64_t jc = 0; jc < n; jc += NC) {
       int64_t nc = std::min(NC, n - jc);
       int64_t panels = (nc + NR - 1) / NR;
       // Tasks: blocks of MC rows, each split into column ranges when there
       // are too few blocks to keep every thread busy (a short, wide c).
-      int64_t blocks = (m + MC - 1) / MC;
+      int64_t blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
       int64_t splits =
           threads == 1 ? 1
                        : std::clamp<int64_t>(
@@ -153,23 +198,25 @@ template <typename T, int NR> struct Gemm {
         int64_t kc = std::min(KC, k - pc);
         bool last = pc + kc == k;
         auto pack = [&](int64_t lo, int64_t hi) {
-          packB(b, pc, jc, kc, nc, lo * NR, std::min(hi * NR, nc), bPack.get());
+          packB(b, pc, jc, kc, nc, lo * NR, std::min(hi * NR, nc), bPack);
         };
         auto body = [&](int64_t lo, int64_t hi) {
-          std::unique_ptr<T[]> aPack(new T[mcMax * kcMax]);
+          T *aPack = static_cast<T *>(
+              aPackBuffer.get(sizeof(T) * size_t(mcMax * kcMax)));
           int64_t packedBlock = -1;
           for (int64_t task = lo; task < hi; ++task) {
             int64_t blk = task / splits, split = task % splits;
-            int64_t ic = blk * MC, mc = std::min(MC, m - ic);
+            int64_t ic = blk * rowsPerBlock,
+                    mc = std::min(rowsPerBlock, m - ic);
             if (blk != packedBlock) {
-              packA(a, ic, pc, mc, kc, aPack.get());
+              packA(a, ic, pc, mc, kc, aPack);
               packedBlock = blk;
             }
             int64_t jrBegin = split * panelsPerSplit * NR;
             int64_t jrEnd = std::min(nc, jrBegin + panelsPerSplit * NR);
             for (int64_t jr = jrBegin; jr < jrEnd; jr += NR)
               for (int64_t ir = 0; ir < mc; ir += MR)
-                micro(kc, aPack.get() + ir * kc, bPack.get() + jr * kc,
+                micro(kc, aPack + ir * kc, bPack + jr * kc,
                       c + (ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
                       std::min<int64_t>(NR, nc - jr), pc > 0 || accumulate);
             if (last && epilogueInBlocks)
