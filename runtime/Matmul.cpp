@@ -268,6 +268,17 @@ template <typename T, int NR> struct Gemm {
     for (int64_t ir = 0; ir < mc; ir += MR) {
       int64_t mr = std::min(MR, mc - ir);
       T *panel = out + ir * kc;
+      if (mr == MR) {
+        // Column by column: the panel is written in order, each of the MR
+        // rows read in order.
+        const T *rows[MR];
+        for (int64_t i = 0; i < MR; ++i)
+          rows[i] = a.p + (ic + ir + i) * a.rs + pc * a.cs;
+        for (int64_t p = 0; p < kc; ++p)
+          for (int64_t i = 0; i < MR; ++i)
+            panel[p * MR + i] = rows[i][p * a.cs];
+        continue;
+      }
       for (int64_t i = 0; i < MR; ++i) {
         if (i >= mr) {
           for (int64_t p = 0; p < kc; ++p)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <exception>
@@ -40,8 +41,32 @@ double cgroupCpuQuota() {
 
 thread_local bool insideParallelRegion = false;
 
+/// How long a worker spins for the next job, and the caller for the
+/// workers to finish, before sleeping on a condition variable. Compiled code
+/// and the GEMM run many short parallel loops back to back; on a virtual
+/// machine each futex sleep and wake-up costs tens of microseconds, which
+/// is what a loop of a few hundred microseconds lost to the pool before.
+/// (OpenMP runtimes spin for the same reason, for 200 ms by default.)
+constexpr std::chrono::microseconds kSpin{200};
+
+/// Calls `ready()` until it is true or kSpin has passed; true if it became
+/// true.
+template <typename F> bool spinUntil(F ready) {
+  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (ready())
+      return true;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 63 && std::chrono::steady_clock::now() > deadline)
+      return false;
+  }
+}
+
 /// A persistent pool. One parallel job runs at a time; callers that find the
-/// pool busy (another host thread is using it) run their job inline.
+/// pool busy (another host thread is using it) run their job inline. Idle
+/// workers spin for kSpin before they sleep.
 class Pool {
 public:
   static Pool &get() {
@@ -62,20 +87,31 @@ public:
       return;
     }
     ensureWorkers(helpers);
+    bool sleepers;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &chunk;
       numChunks_ = numChunks;
       nextChunk_.store(0);
-      activeHelpers_ = helpers;
-      jobHelpers_ = helpers;
+      activeHelpers_.store(helpers);
+      jobHelpers_.store(helpers);
       error_ = nullptr;
-      ++generation_;
+      // Publishes the job to spinning workers (which read it after seeing
+      // the new generation) and to sleeping ones (under the mutex).
+      generation_.fetch_add(1, std::memory_order_release);
+      sleepers = sleepers_ > 0;
     }
-    wake_.notify_all();
+    if (sleepers)
+      wake_.notify_all();
     work();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return activeHelpers_ == 0; });
+    auto finished = [&] {
+      return activeHelpers_.load(std::memory_order_acquire) == 0;
+    };
+    if (!spinUntil(finished)) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, finished);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
     job_ = nullptr;
     if (error_)
       std::rethrow_exception(error_);
@@ -84,7 +120,7 @@ public:
   ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
+      stop_.store(true);
     }
     wake_.notify_all();
     for (std::thread &t : workers_)
@@ -136,25 +172,30 @@ private:
 
   void workerLoop(int index) {
     uint64_t seen = 0;
+    // Only the first `jobHelpers_` workers of a job take part.
+    auto hasJob = [&] {
+      return generation_.load(std::memory_order_acquire) != seen &&
+             index < jobHelpers_.load(std::memory_order_acquire);
+    };
     for (;;) {
-      {
+      if (!spinUntil([&] { return hasJob() || stop_.load(); })) {
         std::unique_lock<std::mutex> lock(mutex_);
-        // Only the first `activeHelpers_` workers of a job take part.
-        wake_.wait(lock, [&] {
-          return stop_ || (generation_ != seen && index < helpersOfJob());
-        });
-        if (stop_)
-          return;
-        seen = generation_;
+        ++sleepers_;
+        wake_.wait(lock, [&] { return stop_.load() || hasJob(); });
+        --sleepers_;
       }
+      if (stop_.load())
+        return;
+      seen = generation_.load(std::memory_order_acquire);
       work();
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--activeHelpers_ == 0)
+      if (activeHelpers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // The caller may be asleep; the mutex orders this notification
+        // after its check of activeHelpers_.
+        std::lock_guard<std::mutex> lock(mutex_);
         done_.notify_one();
+      }
     }
   }
-
-  int helpersOfJob() const { return jobHelpers_; }
 
   std::atomic<int> numThreads_{1};
   std::mutex jobMutex_;
@@ -164,11 +205,12 @@ private:
   const std::function<void(int64_t)> *job_ = nullptr;
   int64_t numChunks_ = 0;
   std::atomic<int64_t> nextChunk_{0};
-  int activeHelpers_ = 0;
-  int jobHelpers_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<int> activeHelpers_{0};
+  std::atomic<int> jobHelpers_{0};
+  std::atomic<uint64_t> generation_{0};
+  int sleepers_ = 0; // workers waiting on wake_, under mutex_
   std::exception_ptr error_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
 };
 
 } // namespace
