@@ -125,6 +125,14 @@ public:
   std::vector<Tensor> call(const CallSignature &signature,
                            const std::vector<Tensor> &tensors,
                            const TraceBody &body);
+  void callInto(const CallSignature &signature,
+                const std::vector<Tensor> &tensors, const TraceBody &body,
+                const std::vector<Tensor> &outputs);
+  /// call_into when functions run eagerly: checks `outputs` as callInto
+  /// does and copies `results` into them.
+  void copyResultsInto(const std::vector<Tensor> &results,
+                       const std::vector<Tensor> &tensors,
+                       const std::vector<Tensor> &outputs);
   Lowered lower(const CallSignature &signature, const TraceBody &body);
   void save(const std::string &path, const CallSignature &signature,
             const TraceBody &body);
@@ -207,6 +215,28 @@ public:
     std::vector<Tensor> outputs =
         core_->call(signature, tensors, bodyFor<R>(args...));
     return detail::Outputs<R>::unflatten(std::move(outputs));
+  }
+
+  /// Runs the compiled code like operator(), but writes the results into
+  /// `outputs`, tensors the host provides (one per result, in order: the
+  /// result's dtype and shape, contiguous, overlapping no argument), instead
+  /// of new tensors; e.g. `from_blob` views of the host's own buffers. A
+  /// loop that calls it with the same outputs allocates nothing. Throws
+  /// kiln::Error naming the output that does not fit.
+  template <typename... Args>
+  void call_into(const std::vector<Tensor> &outputs,
+                 const Args &...args) const {
+    using R = std::decay_t<std::invoke_result_t<F &, const Args &...>>;
+    auto [signature, tensors] = signatureOf(args...);
+    if (trace::recorderFor(tensors))
+      throw Error("call_into: cannot write into host tensors inside a trace "
+                  "(call the Function instead)");
+    if (functions_run_eagerly()) {
+      core_->copyResultsInto(detail::Outputs<R>::flatten((*callable_)(args...)),
+                             tensors, outputs);
+      return;
+    }
+    core_->callInto(signature, tensors, bodyFor<R>(args...), outputs);
   }
 
   /// The compiled artifact for the signature of `args`.

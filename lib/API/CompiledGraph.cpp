@@ -21,6 +21,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
+
 using namespace kiln;
 
 namespace {
@@ -223,11 +225,66 @@ void CompiledGraph::compileNative() {
   entry_ = *entry;
 }
 
-std::vector<Tensor>
-CompiledGraph::run(const std::vector<Tensor> &inputs) const {
+void detail::checkDestinations(
+    const std::string &name,
+    const std::vector<std::pair<Shape, DType>> &outputs,
+    const std::vector<Tensor> &into, const std::vector<Tensor> &inputs) {
+  std::string what = "call_into: '" + name + "'";
+  if (into.size() != outputs.size())
+    throw Error(what + " has " + std::to_string(outputs.size()) +
+                " results, got " + std::to_string(into.size()) +
+                " output tensors");
+  auto bytesOf = [](const Tensor &t) {
+    return static_cast<size_t>(t.size()) * dtypeSize(t.dtype());
+  };
+  for (size_t i = 0; i < into.size(); ++i) {
+    const Tensor &out = into[i];
+    std::string which = what + " output " + std::to_string(i);
+    if (!out.defined() || out.is_traced())
+      throw Error(which + " is not a tensor with storage");
+    if (out.dtype() != outputs[i].second || out.shape() != outputs[i].first)
+      throw Error(which + " is " + formatShape(out.shape()) + " " +
+                  std::string(dtypeName(out.dtype())) + ", the result is " +
+                  formatShape(outputs[i].first) + " " +
+                  std::string(dtypeName(outputs[i].second)));
+    if (!out.is_contiguous())
+      throw Error(which + " is not contiguous");
+    auto *begin = static_cast<const char *>(out.rawData());
+    auto overlaps = [&](const Tensor &other) {
+      auto *otherBegin = static_cast<const char *>(other.rawData());
+      return out.size() && other.size() &&
+             begin < otherBegin + bytesOf(other) &&
+             otherBegin < begin + bytesOf(out);
+    };
+    for (size_t j = 0; j < inputs.size(); ++j)
+      if (inputs[j].defined() && !inputs[j].is_traced() &&
+          inputs[j].is_contiguous() && overlaps(inputs[j]))
+        throw Error(which + " overlaps input " + std::to_string(j));
+    for (size_t j = 0; j < i; ++j)
+      if (overlaps(into[j]))
+        throw Error(which + " overlaps output " + std::to_string(j));
+  }
+}
+
+void detail::copyInto(const Tensor &from, const Tensor &to) {
+  Tensor source = from.contiguous();
+  std::memcpy(to.rawData(), source.rawData(),
+              static_cast<size_t>(source.size()) * dtypeSize(source.dtype()));
+}
+
+std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
+                                       const std::vector<Tensor> *into) const {
+  if (into)
+    detail::checkDestinations(name_, outputs_, *into, inputs);
   // The full check (with its message) only when the quick one fails.
-  if (interpreted_)
-    return interpret(graph(), inputs);
+  if (interpreted_) {
+    std::vector<Tensor> results = interpret(graph(), inputs);
+    if (!into)
+      return results;
+    for (size_t i = 0; i < results.size(); ++i)
+      detail::copyInto(results[i], (*into)[i]);
+    return *into;
+  }
   bool matches = inputs.size() == inputs_.size();
   for (size_t i = 0; matches && i < inputs.size(); ++i)
     matches = inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&
@@ -254,8 +311,9 @@ CompiledGraph::run(const std::vector<Tensor> &inputs) const {
   }
   std::vector<Tensor> outputs;
   outputs.reserve(outputs_.size());
-  for (const auto &[shape, dtype] : outputs_) {
-    outputs.push_back(Tensor::empty(shape, dtype));
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    const auto &[shape, dtype] = outputs_[i];
+    outputs.push_back(into ? (*into)[i] : Tensor::empty(shape, dtype));
     buffers.push_back(rowMajor(outputs.back().rawData(), shape));
   }
   // Compiled code reports bad index values to the runtime instead of

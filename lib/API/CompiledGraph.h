@@ -26,6 +26,19 @@ namespace kiln {
 namespace detail {
 /// Sends `message` to the host's warning handler (kiln::set_warning_handler).
 void warn(const std::string &message);
+
+/// Checks that `into` can receive the results (`outputs`, dtypes and
+/// shapes) of a call of `name` on `inputs`: one defined, contiguous tensor
+/// of each result's dtype and shape, whose storage overlaps no input's and
+/// no other output's. Throws kiln::Error naming the output.
+void checkDestinations(const std::string &name,
+                       const std::vector<std::pair<Shape, DType>> &outputs,
+                       const std::vector<Tensor> &into,
+                       const std::vector<Tensor> &inputs);
+
+/// Copies the elements of `from` into `to` (same dtype and shape; `to`
+/// contiguous).
+void copyInto(const Tensor &from, const Tensor &to);
 } // namespace detail
 
 class CompiledGraph : public std::enable_shared_from_this<CompiledGraph> {
@@ -41,8 +54,11 @@ public:
   compile(mlir::OwningOpRef<mlir::ModuleOp> module, const std::string &name);
 
   /// Runs the native code. Inputs must match the graph's argument types
-  /// (checked); non-contiguous inputs are copied first.
-  std::vector<Tensor> run(const std::vector<Tensor> &inputs) const;
+  /// (checked); non-contiguous inputs are copied first. The results go to
+  /// new tensors, or into `into` when given (checked: one contiguous tensor
+  /// of each result's dtype and shape, overlapping no input).
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs,
+                          const std::vector<Tensor> *into = nullptr) const;
 
   /// The graph at every stage.
   std::shared_ptr<const LoweredImpl> lowered() const;

@@ -223,6 +223,24 @@ detail::FunctionCore::call(const CallSignature &signature,
   return impl_->get(signature, body)->run(tensors);
 }
 
+void detail::FunctionCore::callInto(const CallSignature &signature,
+                                    const std::vector<Tensor> &tensors,
+                                    const TraceBody &body,
+                                    const std::vector<Tensor> &outputs) {
+  impl_->get(signature, body)->run(tensors, &outputs);
+}
+
+void detail::FunctionCore::copyResultsInto(const std::vector<Tensor> &results,
+                                           const std::vector<Tensor> &tensors,
+                                           const std::vector<Tensor> &outputs) {
+  std::vector<std::pair<Shape, DType>> types;
+  for (const Tensor &result : results)
+    types.push_back({result.shape(), result.dtype()});
+  checkDestinations(impl_->name, types, outputs, tensors);
+  for (size_t i = 0; i < results.size(); ++i)
+    copyInto(results[i], outputs[i]);
+}
+
 Lowered detail::FunctionCore::lower(const CallSignature &signature,
                                     const TraceBody &body) {
   return Lowered(impl_->get(signature, body)->lowered());

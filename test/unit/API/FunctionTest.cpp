@@ -498,3 +498,73 @@ TEST(FunctionTest, LoweringFailuresSayWhy) {
 }
 
 } // namespace
+
+namespace {
+
+/// The message of the kiln::Error `f` throws ("" if it throws none).
+template <typename F> std::string errorOf(F f) {
+  try {
+    f();
+  } catch (const kiln::Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+// call_into writes the results into the host's tensors, here views of its
+// own buffers: the same values as a call, the same buffers every time.
+TEST(FunctionTest, CallIntoWritesTheHostsBuffers) {
+  auto f = kiln::function(
+      [](kiln::Tensor x, kiln::Tensor y) {
+        return std::make_tuple(kiln::relu(x * y + 1.0f), kiln::matmul(x, y));
+      },
+      "two_results");
+  kiln::Tensor x = kiln::random_normal({64, 64}, 1),
+               y = kiln::random_normal({64, 64}, 2);
+  auto [expectedA, expectedB] = f(x, y);
+  std::vector<float> a(64 * 64, -7.0f), b(64 * 64, -7.0f);
+  std::vector<kiln::Tensor> outputs = {
+      kiln::from_blob(a.data(), {64, 64}, kiln::DType::F32),
+      kiln::from_blob(b.data(), {64, 64}, kiln::DType::F32)};
+  for (int call = 0; call < 3; ++call) {
+    f.call_into(outputs, x, y);
+    EXPECT_EQ(a, expectedA.to_vector<float>());
+    EXPECT_EQ(b, expectedB.to_vector<float>());
+  }
+  EXPECT_EQ(f.trace_count(), 1);
+
+  // Eagerly, the results are copied in.
+  std::fill(a.begin(), a.end(), -7.0f);
+  kiln::run_functions_eagerly(true);
+  f.call_into(outputs, x, y);
+  kiln::run_functions_eagerly(false);
+  EXPECT_EQ(a, expectedA.to_vector<float>());
+}
+
+TEST(FunctionTest, CallIntoRejectsOutputsThatDoNotFit) {
+  auto f = kiln::function([](kiln::Tensor x) { return x * 2.0f; }, "twice");
+  kiln::Tensor x = kiln::ones({4, 8});
+  EXPECT_THAT(errorOf([&] { f.call_into({}, x); }),
+              testing::HasSubstr("'twice' has 1 results, got 0"));
+  EXPECT_THAT(errorOf([&] {
+                f.call_into({kiln::zeros({8, 4})}, x);
+              }),
+              testing::HasSubstr("output 0 is (8, 4) float32, the result "
+                                 "is (4, 8) float32"));
+  EXPECT_THAT(errorOf([&] {
+                f.call_into({kiln::zeros({4, 8}, kiln::DType::F64)}, x);
+              }),
+              testing::HasSubstr("the result is (4, 8) float32"));
+  EXPECT_THAT(errorOf([&] {
+                f.call_into({kiln::transpose(kiln::zeros({8, 4}))}, x);
+              }),
+              testing::HasSubstr("output 0 is not contiguous"));
+  EXPECT_THAT(errorOf([&] { f.call_into({x}, x); }),
+              testing::HasSubstr("output 0 overlaps input 0"));
+  EXPECT_THAT(errorOf([&] { f.call_into({kiln::Tensor()}, x); }),
+              testing::HasSubstr("output 0 is not a tensor with storage"));
+  // Nothing was written by the calls that failed.
+  EXPECT_EQ(x.to_vector<float>(), std::vector<float>(32, 1.0f));
+}
