@@ -49,13 +49,14 @@ struct BlockHeader {
 };
 
 void *allocate(uint64_t alignment, uint64_t bytes) {
-  // The block starts `pad` bytes into the buffer, aligned, with room for the
-  // header before it.
+  // Buffers are 64-byte aligned, so the first `align`-aligned address past
+  // the header is at most `align` bytes into the buffer (align a power of
+  // two of at least 64).
   size_t align = std::max<size_t>(64, alignment);
-  size_t pad = align < 2 * sizeof(BlockHeader) ? 2 * align : align;
-  if (bytes > SIZE_MAX / 2)
+  if ((align & (align - 1)) || align > (size_t(1) << 30) ||
+      bytes > SIZE_MAX / 2)
     return nullptr;
-  size_t total = (pad + bytes + 63) / 64 * 64;
+  size_t total = (align + bytes + 63) / 64 * 64;
   auto *buffer = static_cast<char *>(detail::acquireBuffer(total));
   if (!buffer)
     return nullptr;

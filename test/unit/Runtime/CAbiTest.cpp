@@ -37,7 +37,7 @@ TEST(CAbiAlloc, BlocksAreAlignedWritableAndDistinct) {
 }
 
 TEST(CAbiAlloc, LargerAlignmentsAreHonoured) {
-  for (uint64_t alignment : {16, 64, 128, 4096}) {
+  for (uint64_t alignment : {16, 64, 128, 4096, 1 << 20}) {
     void *p = kiln_rt_aligned_alloc(alignment, 1000);
     ASSERT_NE(p, nullptr);
     EXPECT_TRUE(alignedTo(p, alignment)) << alignment;
@@ -59,8 +59,10 @@ TEST(CAbiAlloc, LargeBlocksAreReusedAfterFree) {
   kiln_rt_free(second);
 }
 
-TEST(CAbiAlloc, ExhaustionGivesNull) {
+TEST(CAbiAlloc, ExhaustionAndBadAlignmentsGiveNull) {
   EXPECT_EQ(kiln_rt_alloc(UINT64_MAX - 10), nullptr);
+  EXPECT_EQ(kiln_rt_aligned_alloc(96, 1000), nullptr);
+  EXPECT_EQ(kiln_rt_aligned_alloc(uint64_t(1) << 40, 1000), nullptr);
 }
 
 /// A rank-3 descriptor viewing `data` with the given sizes and strides.
