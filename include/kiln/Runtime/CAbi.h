@@ -81,8 +81,9 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
 /// `memref.dealloc`, see kiln-allocations-to-runtime): blocks come from the
 /// buffer cache that tensors use, so the temporaries of a repeated call
 /// reuse the pages of the previous one instead of faulting in fresh ones.
-/// A block is aligned to 64 bytes, or to `alignment` if that is larger (a
-/// power of two); null when memory is exhausted.
+/// A block is aligned to 64 bytes, or to `alignment` if that is larger;
+/// null when memory is exhausted or `alignment` is not a power of two of at
+/// most 1 GiB.
 void *kiln_rt_alloc(uint64_t bytes);
 void *kiln_rt_aligned_alloc(uint64_t alignment, uint64_t bytes);
 /// Gives back a block of kiln_rt_alloc or kiln_rt_aligned_alloc (or null).
