@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferRoots.h"
+
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,7 +22,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_FUSEPARALLELLOOPSPASS
@@ -38,13 +39,6 @@ struct Access {
   bool isStore;
 };
 
-/// The buffer `memref` is a view of.
-Value rootOf(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
-
 bool isAllocation(Value root) {
   return root.getDefiningOp<memref::AllocOp>() ||
          root.getDefiningOp<memref::AllocaOp>();
@@ -54,7 +48,7 @@ bool isAllocation(Value root) {
 /// distinct function arguments are assumed not to alias, as one-shot
 /// bufferization assumes of function boundaries.
 bool mayAlias(Value a, Value b) {
-  Value rootA = rootOf(a), rootB = rootOf(b);
+  Value rootA = kiln::rootBuffer(a), rootB = kiln::rootBuffer(b);
   if (rootA == rootB)
     return true;
   if (isAllocation(rootA) || isAllocation(rootB))

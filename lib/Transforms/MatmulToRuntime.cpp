@@ -53,27 +53,6 @@ std::string runtimeFunctionFor(linalg::LinalgOp op, int64_t rank) {
   return name + (elementType.isF32() ? "f32" : "f64");
 }
 
-/// Whether matmul `op` (of `rank` 2 or 3) reads its rhs transposed, B[n, k],
-/// and otherwise has the default indexing maps.
-bool readsRhsTransposed(linalg::LinalgOp op, int64_t rank) {
-  MLIRContext *context = op.getContext();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  AffineExpr b, m, n, k;
-  SmallVector<AffineMap> expected;
-  if (rank == 3) {
-    bindDims(context, b, m, n, k);
-    expected = {AffineMap::get(4, 0, {b, m, k}, context),
-                AffineMap::get(4, 0, {b, n, k}, context),
-                AffineMap::get(4, 0, {b, m, n}, context)};
-  } else {
-    bindDims(context, m, n, k);
-    expected = {AffineMap::get(3, 0, {m, k}, context),
-                AffineMap::get(3, 0, {n, k}, context),
-                AffineMap::get(3, 0, {m, n}, context)};
-  }
-  return maps == expected;
-}
-
 /// Whether `fill` writes zero to its whole output buffer.
 bool isZeroFill(linalg::FillOp fill) {
   if (!fill || !fill.hasPureBufferSemantics())
@@ -162,11 +141,13 @@ struct MatmulToRuntimePass final
     ModuleOp module = getOperation();
     SmallVector<std::pair<linalg::LinalgOp, int64_t>> matmuls;
     module.walk([&](linalg::MatmulOp op) {
-      if (!op.hasUserDefinedMaps() || readsRhsTransposed(op, 2))
+      if (!op.hasUserDefinedMaps() ||
+          isa<linalg::MatmulTransposeBOp>(op.getOperation()))
         matmuls.push_back({op, 2});
     });
     module.walk([&](linalg::BatchMatmulOp op) {
-      if (!op.hasUserDefinedMaps() || readsRhsTransposed(op, 3))
+      if (!op.hasUserDefinedMaps() ||
+          isa<linalg::BatchMatmulTransposeBOp>(op.getOperation()))
         matmuls.push_back({op, 3});
     });
 

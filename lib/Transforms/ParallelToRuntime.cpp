@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferRoots.h"
+
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
@@ -30,7 +32,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace kiln {
@@ -95,13 +96,6 @@ int64_t workOf(Block &block, bool &exact) {
 // GEMM epilogues
 //===----------------------------------------------------------------------===//
 
-/// The buffer `v` is a view of (through casts, subviews and reshapes).
-Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
-
 /// `v` without the memref.casts around it.
 Value stripCasts(Value v) {
   while (auto cast = v.getDefiningOp<memref::CastOp>())
@@ -128,7 +122,7 @@ bool touchesNone(Operation *op, ArrayRef<Value> buffers) {
   WalkResult result = op->walk([&](Operation *nested) {
     for (Value operand : nested->getOperands())
       if (isa<MemRefType>(operand.getType()) &&
-          llvm::is_contained(buffers, rootBuffer(operand)))
+          llvm::is_contained(buffers, kiln::rootBuffer(operand)))
         return WalkResult::interrupt();
     return WalkResult::advance();
   });
@@ -154,11 +148,12 @@ func::CallOp epilogueGemm(scf::ParallelOp loop) {
   }
   if (!gemm)
     return {};
-  Value a = rootBuffer(gemm.getOperand(0)), b = rootBuffer(gemm.getOperand(1));
+  Value a = kiln::rootBuffer(gemm.getOperand(0)),
+        b = kiln::rootBuffer(gemm.getOperand(1));
   Value c = stripCasts(gemm.getOperand(2));
   auto cType = dyn_cast<MemRefType>(c.getType());
   if (!cType || cType.getRank() != 2 || cType.isDynamicDim(0) ||
-      rootBuffer(c) != c)
+      kiln::rootBuffer(c) != c)
     return {};
   SmallVector<Value> buffers = {a, b, c};
   if (!llvm::all_of(between,
@@ -182,7 +177,7 @@ func::CallOp epilogueGemm(scf::ParallelOp loop) {
     for (Value operand : op->getOperands()) {
       if (!isa<MemRefType>(operand.getType()))
         continue;
-      Value root = rootBuffer(operand);
+      Value root = kiln::rootBuffer(operand);
       if (root == c) {
         ValueRange indices;
         if (auto load = dyn_cast<memref::LoadOp>(op);
@@ -361,7 +356,7 @@ struct ParallelToRuntimePass final
     Value bodyPtr = LLVM::AddressOfOp::create(b, loc, body);
     if (gemm) {
       // The GEMM runs the body on its rows as they become final.
-      std::string name = (gemm.getCallee() + "").str();
+      std::string name = gemm.getCallee().str();
       name.insert(name.rfind('_'), "_epilogue");
       SmallVector<Value> args(gemm.getOperands());
       args.append({bodyPtr, contextPtr});

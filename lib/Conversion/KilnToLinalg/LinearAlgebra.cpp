@@ -64,28 +64,6 @@ Value sourceOfLastTwoSwapped(Value v) {
   return source;
 }
 
-/// The indexing_maps attribute of a matmul (`batch` dims 0 or 1) whose rhs
-/// is read transposed: (m, n, k) -> A[m, k], B[n, k], C[m, n].
-NamedAttribute transposedRhsMaps(MLIRContext *context, bool batch) {
-  AffineExpr b, m, n, k;
-  SmallVector<AffineMap> maps;
-  if (batch) {
-    bindDims(context, b, m, n, k);
-    maps = {AffineMap::get(4, 0, {b, m, k}, context),
-            AffineMap::get(4, 0, {b, n, k}, context),
-            AffineMap::get(4, 0, {b, m, n}, context)};
-  } else {
-    bindDims(context, m, n, k);
-    maps = {AffineMap::get(3, 0, {m, k}, context),
-            AffineMap::get(3, 0, {n, k}, context),
-            AffineMap::get(3, 0, {m, n}, context)};
-  }
-  SmallVector<Attribute> attrs = llvm::map_to_vector(
-      maps, [](AffineMap map) -> Attribute { return AffineMapAttr::get(map); });
-  return NamedAttribute(StringAttr::get(context, "indexing_maps"),
-                        ArrayAttr::get(context, attrs));
-}
-
 /// kiln.matmul -> linalg.matmul / linalg.batch_matmul plus reshapes.
 struct MatmulLowering : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -148,12 +126,17 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       return convertElements(rewriter, loc, product, elementType);
     };
 
-    // A rhs transposed in its last two dims is read in place (B[n, k]).
+    // A rhs transposed in its last two dims is read in place (B[n, k]),
+    // by linalg's transpose-B forms of the matmuls.
     Value rhsSource = rhsVector ? Value() : sourceOfLastTwoSwapped(rhs);
-    SmallVector<NamedAttribute> matmulAttrs;
-    auto readTransposedRhs = [&](bool batched) {
-      rhs = rhsSource;
-      matmulAttrs.push_back(transposedRhsMaps(rewriter.getContext(), batched));
+    bool transposedRhs = false;
+    auto matmul = [&](Value a, Value init) -> Value {
+      if (transposedRhs)
+        return linalg::MatmulTransposeBOp::create(rewriter, loc,
+                                                  ValueRange{a, rhs}, init)
+            .getResult(0);
+      return linalg::MatmulOp::create(rewriter, loc, ValueRange{a, rhs}, init)
+          .getResult(0);
     };
 
     Value result;
@@ -161,12 +144,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
     if (nb == 0) {
       // Matrix times matrix.
       Value init = zeros({mDim, nDim}, {m, n});
-      if (rhsSource)
-        readTransposedRhs(/*batched=*/false);
-      result =
-          narrow(linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs, rhs},
-                                          init, matmulAttrs)
-                     .getResult(0));
+      if ((transposedRhs = bool(rhsSource)))
+        rhs = rhsSource;
+      result = narrow(matmul(lhs, init));
     } else if (flattenRows) {
       // (batch..., M, K) x (K, N): one matmul on the (batch * M) rows.
       int64_t rows = ShapedType::kDynamic;
@@ -177,12 +157,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
           groupLeading(nb, nb + 2));
       Value rowSize = tensor::DimOp::create(rewriter, loc, flat, 0);
       Value init = zeros({rows, nDim}, {rowSize, n});
-      if (rhsSource)
-        readTransposedRhs(/*batched=*/false);
-      Value product =
-          narrow(linalg::MatmulOp::create(rewriter, loc, ValueRange{flat, rhs},
-                                          init, matmulAttrs)
-                     .getResult(0));
+      if ((transposedRhs = bool(rhsSource)))
+        rhs = rhsSource;
+      Value product = narrow(matmul(flat, init));
       SmallVector<int64_t> shape(lhsShape.begin(), lhsShape.end() - 1);
       shape.push_back(nDim);
       SmallVector<OpFoldResult> sizes(lhsSizes.begin(), lhsSizes.end() - 1);
@@ -203,10 +180,9 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       lhsFull.append({mDim, lhsShape.back()});
       rhsFull.append({rhsShape[rhsShape.size() - 2], nDim});
       lhs = broadcastTo(lhs, lhsFull);
-      if (rhsSource && ArrayRef(rhsShape).drop_back(2) == ArrayRef(batch))
-        readTransposedRhs(/*batched=*/true);
-      else
-        rhs = broadcastTo(rhs, rhsFull);
+      transposedRhs =
+          rhsSource && ArrayRef(rhsShape).drop_back(2) == ArrayRef(batch);
+      rhs = transposedRhs ? rhsSource : broadcastTo(rhs, rhsFull);
       auto flatten = [&](Value v) -> Value {
         if (nb == 1)
           return v;
@@ -223,10 +199,13 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
       Value batchSize = tensor::DimOp::create(rewriter, loc, lhs3, 0);
       Value init =
           zeros({lhs3Type.getDimSize(0), mDim, nDim}, {batchSize, m, n});
-      result =
-          narrow(linalg::BatchMatmulOp::create(
-                     rewriter, loc, ValueRange{lhs3, rhs3}, init, matmulAttrs)
-                     .getResult(0));
+      ValueRange operands{lhs3, rhs3};
+      result = narrow(transposedRhs ? linalg::BatchMatmulTransposeBOp::create(
+                                          rewriter, loc, operands, init)
+                                          .getResult(0)
+                                    : linalg::BatchMatmulOp::create(
+                                          rewriter, loc, operands, init)
+                                          .getResult(0));
       if (nb > 1) {
         SmallVector<int64_t> shape(batch);
         shape.append({mDim, nDim});
