@@ -15,8 +15,9 @@
 //   MLP, MHA and ENC, the models of bench/Models.h (no hand-written
 //       reference)
 //
-// and the JIT's fixed costs: trace + compile latency of a 20-op elementwise
-// function, and the overhead of a cached call on scalars.
+// and the JIT's fixed costs: the overhead of a cached call on scalars, and
+// the first call of a new Function (trace + compile + run) of a 20-op
+// elementwise function, MHA and ENC, with the time of each compile step.
 //
 // Run: kiln-bench-traced [repetitions (default 11)] [threads (default: all)]
 //
@@ -85,6 +86,44 @@ interleavedMediansMs(int reps, const std::vector<std::function<void()>> &fns) {
   return medians;
 }
 
+/// The encoder layer with its weights as separate tensor arguments.
+Tensor encoderLayer(Tensor x, Tensor p0, Tensor p1, Tensor p2, Tensor p3,
+                    Tensor p4, Tensor p5, Tensor p6, Tensor p7, Tensor p8,
+                    Tensor p9, Tensor p10, Tensor p11, Tensor p12, Tensor p13,
+                    Tensor p14, Tensor p15) {
+  return encoder(x, {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13,
+                     p14, p15});
+}
+
+/// Prints the median cold first call (trace + compile + run) of a new
+/// Function, over `reps` runs of `firstCall`, and the median of each step of
+/// its compile (Lowered::compile_times).
+void printCompileCost(const char *name, int reps,
+                      const std::function<Lowered()> &firstCall) {
+  std::vector<double> totals;
+  std::vector<std::vector<CompileStep>> runs;
+  for (int i = 0; i < reps; ++i) {
+    auto start = Clock::now();
+    Lowered lowered = firstCall();
+    totals.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start)
+            .count());
+    runs.push_back(lowered.compile_times());
+  }
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  std::printf("%-28s %8.1f ms:", name, median(totals));
+  for (size_t s = 0; s < runs[0].size(); ++s) {
+    std::vector<double> values;
+    for (const auto &run : runs)
+      values.push_back(s < run.size() ? run[s].ms : 0);
+    std::printf(" %s %.1f", runs[0][s].step.c_str(), median(values));
+  }
+  std::printf("\n");
+}
+
 void printRow(const char *name, double traced, double eager, double reference) {
   std::printf("%-28s %10.3f %10.3f %10.3f %12.2fx %12.2fx\n", name, traced,
               eager, reference, eager / traced, reference / traced);
@@ -109,13 +148,6 @@ int main(int argc, char **argv) {
         t = relu(t * b + a) - sigmoid(t);
       return t;
     };
-    double compileMs = medianMs(reps, [&] {
-      auto f = function(twentyOps);
-      f(x, y);
-    });
-    std::printf("trace + compile, 20-op elementwise function: %.1f ms\n",
-                compileMs);
-
     auto add = function([](Tensor a, Tensor b) { return a + b; });
     Tensor a = constant(2.0f), b = constant(3.0f);
     const int calls = 20000;
@@ -130,6 +162,30 @@ int main(int argc, char **argv) {
     std::printf("cached traced call on scalars: %.0f ns (eager add: %.0f ns)"
                 "\n\n",
                 cachedMs * 1e6 / calls, eagerMs * 1e6 / calls);
+
+    std::printf("first call of a new Function (trace + compile + run), "
+                "median, and its compile steps (ms):\n");
+    printCompileCost("20-op elementwise [64]", reps, [&] {
+      auto f = function(twentyOps);
+      f(x, y);
+      return f.lower(x, y);
+    });
+    Tensor q = random_normal({8, 8, 128, 64}, 17);
+    printCompileCost("MHA [8,8,128,64]", reps, [&] {
+      auto f = function(attention);
+      f(q, q, q);
+      return f.lower(q, q, q);
+    });
+    Tensor e = random_normal({8, 128, 512}, 20);
+    std::vector<Tensor> p = encoderWeights().list();
+    printCompileCost("ENC [8,128,512]", reps, [&] {
+      auto f = function(encoderLayer);
+      f(e, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15]);
+      return f.lower(e, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+                     p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    });
+    std::printf("\n");
   }
 
   const bool avx512 = avx512::hasAvx512();
@@ -255,13 +311,7 @@ int main(int argc, char **argv) {
   {
     Tensor x = random_normal({8, 128, 512}, 20);
     std::vector<Tensor> p = encoderWeights().list();
-    auto f = function([](Tensor x, Tensor p0, Tensor p1, Tensor p2, Tensor p3,
-                         Tensor p4, Tensor p5, Tensor p6, Tensor p7, Tensor p8,
-                         Tensor p9, Tensor p10, Tensor p11, Tensor p12,
-                         Tensor p13, Tensor p14, Tensor p15) {
-      return encoder(x, {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12,
-                         p13, p14, p15});
-    });
+    auto f = function(encoderLayer);
     auto m = interleavedMediansMs(
         reps, {[&] {
                  f(x, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],

@@ -71,12 +71,18 @@ class Lowered {
 public:
   explicit Lowered(std::shared_ptr<const LoweredImpl> impl);
   /// The text of `stage`: MLIR for Kiln, Linalg, Loops and LLVM, LLVM IR
-  /// after O3 for LLVMIR, host assembly for Asm. With `locations`, MLIR
+  /// optimized for LLVMIR, host assembly for Asm. With `locations`, MLIR
   /// stages print each op's source location (the C++ call site of a traced
   /// op, `loc("file.cpp":12:7)`).
   std::string ir(Stage stage, bool locations = false) const;
   /// The name of the graph function.
   std::string name() const;
+  /// Where the compile of this signature spent its time, step by step, in
+  /// order: "trace" (running the callable on traced tensors), one step per
+  /// MLIR stage ("kiln", "linalg", "loops", "llvm"), then "translate" (to
+  /// LLVM IR), "llvm-optimize", "llvm-codegen" (both summed over the parts
+  /// LLVM compiled on separate threads) and "link".
+  std::vector<CompileStep> compile_times() const;
 
 private:
   std::shared_ptr<const LoweredImpl> impl_;

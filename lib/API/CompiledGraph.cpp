@@ -2,6 +2,7 @@
 
 #include "CompiledGraph.h"
 
+#include "DiskCache.h"
 #include "kiln/Compiler/Pipeline.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
@@ -21,11 +22,18 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cstring>
 
 using namespace kiln;
 
 namespace {
+
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 std::string printOp(mlir::Operation *op, bool locations = false) {
   std::string text;
@@ -57,26 +65,33 @@ staticSpecs(mlir::TypeRange types, const std::string &name, const char *what) {
 }
 
 /// Makes `context` able to hold every dialect of the pipeline.
+/// Dialects are registered, not loaded: the passes load the ones they use
+/// (loading all of MLIR's dialects took 5 ms per context, and as much again
+/// to destroy it, and made every canonicalizer collect their patterns).
 void prepareContext(mlir::MLIRContext &context) {
-  static std::once_flag passesOnce;
-  std::call_once(passesOnce, [] { kiln::registerAllPasses(); });
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  kiln::registerAllDialects(registry);
-  registerEngineTranslations(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
+  // A context prepared before (a Function's, on a retrace) knows the
+  // dialects of bufferization; one that only parsed a graph file does not.
+  if (context.getDialectRegistry().getDialectAllocator("bufferization"))
+    return;
+  static const mlir::DialectRegistry *registry = [] {
+    kiln::registerAllPasses();
+    auto *registry = new mlir::DialectRegistry();
+    mlir::registerAllDialects(*registry);
+    mlir::registerAllExtensions(*registry);
+    kiln::registerAllDialects(*registry);
+    registerEngineTranslations(*registry);
+    return registry;
+  }();
+  context.appendDialectRegistry(*registry);
+  context.loadDialect<KilnDialect, mlir::func::FuncDialect>();
 }
 
-/// Runs the pipeline from Kiln to `to` (at most LLVM) on `module`; throws
+/// Runs the pipeline from Kiln to `to` (at most LLVM) on `module`, a stage
+/// at a time, adding the time of each to `times` when given; throws
 /// kiln::Error with the diagnostics if a pass fails.
-void lowerTo(mlir::ModuleOp module, Stage to, bool forJit) {
+void lowerTo(mlir::ModuleOp module, Stage to, bool forJit,
+             std::vector<CompileStep> *times = nullptr) {
   mlir::MLIRContext *context = module.getContext();
-  mlir::PassManager pm(context);
-  PipelineOptions options;
-  options.resultsAsOutParams = forJit;
-  buildPipeline(pm, Stage::Kiln, to, options);
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &d) {
     if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
@@ -84,9 +99,22 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool forJit) {
     diagnostics += "\n  " + formatLocation(d.getLocation()) + ": " + d.str();
     return mlir::success();
   });
-  if (mlir::failed(pm.run(module)))
-    throw Error("compile: lowering to the " + std::string(stageName(to)) +
-                " stage failed:" + diagnostics);
+  for (int s = int(Stage::Kiln); s <= int(to); ++s) {
+    auto stage = Stage(s);
+    auto start = std::chrono::steady_clock::now();
+    mlir::PassManager pm(context);
+    PipelineOptions options;
+    options.resultsAsOutParams = forJit;
+    // The Kiln stage is the graph simplified; the later stages lower it.
+    options.simplifyKilnGraph = stage == Stage::Kiln;
+    buildPipeline(pm, stage == Stage::Kiln ? stage : Stage(s - 1), stage,
+                  options);
+    if (mlir::failed(pm.run(module)))
+      throw Error("compile: lowering to the " + std::string(stageName(to)) +
+                  " stage failed:" + diagnostics);
+    if (times)
+      times->push_back({std::string(stageName(stage)), msSince(start)});
+  }
 }
 
 } // namespace
@@ -126,6 +154,10 @@ public:
 
   std::string name() const { return graph_->graph().getSymName().str(); }
 
+  const std::vector<CompileStep> &compileTimes() const {
+    return graph_->compileTimes();
+  }
+
 private:
   std::shared_ptr<const CompiledGraph> graph_;
   mutable std::mutex mutex_;
@@ -139,23 +171,26 @@ std::string Lowered::ir(Stage stage, bool locations) const {
   return impl_->ir(stage, locations);
 }
 std::string Lowered::name() const { return impl_->name(); }
+std::vector<CompileStep> Lowered::compile_times() const {
+  return impl_->compileTimes();
+}
 
 //===----------------------------------------------------------------------===//
 // CompiledGraph
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<CompiledGraph>
-CompiledGraph::trace(mlir::MLIRContext &context, const std::string &name,
-                     const detail::CallSignature &signature,
-                     const detail::TraceBody &body) {
-  prepareContext(context);
-  mlir::OpBuilder builder(&context);
+std::shared_ptr<CompiledGraph> CompiledGraph::trace(
+    std::shared_ptr<mlir::MLIRContext> context, const std::string &name,
+    const detail::CallSignature &signature, const detail::TraceBody &body) {
+  prepareContext(*context);
+  mlir::OpBuilder builder(context.get());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::ModuleOp::create(builder.getUnknownLoc());
 
   std::vector<TensorSpec> specs;
   for (const auto &[shape, dtype] : signature.tensors)
     specs.push_back({shape, dtype});
+  auto start = std::chrono::steady_clock::now();
   GraphTracer tracer(*module, name, specs);
   std::vector<Tensor> outputs;
   {
@@ -163,7 +198,11 @@ CompiledGraph::trace(mlir::MLIRContext &context, const std::string &name,
     outputs = body(tracer.arguments());
   }
   tracer.finish(outputs);
-  return compile(std::move(module), name);
+  double traceMs = msSince(start);
+  std::shared_ptr<CompiledGraph> graph = compile(std::move(module), name);
+  graph->context_ = std::move(context);
+  graph->times_.insert(graph->times_.begin(), {"trace", traceMs});
+  return graph;
 }
 
 std::shared_ptr<CompiledGraph>
@@ -196,10 +235,39 @@ mlir::func::FuncOp CompiledGraph::graph() const {
 }
 
 void CompiledGraph::compileNative() {
-  mlir::OwningOpRef<mlir::ModuleOp> lowered(module_->clone());
-  lowerTo(*lowered, Stage::LLVM, /*forJit=*/true);
   EngineOptions options;
   options.timeout = compile_timeout();
+  // The compile cache: the key is made of the graph as given (lowering it
+  // is what a hit saves) and the options of the whole pipeline.
+  std::string key;
+  if (detail::compileCacheEnabled()) {
+    auto start = std::chrono::steady_clock::now();
+    PipelineOptions pipeline;
+    pipeline.resultsAsOutParams = true;
+    key = detail::compileCacheKey(printOp(*module_, /*locations=*/true), name_,
+                                  describe(pipeline) + " llvm-opt-level=" +
+                                      std::to_string(options.optLevel));
+    std::optional<std::vector<std::string>> objects = detail::loadCompiled(key);
+    times_.push_back({"cache-lookup", msSince(start)});
+    if (objects) {
+      auto jit = JitModule::link(std::move(*objects));
+      llvm::Expected<JitModule::PackedFunction> entry =
+          jit ? (*jit)->lookup(name_)
+              : llvm::Expected<JitModule::PackedFunction>(jit.takeError());
+      if (entry) {
+        jit_ = std::move(*jit);
+        times_.insert(times_.end(), jit_->times().begin(), jit_->times().end());
+        entry_ = *entry;
+        return;
+      }
+      detail::rejectCompiled(key, "its code does not link: " +
+                                      llvm::toString(entry.takeError()));
+    }
+  }
+
+  mlir::OwningOpRef<mlir::ModuleOp> lowered(module_->clone());
+  lowerTo(*lowered, Stage::LLVM, /*forJit=*/true, &times_);
+  detail::countCompile();
   auto jit = JitModule::compile(*lowered, options);
   if (!jit) {
     std::string message = "compile: '" + name_ + "': ";
@@ -219,10 +287,13 @@ void CompiledGraph::compileNative() {
     throw Error(message);
   }
   jit_ = std::move(*jit);
+  times_.insert(times_.end(), jit_->times().begin(), jit_->times().end());
   auto entry = jit_->lookup(name_);
   if (!entry)
     throw Error("compile: " + llvm::toString(entry.takeError()));
   entry_ = *entry;
+  if (!key.empty())
+    detail::storeCompiled(key, name_, jit_->objects());
 }
 
 void detail::checkDestinations(

@@ -46,7 +46,7 @@ public:
   /// Traces `body` for `signature` into a graph named `name` and compiles
   /// it. Throws kiln::Error if tracing or compilation fails.
   static std::shared_ptr<CompiledGraph>
-  trace(mlir::MLIRContext &context, const std::string &name,
+  trace(std::shared_ptr<mlir::MLIRContext> context, const std::string &name,
         const detail::CallSignature &signature, const detail::TraceBody &body);
 
   /// Compiles function `name` of `module`, a graph file's module.
@@ -68,10 +68,16 @@ public:
 
   mlir::func::FuncOp graph() const;
 
+  /// The steps of the compile and their times (see Lowered::compile_times).
+  const std::vector<CompileStep> &compileTimes() const { return times_; }
+
 private:
   CompiledGraph() = default;
   void compileNative();
 
+  /// The context of a traced graph, shared with its Function, so that a
+  /// Lowered may outlive both; destroyed after the module.
+  std::shared_ptr<mlir::MLIRContext> context_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::string name_;
   std::unique_ptr<JitModule> jit_;
@@ -81,6 +87,7 @@ private:
   bool interpreted_ = false;
   std::vector<std::pair<Shape, DType>> inputs_;
   std::vector<std::pair<Shape, DType>> outputs_;
+  std::vector<CompileStep> times_;
 };
 
 } // namespace kiln

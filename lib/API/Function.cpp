@@ -202,7 +202,9 @@ struct detail::FunctionCore::Impl {
   }
 
   std::string name;
-  mlir::MLIRContext context;
+  /// Shared with the compiled graphs, which may outlive this Function.
+  std::shared_ptr<mlir::MLIRContext> context =
+      std::make_shared<mlir::MLIRContext>();
   std::mutex compileMutex;
   mutable std::shared_mutex cacheMutex;
   std::unordered_map<std::string, std::shared_ptr<const CompiledGraph>> cache;

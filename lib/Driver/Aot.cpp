@@ -2,12 +2,12 @@
 
 #include "kiln/Driver/Aot.h"
 
+#include "kiln/Compiler/Engine.h"
 #include "kiln/Driver/Emit.h"
 #include "kiln/Runtime/Error.h"
 
 #include "Files.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LLVMContext.h"
@@ -130,11 +130,10 @@ NativeCode driver::generateNativeCode(mlir::ModuleOp module, NativeOutput what,
   time("translate-to-llvmir", start);
 
   start = Clock::now();
-  auto optimize = mlir::makeOptimizingTransformer(3, 0, machine.get());
-  if (llvm::Error error = optimize(llvmModule.get()))
+  if (llvm::Error error = optimizeModule(*llvmModule, *machine))
     throw Error("LLVM optimization failed: " +
                 llvm::toString(std::move(error)));
-  time("llvm-O3", start);
+  time("llvm-optimize", start);
 
   NativeCode code;
   llvm::raw_string_ostream os(code.llvmIR);

@@ -4,23 +4,30 @@
 
 #include "kiln/Runtime/CAbi.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -28,6 +35,13 @@
 using namespace kiln;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
 
 void initializeNativeTarget() {
   static std::once_flag once;
@@ -50,21 +64,244 @@ createHostTargetMachine(unsigned optLevel) {
   return builder->createTargetMachine();
 }
 
-/// Host assembly of `module` (a clone: code generation consumes the module).
-llvm::Expected<std::string> emitAssembly(const llvm::Module &module,
-                                         llvm::TargetMachine &machine) {
-  std::unique_ptr<llvm::Module> clone = llvm::CloneModule(module);
-  llvm::SmallString<0> text;
-  llvm::raw_svector_ostream out(text);
+/// `module` as an object file or assembly text for `machine`. Code
+/// generation changes the module: pass a clone to keep using it.
+llvm::Expected<std::string> emitFile(llvm::Module &module,
+                                     llvm::TargetMachine &machine,
+                                     llvm::CodeGenFileType type) {
+  llvm::SmallString<0> bytes;
+  llvm::raw_svector_ostream out(bytes);
   llvm::legacy::PassManager passes;
-  if (machine.addPassesToEmitFile(passes, out, nullptr,
-                                  llvm::CodeGenFileType::AssemblyFile))
-    return llvm::createStringError("the host target cannot emit assembly");
-  passes.run(*clone);
-  return text.str().str();
+  if (machine.addPassesToEmitFile(passes, out, nullptr, type))
+    return llvm::createStringError(
+        type == llvm::CodeGenFileType::AssemblyFile
+            ? "the host target cannot emit assembly"
+            : "the host target cannot emit object files");
+  passes.run(module);
+  return bytes.str().str();
 }
 
+/// Prefixes of a function's C interface (made by MLIR for functions with
+/// `llvm.emit_c_interface`) and of its packed wrapper (made below).
+constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
+constexpr llvm::StringLiteral kPackedPrefix = "_kiln_packed_";
+
+/// Adds `_kiln_packed_<name>(ptr args)` for each `_mlir_ciface_<name>`: it
+/// calls the latter with `*args[i]` as argument i (and stores a result, if
+/// any, through `args[n]`), so that a function of any arity is called
+/// through one C++ type. Returns the wrappers' names.
+std::vector<std::string> addPackedWrappers(llvm::Module &module) {
+  std::vector<llvm::Function *> targets;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration() &&
+        function.getName().starts_with(kCInterfacePrefix))
+      targets.push_back(&function);
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(context);
+  auto *type =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr}, false);
+  std::vector<std::string> names;
+  for (llvm::Function *target : targets) {
+    std::string name =
+        (kPackedPrefix + target->getName().drop_front(kCInterfacePrefix.size()))
+            .str();
+    auto *wrapper = llvm::Function::Create(
+        type, llvm::Function::ExternalLinkage, name, module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", wrapper));
+    llvm::Value *args = wrapper->getArg(0);
+    llvm::SmallVector<llvm::Value *, 8> values;
+    for (llvm::Argument &arg : target->args()) {
+      llvm::Value *slot = b.CreateConstGEP1_64(ptr, args, arg.getArgNo());
+      values.push_back(b.CreateLoad(arg.getType(), b.CreateLoad(ptr, slot)));
+    }
+    llvm::Value *result = b.CreateCall(target, values);
+    if (!target->getReturnType()->isVoidTy()) {
+      llvm::Value *slot = b.CreateConstGEP1_64(ptr, args, target->arg_size());
+      b.CreateStore(result, b.CreateLoad(ptr, slot));
+    }
+    b.CreateRetVoid();
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+/// A module smaller than this many instructions is compiled in one part: a
+/// thread and a target machine per part cost more than they save.
+constexpr size_t kMinInstructionsToSplit = 500;
+/// Constants up to this size are copied into each part that uses them, so
+/// that LLVM can still fold loads of them; larger ones are shared.
+constexpr uint64_t kMaxCopiedConstantBytes = 4096;
+
+std::string bitcodeOf(const llvm::Module &module) {
+  std::string bitcode;
+  llvm::raw_string_ostream os(bitcode);
+  llvm::WriteBitcodeToFile(module, os);
+  return bitcode;
+}
+
+/// Splits `module` into at most `parts` modules of about equal size (counted
+/// in instructions), as bitcode. Each function goes whole to one part,
+/// largest first to the smallest part; other global variables go to part 0.
+/// Local symbols become hidden external ones, so that the parts can refer to
+/// each other when the JIT links them, except small constants, which each
+/// part that uses them gets a copy of.
+std::vector<std::string> splitModule(llvm::Module &module, unsigned parts) {
+  std::vector<std::pair<size_t, llvm::Function *>> functions;
+  size_t total = 0;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration()) {
+      functions.push_back({function.getInstructionCount(), &function});
+      total += functions.back().first;
+    }
+  parts = std::min<unsigned>(parts, functions.size());
+  if (parts <= 1 || total < kMinInstructionsToSplit)
+    return {bitcodeOf(module)};
+
+  std::stable_sort(
+      functions.begin(), functions.end(),
+      [](const auto &a, const auto &b) { return a.first > b.first; });
+  std::vector<size_t> sizes(parts, 0);
+  llvm::DenseMap<const llvm::GlobalValue *, unsigned> owner;
+  for (const auto &[size, function] : functions) {
+    unsigned part =
+        std::min_element(sizes.begin(), sizes.end()) - sizes.begin();
+    sizes[part] += size;
+    owner[function] = part;
+  }
+
+  const llvm::DataLayout &layout = module.getDataLayout();
+  auto copiedToEachPart = [&](const llvm::GlobalValue *value) {
+    auto *variable = llvm::dyn_cast<llvm::GlobalVariable>(value);
+    return variable && variable->isConstant() && variable->hasLocalLinkage() &&
+           layout.getTypeAllocSize(variable->getValueType()) <=
+               kMaxCopiedConstantBytes;
+  };
+  unsigned unnamed = 0;
+  for (llvm::GlobalValue &value : module.global_values()) {
+    if (value.isDeclaration() || !value.hasLocalLinkage() ||
+        copiedToEachPart(&value))
+      continue;
+    if (!value.hasName())
+      value.setName("__kiln_part_symbol_" + std::to_string(unnamed++));
+    value.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    value.setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
+
+  std::vector<std::string> bitcodes;
+  for (unsigned part = 0; part < parts; ++part) {
+    llvm::ValueToValueMapTy map;
+    std::unique_ptr<llvm::Module> clone =
+        llvm::CloneModule(module, map, [&](const llvm::GlobalValue *value) {
+          if (llvm::isa<llvm::Function>(value))
+            return owner.lookup(value) == part;
+          return copiedToEachPart(value) || part == 0;
+        });
+    bitcodes.push_back(bitcodeOf(*clone));
+  }
+  return bitcodes;
+}
+
+/// The LLVM half of a compile, for one part: parse, optimize, generate the
+/// object (and the kept IR or assembly). Touches no MLIR object.
+struct PartCompile {
+  std::string object;
+  std::string llvmIR;
+  std::string assembly;
+  double optimizeMs = 0;
+  double codegenMs = 0;
+  std::string error;
+
+  void run(llvm::StringRef bitcode, const EngineOptions &options) {
+    llvm::LLVMContext context;
+    auto module = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(bitcode, "kiln-jit"), context);
+    if (!module) {
+      error = "cannot read back the module's bitcode: " +
+              llvm::toString(module.takeError());
+      return;
+    }
+    auto machine = createHostTargetMachine(options.optLevel);
+    if (!machine) {
+      error = llvm::toString(machine.takeError());
+      return;
+    }
+    auto start = Clock::now();
+    if (llvm::Error failure =
+            optimizeModule(**module, **machine, options.optLevel)) {
+      error = llvm::toString(std::move(failure));
+      return;
+    }
+    optimizeMs = msSince(start);
+    if (options.keepLLVMIR) {
+      llvm::raw_string_ostream os(llvmIR);
+      (*module)->print(os, nullptr);
+    }
+    if (options.keepAssembly) {
+      auto text = emitFile(*llvm::CloneModule(**module), **machine,
+                           llvm::CodeGenFileType::AssemblyFile);
+      if (!text) {
+        error = llvm::toString(text.takeError());
+        return;
+      }
+      assembly = std::move(*text);
+    }
+    start = Clock::now();
+    auto bytes =
+        emitFile(**module, **machine, llvm::CodeGenFileType::ObjectFile);
+    if (!bytes) {
+      error = llvm::toString(bytes.takeError());
+      return;
+    }
+    object = std::move(*bytes);
+    codegenMs = msSince(start);
+  }
+};
+
 } // namespace
+
+llvm::Error kiln::optimizeModule(llvm::Module &module,
+                                 llvm::TargetMachine &machine,
+                                 unsigned optLevel) {
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel > 1;
+  tuning.LoopInterleaving = optLevel > 1;
+  tuning.SLPVectorization = optLevel > 1;
+  // The unroller doubles the code of compiled graphs and the time LLVM
+  // takes (it fully unrolls outer loops around vectorized inner ones) and
+  // makes the row loops of softmax and layer_norm slower: the vectorizer's
+  // interleaving already unrolls the inner loops (docs/design.md).
+  tuning.LoopUnrolling = false;
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager sccs;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  llvm::OptimizationLevel level = optLevel >= 3   ? llvm::OptimizationLevel::O3
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                                  : llvm::OptimizationLevel::O0;
+  llvm::ModulePassManager passes;
+  if (optLevel == 0) {
+    passes = builder.buildO0DefaultPipeline(level);
+  } else {
+    // The default pipeline less its interprocedural half (inliner, IPSCCP,
+    // GlobalOpt...): a compiled graph's functions call only the runtime and
+    // each other through pointers, so it found nothing to do there, and
+    // skipping it saves a tenth of LLVM's time on the encoder layer.
+    passes.addPass(llvm::createModuleToFunctionPassAdaptor(
+        builder.buildFunctionSimplificationPipeline(
+            level, llvm::ThinOrFullLTOPhase::None)));
+    passes.addPass(builder.buildModuleOptimizationPipeline(
+        level, llvm::ThinOrFullLTOPhase::None));
+  }
+  passes.run(module, modules);
+  return llvm::Error::success();
+}
 
 char CompileTimeoutError::ID = 0;
 
@@ -79,6 +316,7 @@ void kiln::registerEngineTranslations(mlir::DialectRegistry &registry) {
   mlir::registerLLVMDialectTranslation(registry);
 }
 
+JitModule::JitModule() = default;
 JitModule::~JitModule() = default;
 
 std::string JitModule::hostCPUDescription() {
@@ -90,89 +328,97 @@ std::string JitModule::hostCPUDescription() {
                                           : "");
 }
 
-/// The LLVM half of a compile: optimization, the ORC JIT and code
-/// generation of a module given as bitcode. It touches no MLIR object, so a
-/// compile abandoned by the watchdog can keep running after the caller's
-/// MLIR context is gone.
-llvm::Error JitModule::compileBitcode(llvm::StringRef bitcode,
-                                      llvm::StringRef anySymbol,
-                                      const EngineOptions &options) {
-  auto machine = createHostTargetMachine(options.optLevel);
+std::string JitModule::hostTargetKey() {
+  std::vector<std::string> enabled;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second)
+      enabled.push_back(feature.first().str());
+  std::sort(enabled.begin(), enabled.end());
+  std::string key = llvm::sys::getProcessTriple() + " " +
+                    llvm::sys::getHostCPUName().str() + " LLVM " +
+                    LLVM_VERSION_STRING + " +";
+  for (const std::string &feature : enabled)
+    key += feature + ",";
+  return key;
+}
+
+/// Optimizes and compiles the parts on a thread each, then links them.
+llvm::Error JitModule::compileParts(const std::vector<std::string> &bitcodes,
+                                    const EngineOptions &options) {
+  std::vector<PartCompile> parts(bitcodes.size());
+  {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < bitcodes.size(); ++i)
+      threads.emplace_back([&, i] { parts[i].run(bitcodes[i], options); });
+    parts[0].run(bitcodes[0], options);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+  double optimizeMs = 0, codegenMs = 0;
+  for (PartCompile &part : parts) {
+    if (!part.error.empty())
+      return llvm::createStringError(part.error);
+    optimizeMs += part.optimizeMs;
+    codegenMs += part.codegenMs;
+    objects_.push_back(std::move(part.object));
+  }
+  llvmIR_ = std::move(parts[0].llvmIR);
+  assembly_ = std::move(parts[0].assembly);
+  times_.push_back({"llvm-optimize", optimizeMs});
+  times_.push_back({"llvm-codegen", codegenMs});
+  return llvm::Error::success();
+}
+
+/// Links `objects_` into a JIT of its own, with the runtime's functions
+/// (kiln/Runtime/CAbi.h) and the process's symbols (libm, memcpy) visible.
+llvm::Error JitModule::linkObjects() {
+  auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine)
     return machine.takeError();
-  // The optimizer below keeps a pointer to this target machine.
-  std::shared_ptr<llvm::TargetMachine> optMachine = std::move(*machine);
-
-  auto optimize =
-      mlir::makeOptimizingTransformer(options.optLevel,
-                                      /*sizeLevel=*/0, optMachine.get());
-  auto transformer = [&](llvm::Module *llvmModule) -> llvm::Error {
-    if (llvm::Error error = optimize(llvmModule))
+  auto jit =
+      llvm::orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(std::move(*machine))
+          .setObjectLinkingLayerCreator(
+              [](llvm::orc::ExecutionSession &session)
+                  -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                    session, [](const llvm::MemoryBuffer &) {
+                      return std::make_unique<llvm::SectionMemoryManager>();
+                    });
+              })
+          .setLinkProcessSymbolsByDefault(true)
+          .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+          .create();
+  if (!jit)
+    return jit.takeError();
+  jit_ = std::move(*jit);
+  llvm::orc::SymbolMap symbols;
+  int64_t count = 0;
+  const RuntimeSymbol *runtime = runtimeSymbols(count);
+  for (int64_t i = 0; i < count; ++i)
+    symbols[jit_->mangleAndIntern(runtime[i].name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(runtime[i].address),
+        llvm::JITSymbolFlags::Exported};
+  if (llvm::Error error = jit_->getMainJITDylib().define(
+          llvm::orc::absoluteSymbols(std::move(symbols))))
+    return error;
+  for (const std::string &object : objects_)
+    if (llvm::Error error = jit_->addObjectFile(
+            llvm::MemoryBuffer::getMemBufferCopy(object, "kiln-jit-object")))
       return error;
-    if (options.keepLLVMIR) {
-      llvm::raw_string_ostream os(llvmIR_);
-      llvmModule->print(os, nullptr);
-    }
-    if (options.keepAssembly) {
-      auto assembly = emitAssembly(*llvmModule, *optMachine);
-      if (!assembly)
-        return assembly.takeError();
-      assembly_ = std::move(*assembly);
-    }
-    return llvm::Error::success();
-  };
-
-  std::string parseError;
-  // ExecutionEngineOptions holds a function_ref to this.
-  auto readBitcode =
-      [&](mlir::Operation *,
-          llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
-    auto module = llvm::parseBitcodeFile(
-        llvm::MemoryBufferRef(bitcode, "kiln-jit"), context);
-    if (!module) {
-      parseError = llvm::toString(module.takeError());
-      return nullptr;
-    }
-    return std::move(*module);
-  };
-  mlir::ExecutionEngineOptions engineOptions;
-  engineOptions.llvmModuleBuilder = readBitcode;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = optMachine->getOptLevel();
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  auto machineForJit = createHostTargetMachine(options.optLevel);
-  if (!machineForJit)
-    return machineForJit.takeError();
-  auto engine = mlir::ExecutionEngine::create(nullptr, engineOptions,
-                                              std::move(*machineForJit));
-  if (!engine) {
-    if (!parseError.empty()) {
-      llvm::consumeError(engine.takeError());
-      return llvm::createStringError("cannot read back the module's bitcode: " +
-                                     parseError);
-    }
-    return engine.takeError();
-  }
-  engine_ = std::move(*engine);
-  // The runtime functions compiled code may call (kiln/Runtime/CAbi.h).
-  engine_->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    int64_t count = 0;
-    const RuntimeSymbol *runtime = runtimeSymbols(count);
-    for (int64_t i = 0; i < count; ++i)
-      symbols[interner(runtime[i].name)] = {
-          llvm::orc::ExecutorAddr::fromPtr(runtime[i].address),
-          llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  engine_->initialize();
-  // Code generation happens on the first lookup of a symbol of the module
-  // (one materialization unit): do it here, under the watchdog.
-  if (!anySymbol.empty())
-    if (auto address = engine_->lookup(anySymbol); !address)
-      return address.takeError();
   return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::link(std::vector<std::string> objects) {
+  initializeNativeTarget();
+  std::unique_ptr<JitModule> jit(new JitModule());
+  jit->objects_ = std::move(objects);
+  auto start = Clock::now();
+  if (llvm::Error error = jit->linkObjects())
+    return std::move(error);
+  jit->times_.push_back({"link", msSince(start)});
+  return jit;
 }
 
 llvm::Expected<std::unique_ptr<JitModule>>
@@ -182,26 +428,49 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   registerEngineTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
 
-  // The MLIR half: translation to LLVM IR, kept as bitcode.
-  std::string bitcode, anySymbol;
+  // The MLIR half: translation to LLVM IR, kept as bitcode (of each part).
+  auto start = Clock::now();
+  std::vector<std::string> bitcodes, entries;
   {
     llvm::LLVMContext context;
     std::unique_ptr<llvm::Module> llvmModule =
         mlir::translateModuleToLLVMIR(module, context);
     if (!llvmModule)
       return llvm::createStringError("could not translate to LLVM IR");
-    for (const llvm::Function &function : *llvmModule)
-      if (!function.isDeclaration() && !function.hasLocalLinkage()) {
-        anySymbol = function.getName().str();
-        break;
-      }
-    llvm::raw_string_ostream os(bitcode);
-    llvm::WriteBitcodeToFile(*llvmModule, os);
+    auto machine = createHostTargetMachine(options.optLevel);
+    if (!machine)
+      return machine.takeError();
+    llvmModule->setDataLayout((*machine)->createDataLayout());
+    llvmModule->setTargetTriple((*machine)->getTargetTriple());
+    entries = addPackedWrappers(*llvmModule);
+    unsigned threads = options.codegenThreads
+                           ? options.codegenThreads
+                           : std::max(1u, std::thread::hardware_concurrency());
+    bool whole = options.keepLLVMIR || options.keepAssembly;
+    bitcodes = splitModule(*llvmModule, whole ? 1 : threads);
   }
-
   std::unique_ptr<JitModule> jit(new JitModule());
+  jit->times_.push_back({"translate", msSince(start)});
+
+  // The LLVM half, then linking; linking happens on the first lookup of a
+  // symbol, so look up every entry point now.
+  auto llvmHalf = [entries](JitModule &jit,
+                            const std::vector<std::string> &bitcodes,
+                            const EngineOptions &options) -> llvm::Error {
+    if (llvm::Error error = jit.compileParts(bitcodes, options))
+      return error;
+    auto start = Clock::now();
+    if (llvm::Error error = jit.linkObjects())
+      return error;
+    for (const std::string &entry : entries)
+      if (auto address = jit.jit_->lookup(entry); !address)
+        return address.takeError();
+    jit.times_.push_back({"link", msSince(start)});
+    return llvm::Error::success();
+  };
+
   if (options.timeout.count() <= 0) {
-    if (llvm::Error error = jit->compileBitcode(bitcode, anySymbol, options))
+    if (llvm::Error error = llvmHalf(*jit, bitcodes, options))
       return std::move(error);
     return jit;
   }
@@ -212,19 +481,17 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
     std::mutex mutex;
     std::condition_variable done;
     bool finished = false;
-    std::string bitcode, anySymbol;
+    std::vector<std::string> bitcodes;
     EngineOptions options;
     std::unique_ptr<JitModule> jit;
     std::string error;
   };
   auto state = std::make_shared<Compile>();
-  state->bitcode = std::move(bitcode);
-  state->anySymbol = std::move(anySymbol);
+  state->bitcodes = std::move(bitcodes);
   state->options = options;
   state->jit = std::move(jit);
-  std::thread([state] {
-    llvm::Error error = state->jit->compileBitcode(
-        state->bitcode, state->anySymbol, state->options);
+  std::thread([state, llvmHalf] {
+    llvm::Error error = llvmHalf(*state->jit, state->bitcodes, state->options);
     std::lock_guard<std::mutex> lock(state->mutex);
     if (error)
       state->error = llvm::toString(std::move(error));
@@ -243,7 +510,10 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
 
 llvm::Expected<JitModule::PackedFunction>
 JitModule::lookup(llvm::StringRef function) const {
-  return engine_->lookupPacked(("_mlir_ciface_" + function).str());
+  auto address = jit_->lookup((kPackedPrefix + function).str());
+  if (!address)
+    return address.takeError();
+  return address->toPtr<PackedFunction>();
 }
 
 llvm::Error JitModule::call(llvm::StringRef function,

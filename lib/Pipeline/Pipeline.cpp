@@ -126,6 +126,25 @@ void kiln::buildLoopsToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createVerifyLLVMContractPass());
 }
 
+std::string kiln::describe(const PipelineOptions &options) {
+  std::string text;
+  auto add = [&](const char *name, bool value) {
+    text += (text.empty() ? "" : " ") + std::string(name) + "=" +
+            (value ? "1" : "0");
+  };
+  add("fuse-elementwise", options.fuseElementwise);
+  add("fuse-multi-use", options.fuseMultiUse);
+  add("approximate-math", options.approximateMath);
+  add("parallel-loops", options.parallelLoops);
+  add("runtime-parallel", options.runtimeParallel);
+  add("results-as-out-params", options.resultsAsOutParams);
+  add("runtime-matmul", options.runtimeMatmul);
+  add("runtime-allocator", options.runtimeAllocator);
+  add("report-index-errors", options.reportIndexErrors);
+  add("simplify-kiln-graph", options.simplifyKilnGraph);
+  return text;
+}
+
 void kiln::buildPipeline(OpPassManager &pm, Stage from, Stage to,
                          const PipelineOptions &options) {
   if (to > Stage::LLVM)

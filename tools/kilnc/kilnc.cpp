@@ -5,12 +5,14 @@
 //                   [--repeat N]
 //   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
 //   kilnc compile GRAPH -o OUT.o|OUT.so [--header OUT.h]
+//   kilnc cache ls|stats|clear [--dir DIR]
 //
 // Options are parsed here; the work is done by lib/Driver. Every error is one
 // line, "kilnc: error: <file>: <what is wrong>", and exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/CompileCache.h"
 #include "kiln/Driver/Aot.h"
 #include "kiln/Driver/Emit.h"
 #include "kiln/Driver/Run.h"
@@ -18,6 +20,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <ctime>
+#include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 using namespace kiln;
@@ -54,6 +59,48 @@ void emit(const EmitOptions &options) {
     if (rendered)
       std::cerr << "kilnc: rendered " << *rendered << "\n";
   }
+}
+
+/// `kilnc cache ACTION`: lists, sums up or clears the compile cache in
+/// `dir` (default: KILN_CACHE_DIR).
+void cache(const std::string &action, std::string dir) {
+  if (dir.empty())
+    dir = compile_cache_dir();
+  if (dir.empty())
+    throw Error("cache: no cache directory: pass --dir DIR or set "
+                "KILN_CACHE_DIR");
+  if (action == "clear") {
+    size_t removed = clear_compile_cache(dir);
+    std::cout << "removed " << removed << " entries from " << dir << "\n";
+    return;
+  }
+  std::vector<CompileCacheEntry> entries = compile_cache_entries(dir);
+  if (action == "ls") {
+    for (const CompileCacheEntry &entry : entries) {
+      std::time_t used = std::chrono::system_clock::to_time_t(entry.last_used);
+      std::tm local{};
+      localtime_r(&used, &local);
+      std::string name = std::filesystem::path(entry.path).filename().string();
+      std::cout << name.substr(0, 16) << "  " << std::put_time(&local, "%F %T")
+                << "  " << std::setw(9) << entry.bytes << "  "
+                << (entry.function.empty() ? "?" : entry.function)
+                << (entry.valid ? ""
+                                : "  (corrupt: ignored and replaced "
+                                  "when next compiled)")
+                << "\n";
+    }
+    return;
+  }
+  uint64_t bytes = 0;
+  size_t invalid = 0;
+  for (const CompileCacheEntry &entry : entries) {
+    bytes += entry.bytes;
+    invalid += !entry.valid;
+  }
+  std::cout << "directory: " << dir << "\n"
+            << "entries: " << entries.size() << " (" << invalid << " corrupt)\n"
+            << "bytes: " << bytes << " of at most " << compile_cache_max_bytes()
+            << " (KILN_CACHE_MAX_BYTES)\n";
 }
 
 } // namespace
@@ -121,6 +168,18 @@ int main(int argc, char **argv) {
   compileCommand->add_option("--header", header,
                              "The C header to write (default: OUT.h)");
 
+  std::string cacheAction, cacheDirectory;
+  CLI::App *cacheCommand = app.add_subcommand(
+      "cache", "List, sum up or clear the compile cache (KILN_CACHE_DIR)");
+  cacheCommand
+      ->add_option("action", cacheAction,
+                   "ls (one line per entry, most recently used first), "
+                   "stats or clear")
+      ->required()
+      ->check(CLI::IsMember({"ls", "stats", "clear"}));
+  cacheCommand->add_option("--dir", cacheDirectory,
+                           "The cache directory (default: KILN_CACHE_DIR)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -147,6 +206,8 @@ int main(int argc, char **argv) {
       AotResult result = compileAheadOfTime(*file, output, header);
       std::cerr << "kilnc: wrote " << result.output << " and " << result.header
                 << "\n";
+    } else if (*cacheCommand) {
+      cache(cacheAction, cacheDirectory);
     }
   } catch (const std::exception &e) {
     std::cout.flush();

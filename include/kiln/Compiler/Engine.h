@@ -1,14 +1,19 @@
 //===- Engine.h - JIT compilation of lowered Kiln graphs -------*- C++ -*-===//
 //
-// Turns a module in the LLVM dialect into native code for the host CPU with
-// MLIR's ExecutionEngine (ORC LLJIT, LLVM O3), and calls its functions with
-// strided buffers. Optionally keeps the optimized LLVM IR and the assembly, the
-// last two stages of the pipeline.
+// Turns a module in the LLVM dialect into native code for the host CPU: LLVM
+// optimizes it (`optimizeModule`) and generates relocatable objects, in
+// parts on several threads when the module is large, which ORC's LLJIT links
+// into the process. Calls its functions with strided buffers. Optionally
+// keeps the optimized LLVM IR and the assembly, the last two stages of the
+// pipeline. The objects can be kept and linked again later (the compile
+// cache).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_COMPILER_ENGINE_H
 #define KILN_COMPILER_ENGINE_H
+
+#include "kiln/Compiler/Stage.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -22,9 +27,16 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class Module;
+class TargetMachine;
+namespace orc {
+class LLJIT;
+} // namespace orc
+} // namespace llvm
+
 namespace mlir {
 class DialectRegistry;
-class ExecutionEngine;
 } // namespace mlir
 
 namespace kiln {
@@ -51,7 +63,19 @@ struct EngineOptions {
   bool keepLLVMIR = false;
   /// Keep the host assembly text (`JitModule::assembly`).
   bool keepAssembly = false;
+  /// A module with many functions is split into parts that LLVM optimizes
+  /// and compiles on up to this many threads at once; 0 means one per core.
+  /// (Kept IR or assembly is made from the whole module, on one thread.)
+  unsigned codegenThreads = 0;
 };
+
+/// Runs LLVM's optimizer on `module` for `machine` as Kiln does for every
+/// graph, JIT or ahead of time: LLVM's O`optLevel` function simplification
+/// and optimization pipelines (loop vectorization and interleaving, SLP),
+/// without the interprocedural passes and without the loop unroller (see
+/// docs/design.md, "What a compile costs").
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                           unsigned optLevel = 3);
 
 /// The error of a compile abandoned because it exceeded
 /// `EngineOptions::timeout`.
@@ -78,10 +102,15 @@ public:
 
   /// Compiles `module`, which must be in the LLVM dialect, for the host CPU.
   /// The module is translated to LLVM IR on the calling thread; LLVM's
-  /// optimization and code generation run on a thread of their own when
-  /// `options.timeout` is set.
+  /// optimization and code generation run on threads of their own when
+  /// `options.timeout` is set or the module is split.
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(mlir::ModuleOp module, const EngineOptions &options = {});
+
+  /// Links the relocatable objects of an earlier compile (`objects()`,
+  /// possibly of another process on a host with the same `hostTargetKey`).
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  link(std::vector<std::string> objects);
 
   /// The packed entry point of a function compiled with
   /// `llvm.emit_c_interface`: it takes a pointer to each argument.
@@ -106,15 +135,33 @@ public:
   /// The host assembly, if `keepAssembly` was set.
   const std::string &assembly() const { return assembly_; }
 
+  /// The relocatable object files the code was linked from.
+  const std::vector<std::string> &objects() const { return objects_; }
+
+  /// The steps of the compile and their wall times: "translate" (to LLVM
+  /// IR), "llvm-optimize" and "llvm-codegen" (summed over the parts when the
+  /// module was compiled in parts on several threads), "link".
+  const std::vector<CompileStep> &times() const { return times_; }
+
+  /// How many parts the module was compiled in.
+  unsigned parts() const { return static_cast<unsigned>(objects_.size()); }
+
   /// The name and features of the CPU the code was compiled for.
   static std::string hostCPUDescription();
 
-private:
-  JitModule() = default;
-  llvm::Error compileBitcode(llvm::StringRef bitcode, llvm::StringRef anySymbol,
-                             const EngineOptions &options);
+  /// Everything about the host and this LLVM that the generated code depends
+  /// on: target triple, CPU name, CPU features and LLVM's version.
+  static std::string hostTargetKey();
 
-  std::unique_ptr<mlir::ExecutionEngine> engine_;
+private:
+  JitModule();
+  llvm::Error compileParts(const std::vector<std::string> &bitcodes,
+                           const EngineOptions &options);
+  llvm::Error linkObjects();
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::vector<std::string> objects_;
+  std::vector<CompileStep> times_;
   std::string llvmIR_;
   std::string assembly_;
 };

@@ -11,6 +11,8 @@
 
 #include "kiln/Compiler/Stage.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -18,6 +20,7 @@ class OpPassManager;
 namespace kiln {
 
 /// What the pipeline does besides the required lowering.
+/// (Every field is part of the compile cache's key: see `describe`.)
 struct PipelineOptions {
   /// Fuse producer-consumer linalg.generics at the Linalg stage.
   bool fuseElementwise = true;
@@ -52,6 +55,11 @@ struct PipelineOptions {
   /// that was simplified already.
   bool simplifyKilnGraph = true;
 };
+
+/// Every field of `options` as text, "fuse-elementwise=1 fuse-multi-use=0
+/// ...": part of the compile cache's key (a field added to PipelineOptions
+/// must be added here).
+std::string describe(const PipelineOptions &options);
 
 /// The graph as traced or written -> the Kiln stage: canonicalize (folding
 /// constants with the eager kernels) and CSE. What `Lowered::ir(Stage::Kiln)`

@@ -11,6 +11,7 @@
 #define KILN_COMPILER_STAGE_H
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace kiln {
@@ -21,7 +22,7 @@ enum class Stage {
   Linalg, ///< linalg/tensor/arith/math on tensors, fused.
   Loops,  ///< scf/vector loops on memrefs.
   LLVM,   ///< the `llvm` dialect.
-  LLVMIR, ///< LLVM IR after O3 for the host CPU (outside MLIR's pass manager).
+  LLVMIR, ///< LLVM IR optimized for the host CPU (outside MLIR's pass manager).
   Asm,    ///< native assembly (outside MLIR's pass manager).
 };
 
@@ -31,6 +32,13 @@ std::string_view stageName(Stage stage);
 
 /// Parses a name of `stageName` (case-insensitive).
 std::optional<Stage> parseStage(std::string_view name);
+
+/// One step of a compile and the wall time it took, e.g. {"trace", 1.2} or
+/// {"llvm-codegen", 30.5}; see `Lowered::compile_times`.
+struct CompileStep {
+  std::string step;
+  double ms = 0;
+};
 
 } // namespace kiln
 

@@ -1,6 +1,6 @@
 //===- Aot.h - Ahead-of-time compilation of graph files --------*- C++ -*-===//
 //
-// The last two stages of the pipeline outside the JIT -- LLVM IR after O3
+// The last two stages of the pipeline outside the JIT -- LLVM IR optimized
 // and host assembly -- and `kilnc compile`: a native object or shared library
 // of every function of a graph file plus a C header declaring its entry
 // points. Code is generated for the host CPU (as the JIT's): an object built
@@ -34,7 +34,7 @@ namespace kiln::driver {
 
 /// Native code of a module in the LLVM dialect.
 struct NativeCode {
-  std::string llvmIR;   ///< LLVM IR after O3 for the host CPU.
+  std::string llvmIR;   ///< LLVM IR optimized for the host CPU.
   std::string assembly; ///< Host assembly (if requested).
   std::string object;   ///< An ELF object (if requested).
   /// The runtime functions (`kiln_rt_*`) the code calls: its users must
@@ -47,8 +47,9 @@ enum class NativeOutput { LLVMIR, Assembly, Object };
 /// A timing hook: called with a step's name and its wall time in ms.
 using StepTimer = std::function<void(llvm::StringRef step, double ms)>;
 
-/// Translates `module` (LLVM dialect) to LLVM IR, optimizes it at O3 for the
-/// host CPU and emits `what` (LLVM IR is always kept). Throws kiln::Error.
+/// Translates `module` (LLVM dialect) to LLVM IR, optimizes it
+/// (kiln::optimizeModule) for the host CPU and emits `what` (LLVM IR is always
+/// kept). Throws kiln::Error.
 NativeCode generateNativeCode(mlir::ModuleOp module, NativeOutput what,
                               const StepTimer &timer = nullptr);
 

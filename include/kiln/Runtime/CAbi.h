@@ -27,6 +27,11 @@
 #include <optional>
 #include <string>
 
+/// The version of the contract between compiled code and these functions:
+/// bumped when a signature or a behaviour compiled code relies on changes.
+/// Part of the compile cache's key (kiln/CompileCache.h).
+#define KILN_RUNTIME_ABI_VERSION 1
+
 extern "C" {
 
 /// A strided memref descriptor of rank `Rank` (MLIR's layout).

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -75,6 +76,32 @@ TEST(FunctionTest, LowerShowsEveryStage) {
   EXPECT_THAT(lowered.ir(Stage::LLVM), HasSubstr("llvm.func"));
   EXPECT_THAT(lowered.ir(Stage::LLVMIR), HasSubstr("define"));
   EXPECT_FALSE(lowered.ir(Stage::Asm).empty());
+}
+
+// Regression: a Lowered kept after its Function was destroyed used the
+// Function's freed MLIR context.
+TEST(FunctionTest, LoweredOutlivesItsFunction) {
+  Tensor a = ones({8});
+  std::optional<Lowered> lowered;
+  {
+    auto f = function([](Tensor a) { return exp(a) * 2.0f; });
+    lowered = f.lower(a);
+  }
+  EXPECT_THAT(lowered->ir(Stage::Linalg), HasSubstr("linalg.generic"));
+  EXPECT_THAT(lowered->ir(Stage::LLVMIR), HasSubstr("define"));
+}
+
+TEST(FunctionTest, CompileTimesNameEveryStep) {
+  auto f = function([](Tensor a, Tensor b) { return exp(a) + b; });
+  Tensor a = ones({8}), b = ones({8});
+  std::vector<std::string> steps;
+  for (const CompileStep &step : f.lower(a, b).compile_times()) {
+    steps.push_back(step.step);
+    EXPECT_GE(step.ms, 0.0) << step.step;
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{
+                       "trace", "kiln", "linalg", "loops", "llvm", "translate",
+                       "llvm-optimize", "llvm-codegen", "link"}));
 }
 
 TEST(FunctionTest, ShapeErrorsNameTheOp) {
