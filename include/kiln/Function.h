@@ -63,6 +63,10 @@ bool interprets_on_compile_timeout();
 /// Where Kiln's warnings go (by default, standard error).
 void set_warning_handler(std::function<void(const std::string &)> handler);
 
+/// How many signatures a Function keeps compiled code for by default
+/// (Function::set_cache_limit).
+constexpr size_t kDefaultCacheLimit = 64;
+
 class LoweredImpl;
 
 /// The compiled artifact of one signature of a Function: its IR at every
@@ -144,6 +148,9 @@ public:
             const TraceBody &body);
   int traceCount() const;
   size_t cacheSize() const;
+  void setCacheLimit(size_t limit);
+  size_t cacheLimit() const;
+  void clearCache();
   std::string lastRetraceReason() const;
 
 private:
@@ -265,8 +272,18 @@ public:
   int trace_count() const { return core_->traceCount(); }
   /// How many signatures have compiled code.
   size_t cache_size() const { return core_->cacheSize(); }
-  /// Why the last trace after the first happened, e.g.
-  /// "arg 0: shape (3, 4) -> (5, 4)"; empty before the second trace.
+  /// Keeps compiled code for at most `limit` signatures (at least 1; the
+  /// default is kiln::kDefaultCacheLimit): compiling one more evicts the
+  /// least recently called. Lowering it evicts at once.
+  void set_cache_limit(size_t limit) const { core_->setCacheLimit(limit); }
+  size_t cache_limit() const { return core_->cacheLimit(); }
+  /// Releases the compiled code of every signature (calls running it finish
+  /// first); the next call of each signature traces and compiles again.
+  void clear_cache() const { core_->clearCache(); }
+  /// Why the last trace after the first happened, against the closest
+  /// signature traced before it (the fewest changes), e.g. "arg 0: dim 0
+  /// 3 -> 5; arg 1: dtype float32 -> float64"; empty before the second
+  /// trace.
   std::string last_retrace_reason() const { return core_->lastRetraceReason(); }
 
 private:

@@ -16,8 +16,6 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -65,9 +63,10 @@ staticSpecs(mlir::TypeRange types, const std::string &name, const char *what) {
 }
 
 /// Makes `context` able to hold every dialect of the pipeline.
-/// Dialects are registered, not loaded: the passes load the ones they use
-/// (loading all of MLIR's dialects took 5 ms per context, and as much again
-/// to destroy it, and made every canonicalizer collect their patterns).
+/// The pipeline's dialects are registered, not loaded: the passes load the
+/// ones they use (loading all of MLIR's dialects took 5 ms per context, and
+/// as much again to destroy it, and made every canonicalizer collect their
+/// patterns).
 void prepareContext(mlir::MLIRContext &context) {
   // A context prepared before (a Function's, on a retrace) knows the
   // dialects of bufferization; one that only parsed a graph file does not.
@@ -76,9 +75,7 @@ void prepareContext(mlir::MLIRContext &context) {
   static const mlir::DialectRegistry *registry = [] {
     kiln::registerAllPasses();
     auto *registry = new mlir::DialectRegistry();
-    mlir::registerAllDialects(*registry);
-    mlir::registerAllExtensions(*registry);
-    kiln::registerAllDialects(*registry);
+    kiln::registerPipelineDialects(*registry);
     registerEngineTranslations(*registry);
     return registry;
   }();

@@ -36,8 +36,12 @@ std::function<void(const std::string &)> &warningHandler() {
   return handler;
 }
 
-/// tf.function warns when a function is traced this many times.
+/// tf.function warns when a function is traced this many times; Kiln then
+/// warns again every kRetraceWarningInterval traces.
 constexpr int kRetraceWarningThreshold = 5;
+constexpr int kRetraceWarningInterval = 10;
+/// How many traced signatures a Function remembers to explain a retrace.
+constexpr size_t kRememberedSignatures = 256;
 } // namespace
 
 void kiln::run_functions_eagerly(bool eagerly) { runEagerly = eagerly; }
@@ -117,9 +121,10 @@ std::string keyOf(const detail::CallSignature &signature) {
 }
 
 /// What changed from `before` to `after`, argument by argument:
-/// "arg 0: shape (3, 4) -> (5, 4); arg 2: value 3 -> 4".
-std::string describeChange(const detail::CallSignature &before,
-                           const detail::CallSignature &after) {
+/// "arg 0: dim 0 3 -> 5; arg 1: dtype float32 -> float64; arg 2: value 3 ->
+/// 4" ("arg 0: shape (3, 4) -> (3, 4, 1)" when the rank changed).
+std::vector<std::string> changesBetween(const detail::CallSignature &before,
+                                        const detail::CallSignature &after) {
   std::vector<std::string> changes;
   size_t n = std::min(before.tensors.size(), after.tensors.size());
   for (size_t i = 0; i < n; ++i) {
@@ -129,9 +134,16 @@ std::string describeChange(const detail::CallSignature &before,
     if (dtypeA != dtypeB)
       changes.push_back(arg + ": dtype " + std::string(dtypeName(dtypeA)) +
                         " -> " + std::string(dtypeName(dtypeB)));
-    if (shapeA != shapeB)
+    if (shapeA.size() != shapeB.size()) {
       changes.push_back(arg + ": shape " + formatShape(shapeA) + " -> " +
                         formatShape(shapeB));
+    } else {
+      for (size_t d = 0; d < shapeA.size(); ++d)
+        if (shapeA[d] != shapeB[d])
+          changes.push_back(arg + ": dim " + std::to_string(d) + " " +
+                            std::to_string(shapeA[d]) + " -> " +
+                            std::to_string(shapeB[d]));
+    }
   }
   size_t m = std::min(before.constants.size(), after.constants.size());
   for (size_t i = 0; i < m; ++i)
@@ -142,6 +154,10 @@ std::string describeChange(const detail::CallSignature &before,
   if (before.tensors.size() != after.tensors.size() ||
       before.constants.size() != after.constants.size())
     changes.push_back("the number of arguments changed");
+  return changes;
+}
+
+std::string joinChanges(const std::vector<std::string> &changes) {
   std::string text;
   for (const std::string &change : changes)
     text += (text.empty() ? "" : "; ") + change;
@@ -157,43 +173,87 @@ std::string describeChange(const detail::CallSignature &before,
 struct detail::FunctionCore::Impl {
   explicit Impl(std::string name) : name(std::move(name)) {}
 
+  /// A compiled signature and when it was last used (a tick of `clock`),
+  /// for least-recently-used eviction.
+  struct Entry {
+    std::shared_ptr<const CompiledGraph> graph;
+    mutable std::atomic<uint64_t> lastUse{0};
+  };
+
   /// Traces and compiles `signature`, or returns the cached compilation.
   std::shared_ptr<const CompiledGraph> get(const CallSignature &signature,
                                            const TraceBody &body) {
     std::string key = keyOf(signature);
-    {
-      std::shared_lock<std::shared_mutex> lock(cacheMutex);
-      auto it = cache.find(key);
-      if (it != cache.end())
-        return it->second;
-    }
+    if (auto graph = lookup(key))
+      return graph;
     // One trace and compilation at a time; a thread that waited here finds
     // the signature another thread compiled meanwhile.
     std::lock_guard<std::mutex> compileLock(compileMutex);
-    {
-      std::shared_lock<std::shared_mutex> lock(cacheMutex);
-      auto it = cache.find(key);
-      if (it != cache.end())
-        return it->second;
-    }
+    if (auto graph = lookup(key))
+      return graph;
     auto graph = std::shared_ptr<const CompiledGraph>(
         CompiledGraph::trace(context, name, signature, body));
-    ++traces;
-    if (lastSignature) {
-      std::string reason = describeChange(*lastSignature, signature);
+    int count = ++traces;
+    if (count > 1) {
       std::lock_guard<std::mutex> lock(reasonMutex);
-      lastReason = reason;
+      lastReason = explainRetrace(signature);
     }
-    if (traces >= kRetraceWarningThreshold)
-      warn("function '" + name + "' has been traced " +
-           std::to_string(traces.load()) +
+    if (count == kRetraceWarningThreshold ||
+        (count > kRetraceWarningThreshold &&
+         (count - kRetraceWarningThreshold) % kRetraceWarningInterval == 0))
+      warn("function '" + name + "' has been traced " + std::to_string(count) +
            " times; the last retrace was caused by " + lastRetraceReason() +
-           ". Each new signature (tensor shapes and dtypes, values of "
-           "non-tensor arguments) is traced and compiled anew.");
-    lastSignature = signature;
+           " (against the closest signature traced before). Each new "
+           "signature (tensor shapes and dtypes, values of non-tensor "
+           "arguments) is traced and compiled anew: pass numbers that change "
+           "between calls as tensors (a rank-0 tensor is an argument of the "
+           "graph, a C++ number a constant of it).");
+    traced.push_back(signature);
+    if (traced.size() > kRememberedSignatures)
+      traced.erase(traced.begin());
     std::unique_lock<std::shared_mutex> lock(cacheMutex);
-    cache.emplace(key, graph);
+    auto &entry = cache[key];
+    entry = std::make_unique<Entry>();
+    entry->graph = graph;
+    entry->lastUse = ++clock;
+    evictBeyond(cacheLimit.load());
     return graph;
+  }
+
+  std::shared_ptr<const CompiledGraph> lookup(const std::string &key) {
+    std::shared_lock<std::shared_mutex> lock(cacheMutex);
+    auto it = cache.find(key);
+    if (it == cache.end())
+      return nullptr;
+    it->second->lastUse.store(++clock, std::memory_order_relaxed);
+    return it->second->graph;
+  }
+
+  /// Removes the least recently used signatures until `limit` are left.
+  /// Holds cacheMutex exclusively.
+  void evictBeyond(size_t limit) {
+    while (cache.size() > limit) {
+      auto oldest = cache.begin();
+      for (auto it = cache.begin(); it != cache.end(); ++it)
+        if (it->second->lastUse < oldest->second->lastUse)
+          oldest = it;
+      cache.erase(oldest);
+    }
+  }
+
+  /// The changes from the traced signature closest to `signature` (the
+  /// fewest changes; the latest of equals).
+  std::string explainRetrace(const CallSignature &signature) const {
+    std::vector<std::string> best;
+    bool found = false;
+    for (auto it = traced.rbegin(); it != traced.rend(); ++it) {
+      std::vector<std::string> changes = changesBetween(*it, signature);
+      if (!found || changes.size() < best.size()) {
+        best = std::move(changes);
+        found = true;
+      }
+    }
+    return joinChanges(best);
   }
 
   std::string lastRetraceReason() const {
@@ -207,9 +267,12 @@ struct detail::FunctionCore::Impl {
       std::make_shared<mlir::MLIRContext>();
   std::mutex compileMutex;
   mutable std::shared_mutex cacheMutex;
-  std::unordered_map<std::string, std::shared_ptr<const CompiledGraph>> cache;
+  std::unordered_map<std::string, std::unique_ptr<Entry>> cache;
+  std::atomic<uint64_t> clock{0};
+  std::atomic<size_t> cacheLimit{kDefaultCacheLimit};
   std::atomic<int> traces{0};
-  std::optional<CallSignature> lastSignature;
+  /// The signatures traced, oldest first (under compileMutex).
+  std::vector<CallSignature> traced;
   mutable std::mutex reasonMutex;
   std::string lastReason;
 };
@@ -255,6 +318,20 @@ void detail::FunctionCore::save(const std::string &path,
 }
 
 int detail::FunctionCore::traceCount() const { return impl_->traces; }
+
+void detail::FunctionCore::setCacheLimit(size_t limit) {
+  limit = std::max<size_t>(limit, 1);
+  impl_->cacheLimit = limit;
+  std::unique_lock<std::shared_mutex> lock(impl_->cacheMutex);
+  impl_->evictBeyond(limit);
+}
+
+size_t detail::FunctionCore::cacheLimit() const { return impl_->cacheLimit; }
+
+void detail::FunctionCore::clearCache() {
+  std::unique_lock<std::shared_mutex> lock(impl_->cacheMutex);
+  impl_->cache.clear();
+}
 
 size_t detail::FunctionCore::cacheSize() const {
   std::shared_lock<std::shared_mutex> lock(impl_->cacheMutex);

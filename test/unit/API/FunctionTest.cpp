@@ -63,8 +63,10 @@ TEST(FunctionTest, CachesBySignatureAndExplainsRetraces) {
   EXPECT_EQ(f.trace_count(), 2);
   EXPECT_EQ(f.last_retrace_reason(), "arg 1: value 2 -> 3");
   f(ones({5, 4}), 3);
-  EXPECT_EQ(f.last_retrace_reason(), "arg 0: shape (3, 4) -> (5, 4)");
+  EXPECT_EQ(f.last_retrace_reason(), "arg 0: dim 0 3 -> 5");
   EXPECT_EQ(f.cache_size(), 3u);
+  f(ones({5, 4, 1}), 2);
+  EXPECT_EQ(f.last_retrace_reason(), "arg 0: shape (3, 4) -> (5, 4, 1)");
 }
 
 TEST(FunctionTest, LowerShowsEveryStage) {
@@ -127,7 +129,69 @@ TEST(FunctionTest, WarnsAfterRepeatedRetracesNamingTheChange) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_THAT(warnings[0], HasSubstr("function 'grow' has been traced 5 "
                                      "times"));
-  EXPECT_THAT(warnings[0], HasSubstr("arg 0: shape (4, 4) -> (5, 4)"));
+  EXPECT_THAT(warnings[0], HasSubstr("arg 0: dim 0 4 -> 5"));
+  EXPECT_THAT(warnings[0], HasSubstr("pass numbers that change between calls "
+                                     "as tensors"));
+}
+
+TEST(FunctionTest, RetraceWarningsComeAtTheThresholdThenEveryTenth) {
+  std::vector<std::string> warnings;
+  set_warning_handler(
+      [&](const std::string &message) { warnings.push_back(message); });
+  auto f = function([](Tensor x, int n) { return x + float(n); }, "many");
+  Tensor x = ones({2});
+  for (int n = 1; n <= 26; ++n)
+    f(x, n);
+  set_warning_handler(nullptr);
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_THAT(warnings[0], HasSubstr("traced 5 times"));
+  EXPECT_THAT(warnings[1], HasSubstr("traced 15 times"));
+  EXPECT_THAT(warnings[2], HasSubstr("traced 25 times"));
+  EXPECT_THAT(warnings[2], HasSubstr("arg 1: value 24 -> 25"));
+}
+
+TEST(FunctionTest, RetraceReasonsCompareWithTheClosestSignature) {
+  auto f = function([](Tensor a, Tensor b) { return a + b; });
+  f(ones({8, 4}), ones({4}));
+  f(ones({3, 2}, DType::F64), ones({2}, DType::F64));
+  // Closest to the first signature, not to the last one.
+  f(ones({9, 4}), ones({4}));
+  EXPECT_EQ(f.last_retrace_reason(), "arg 0: dim 0 8 -> 9");
+  f(ones({9, 2}, DType::F64), ones({2}, DType::F32));
+  EXPECT_EQ(f.last_retrace_reason(),
+            "arg 0: dim 0 3 -> 9; arg 1: dtype float64 -> float32");
+}
+
+TEST(FunctionTest, TheCacheKeepsTheMostRecentlyCalledSignatures) {
+  auto f = function([](Tensor x) { return x * 2.0f; });
+  EXPECT_EQ(f.cache_limit(), kDefaultCacheLimit);
+  f.set_cache_limit(2);
+  f(ones({1}));
+  f(ones({2}));
+  f(ones({1})); // now {2} is the least recently called
+  f(ones({3}));
+  EXPECT_EQ(f.cache_size(), 2u);
+  EXPECT_EQ(f.trace_count(), 3);
+  f(ones({1}));
+  f(ones({3}));
+  EXPECT_EQ(f.trace_count(), 3);
+  EXPECT_EQ(f(ones({2})).to_vector<float>(), std::vector<float>(2, 2.0f));
+  EXPECT_EQ(f.trace_count(), 4);
+  f.set_cache_limit(1);
+  EXPECT_EQ(f.cache_size(), 1u);
+}
+
+TEST(FunctionTest, ClearCacheReleasesCompiledCode) {
+  auto f = function([](Tensor x) { return x + 1.0f; });
+  Lowered lowered = f.lower(ones({4}));
+  f(ones({5}));
+  EXPECT_EQ(f.cache_size(), 2u);
+  f.clear_cache();
+  EXPECT_EQ(f.cache_size(), 0u);
+  // What was handed out stays usable.
+  EXPECT_THAT(lowered.ir(Stage::Kiln), HasSubstr("kiln.add"));
+  EXPECT_EQ(f(ones({4})).to_vector<float>(), std::vector<float>(4, 2.0f));
+  EXPECT_EQ(f.trace_count(), 3);
 }
 
 TEST(FunctionTest, RetraceReasonNamesDTypeChanges) {
