@@ -43,19 +43,17 @@ std::string printOp(mlir::Operation *op, bool locations = false) {
   return text;
 }
 
-/// The shape and dtype of each of `types`, which must be tensors of static
-/// shape (the JIT passes buffers of known size); `what` names them in the
+/// The shape and dtype of each of `types`, which must be ranked tensors of
+/// a dtype of Kiln (dimensions may be dynamic); `what` names them in the
 /// error otherwise.
 std::vector<std::pair<Shape, DType>>
-staticSpecs(mlir::TypeRange types, const std::string &name, const char *what) {
+tensorSpecs(mlir::TypeRange types, const std::string &name, const char *what) {
   std::vector<std::pair<Shape, DType>> specs;
   for (mlir::Type type : types) {
     auto tensorType = mlir::dyn_cast<mlir::RankedTensorType>(type);
-    if (!tensorType || !tensorType.hasStaticShape() ||
-        !toDType(tensorType.getElementType()))
+    if (!tensorType || !toDType(tensorType.getElementType()))
       throw Error("compile: '" + name + "' has " + what +
-                  " the JIT does not support (they must be tensors of "
-                  "static shape)");
+                  " the JIT does not support (they must be ranked tensors)");
     specs.push_back(
         {toShape(tensorType), *toDType(tensorType.getElementType())});
   }
@@ -86,7 +84,7 @@ void prepareContext(mlir::MLIRContext &context) {
 /// Runs the pipeline from Kiln to `to` (at most LLVM) on `module`, a stage
 /// at a time, adding the time of each to `times` when given; throws
 /// kiln::Error with the diagnostics if a pass fails.
-void lowerTo(mlir::ModuleOp module, Stage to, bool forJit,
+void lowerTo(mlir::ModuleOp module, Stage to, bool resultsAsOutParams,
              std::vector<CompileStep> *times = nullptr) {
   mlir::MLIRContext *context = module.getContext();
   std::string diagnostics;
@@ -101,7 +99,7 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool forJit,
     auto start = std::chrono::steady_clock::now();
     mlir::PassManager pm(context);
     PipelineOptions options;
-    options.resultsAsOutParams = forJit;
+    options.resultsAsOutParams = resultsAsOutParams;
     // The Kiln stage is the graph simplified; the later stages lower it.
     options.simplifyKilnGraph = stage == Stage::Kiln;
     buildPipeline(pm, stage == Stage::Kiln ? stage : Stage(s - 1), stage,
@@ -134,10 +132,10 @@ public:
     mlir::OwningOpRef<mlir::ModuleOp> module(
         cast<mlir::ModuleOp>(func->getParentOp()->clone()));
     if (stage <= Stage::LLVM) {
-      lowerTo(*module, stage, /*forJit=*/true);
+      lowerTo(*module, stage, graph_->resultsAsOutParams());
       text = printOp(*module, locations);
     } else {
-      lowerTo(*module, Stage::LLVM, /*forJit=*/true);
+      lowerTo(*module, Stage::LLVM, graph_->resultsAsOutParams());
       EngineOptions options;
       options.keepLLVMIR = stage == Stage::LLVMIR;
       options.keepAssembly = stage == Stage::Asm;
@@ -212,8 +210,14 @@ CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   mlir::func::FuncOp func = graph->graph();
   if (!func)
     throw Error("compile: the module has no function '" + name + "'");
-  graph->inputs_ = staticSpecs(func.getArgumentTypes(), name, "arguments");
-  graph->outputs_ = staticSpecs(func.getResultTypes(), name, "results");
+  graph->inputs_ = tensorSpecs(func.getArgumentTypes(), name, "arguments");
+  graph->outputs_ = tensorSpecs(func.getResultTypes(), name, "results");
+  graph->dynamicInputs_ = llvm::any_of(graph->inputs_, [](const auto &spec) {
+    return hasDynamicDims(spec.first);
+  });
+  graph->dynamicResults_ = llvm::any_of(graph->outputs_, [](const auto &spec) {
+    return hasDynamicDims(spec.first);
+  });
   // A loaded file may hold func.call, which the interpreter rejects too; a
   // recursive one would overflow the stack at run time.
   func.walk([&](mlir::Operation *op) {
@@ -240,7 +244,7 @@ void CompiledGraph::compileNative() {
   if (detail::compileCacheEnabled()) {
     auto start = std::chrono::steady_clock::now();
     PipelineOptions pipeline;
-    pipeline.resultsAsOutParams = true;
+    pipeline.resultsAsOutParams = resultsAsOutParams();
     key = detail::compileCacheKey(printOp(*module_, /*locations=*/true), name_,
                                   describe(pipeline) + " llvm-opt-level=" +
                                       std::to_string(options.optLevel));
@@ -263,7 +267,7 @@ void CompiledGraph::compileNative() {
   }
 
   mlir::OwningOpRef<mlir::ModuleOp> lowered(module_->clone());
-  lowerTo(*lowered, Stage::LLVM, /*forJit=*/true, &times_);
+  lowerTo(*lowered, Stage::LLVM, resultsAsOutParams(), &times_);
   detail::countCompile();
   auto jit = JitModule::compile(*lowered, options);
   if (!jit) {
@@ -310,7 +314,11 @@ void detail::checkDestinations(
     std::string which = what + " output " + std::to_string(i);
     if (!out.defined() || out.is_traced())
       throw Error(which + " is not a tensor with storage");
-    if (out.dtype() != outputs[i].second || out.shape() != outputs[i].first)
+    bool shapeFits = out.shape().size() == outputs[i].first.size();
+    for (size_t d = 0; shapeFits && d < out.shape().size(); ++d)
+      shapeFits = isDynamic(outputs[i].first[d]) ||
+                  out.shape()[d] == outputs[i].first[d];
+    if (out.dtype() != outputs[i].second || !shapeFits)
       throw Error(which + " is " + formatShape(out.shape()) + " " +
                   std::string(dtypeName(out.dtype())) + ", the result is " +
                   formatShape(outputs[i].first) + " " +
@@ -334,11 +342,48 @@ void detail::checkDestinations(
   }
 }
 
+void detail::checkDestinationShapes(const std::string &name,
+                                    const std::vector<Tensor> &results,
+                                    const std::vector<Tensor> &into) {
+  for (size_t i = 0; i < results.size(); ++i)
+    if (results[i].shape() != into[i].shape())
+      throw Error("call_into: '" + name + "' output " + std::to_string(i) +
+                  " is " + formatShape(into[i].shape()) + ", the result is " +
+                  formatShape(results[i].shape()));
+}
+
 void detail::copyInto(const Tensor &from, const Tensor &to) {
   Tensor source = from.contiguous();
   std::memcpy(to.rawData(), source.rawData(),
               static_cast<size_t>(source.size()) * dtypeSize(source.dtype()));
 }
+
+namespace {
+
+/// A result of dynamic shape that compiled code allocated and returned, from
+/// its descriptor `words` ({allocated, aligned, offset, sizes, strides}):
+/// the tensor takes over the buffer, which came from kiln_rt_alloc. A
+/// constant of the graph (a global, whose `allocated` pointer MLIR sets to
+/// 0xdeadbeef) is copied instead.
+Tensor adoptResult(const int64_t *words, size_t rank, DType dtype) {
+  auto *allocated = reinterpret_cast<void *>(words[0]);
+  auto *aligned = reinterpret_cast<void *>(words[1]);
+  int64_t offset = words[2];
+  Shape sizes(words + 3, words + 3 + rank);
+  Shape strides(words + 3 + rank, words + 3 + 2 * rank);
+  if (allocated == reinterpret_cast<void *>(0xdeadbeef)) {
+    Tensor view(std::shared_ptr<void>(aligned, [](void *) {}), dtype, sizes,
+                strides, offset);
+    Tensor copy = Tensor::empty(sizes, dtype);
+    detail::copyInto(view, copy);
+    return copy;
+  }
+  std::shared_ptr<void> owner(allocated, [](void *p) { kiln_rt_free(p); });
+  return Tensor(std::shared_ptr<void>(owner, aligned), dtype, sizes, strides,
+                offset);
+}
+
+} // namespace
 
 std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
                                        const std::vector<Tensor> *into) const {
@@ -349,17 +394,20 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
     std::vector<Tensor> results = interpret(graph(), inputs);
     if (!into)
       return results;
+    detail::checkDestinationShapes(name_, results, *into);
     for (size_t i = 0; i < results.size(); ++i)
       detail::copyInto(results[i], (*into)[i]);
     return *into;
   }
   bool matches = inputs.size() == inputs_.size();
   for (size_t i = 0; matches && i < inputs.size(); ++i)
-    matches = inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&
-              inputs[i].shape() == inputs_[i].first;
-  if (!matches)
+    matches =
+        inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&
+        (dynamicInputs_ ? inputs[i].shape().size() == inputs_[i].first.size()
+                        : inputs[i].shape() == inputs_[i].first);
+  if (!matches || dynamicInputs_)
     checkInputs(graph(), inputs);
-  // Every buffer is row-major with the graph's static shape.
+  // Every buffer is row-major with its tensor's shape.
   auto rowMajor = [](void *data, const Shape &shape) {
     BufferView view{data, 0, {}, {}};
     view.sizes.assign(shape.begin(), shape.end());
@@ -379,19 +427,41 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
   }
   std::vector<Tensor> outputs;
   outputs.reserve(outputs_.size());
-  for (size_t i = 0; i < outputs_.size(); ++i) {
-    const auto &[shape, dtype] = outputs_[i];
-    outputs.push_back(into ? (*into)[i] : Tensor::empty(shape, dtype));
-    buffers.push_back(rowMajor(outputs.back().rawData(), shape));
+  // Results of static shape go to buffers passed in; the others are
+  // returned, their descriptors one after the other.
+  llvm::SmallVector<int64_t, 32> returned;
+  if (dynamicResults_) {
+    for (const auto &[shape, dtype] : outputs_)
+      returned.append(3 + 2 * shape.size(), 0);
+  } else {
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      const auto &[shape, dtype] = outputs_[i];
+      outputs.push_back(into ? (*into)[i] : Tensor::empty(shape, dtype));
+      buffers.push_back(rowMajor(outputs.back().rawData(), shape));
+    }
   }
   // Compiled code reports bad index values to the runtime instead of
   // throwing (kiln/Runtime/CAbi.h); a report left by code run outside this
   // function on this thread must not be taken for one of this call.
   (void)detail::takeCompiledError();
-  if (llvm::Error error = JitModule::call(entry_, buffers))
+  if (llvm::Error error = JitModule::call(
+          entry_, buffers, dynamicResults_ ? returned.data() : nullptr))
     throw Error("run: " + llvm::toString(std::move(error)));
+  if (dynamicResults_) {
+    const int64_t *words = returned.data();
+    for (const auto &[shape, dtype] : outputs_) {
+      outputs.push_back(adoptResult(words, shape.size(), dtype));
+      words += 3 + 2 * shape.size();
+    }
+  }
   if (std::optional<std::string> message = detail::takeCompiledError())
     throw Error(*message);
+  if (dynamicResults_ && into) {
+    detail::checkDestinationShapes(name_, outputs, *into);
+    for (size_t i = 0; i < outputs.size(); ++i)
+      detail::copyInto(outputs[i], (*into)[i]);
+    return *into;
+  }
   return outputs;
 }
 

@@ -28,13 +28,20 @@ namespace detail {
 void warn(const std::string &message);
 
 /// Checks that `into` can receive the results (`outputs`, dtypes and
-/// shapes) of a call of `name` on `inputs`: one defined, contiguous tensor
-/// of each result's dtype and shape, whose storage overlaps no input's and
-/// no other output's. Throws kiln::Error naming the output.
+/// shapes, dynamic dimensions matching any size) of a call of `name` on
+/// `inputs`: one defined, contiguous tensor of each result's dtype and
+/// shape, whose storage overlaps no input's and no other output's. Throws
+/// kiln::Error naming the output.
 void checkDestinations(const std::string &name,
                        const std::vector<std::pair<Shape, DType>> &outputs,
                        const std::vector<Tensor> &into,
                        const std::vector<Tensor> &inputs);
+
+/// Checks that each result has the shape of its destination, once results
+/// of dynamic shape are known; throws kiln::Error naming the output.
+void checkDestinationShapes(const std::string &name,
+                            const std::vector<Tensor> &results,
+                            const std::vector<Tensor> &into);
 
 /// Copies the elements of `from` into `to` (same dtype and shape; `to`
 /// contiguous).
@@ -68,6 +75,11 @@ public:
 
   mlir::func::FuncOp graph() const;
 
+  /// Whether the caller passes the result buffers (the JIT's calling
+  /// convention for results of static shape); results of dynamic shape are
+  /// allocated by the compiled code and returned.
+  bool resultsAsOutParams() const { return !dynamicResults_; }
+
   /// The steps of the compile and their times (see Lowered::compile_times).
   const std::vector<CompileStep> &compileTimes() const { return times_; }
 
@@ -87,6 +99,9 @@ private:
   bool interpreted_ = false;
   std::vector<std::pair<Shape, DType>> inputs_;
   std::vector<std::pair<Shape, DType>> outputs_;
+  /// Some argument or result has a dynamic dimension.
+  bool dynamicInputs_ = false;
+  bool dynamicResults_ = false;
   std::vector<CompileStep> times_;
 };
 

@@ -55,9 +55,14 @@ public:
   std::shared_ptr<CompiledGraph> compiled() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!compiled_) {
-      // Compile a clone: the JIT prepares its own copy of the module.
-      mlir::OwningOpRef<mlir::ModuleOp> clone(module().clone());
-      compiled_ = CompiledGraph::compile(std::move(clone), name_);
+      // Compile a module of this function alone (kiln graphs call no other
+      // function): another function of the file that cannot be lowered
+      // must not stop this one, nor cost its compile time.
+      mlir::OwningOpRef<mlir::ModuleOp> single(
+          mlir::ModuleOp::create(module().getLoc()));
+      single.get()->setAttrs(module()->getAttrDictionary());
+      single->getBody()->push_back(func()->clone());
+      compiled_ = CompiledGraph::compile(std::move(single), name_);
     }
     return compiled_;
   }

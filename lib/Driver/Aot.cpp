@@ -232,10 +232,20 @@ AotResult driver::compileAheadOfTime(const GraphFile &file,
     header = path.str().str();
   }
 
-  // Checks every signature before the (slower) lowering.
+  // Checks every signature before the (slower) lowering: the C header
+  // describes buffers of static shape.
   for (const std::string &name : file.functionNames()) {
-    file.arguments(file.function(name));
-    file.results(file.function(name));
+    std::vector<TensorSignature> types = file.arguments(file.function(name));
+    std::vector<TensorSignature> results = file.results(file.function(name));
+    types.insert(types.end(), results.begin(), results.end());
+    for (const TensorSignature &type : types)
+      if (hasDynamicDims(type.shape))
+        throw Error(file.path() + ": '" + name +
+                    "' has a tensor of dynamic "
+                    "shape " +
+                    describe(type) +
+                    "; kilnc compile needs static "
+                    "shapes (kilnc run and the JIT take dynamic ones)");
   }
   mlir::OwningOpRef<mlir::ModuleOp> module(file.module().clone());
   lowerModule(*module, Stage::Kiln, Stage::LLVM);

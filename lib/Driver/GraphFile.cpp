@@ -26,12 +26,12 @@ TensorSignature signatureOf(mlir::Type type, const std::string &what) {
   auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type);
   std::optional<DType> dtype =
       tensor ? toDType(tensor.getElementType()) : std::nullopt;
-  if (!tensor || !tensor.hasStaticShape() || !dtype) {
+  if (!tensor || !dtype) {
     std::string text;
     llvm::raw_string_ostream os(text);
     type.print(os);
     throw Error(what + " has type " + text +
-                "; Kiln runs statically shaped tensors of bool, int32, int64, "
+                "; Kiln runs ranked tensors of bool, int32, int64, "
                 "float16, bfloat16, float32 or float64");
   }
   return {toShape(tensor), *dtype};
@@ -53,7 +53,9 @@ std::string driver::locationText(mlir::Location loc) {
 std::string driver::describe(const TensorSignature &type) {
   std::string text = "(";
   for (size_t i = 0; i < type.shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(type.shape[i]);
+    text += (i ? ", " : "") + (isDynamic(type.shape[i])
+                                   ? std::string("?")
+                                   : std::to_string(type.shape[i]));
   return text + ") " + std::string(dtypeName(type.dtype));
 }
 

@@ -54,7 +54,12 @@ void driver::checkInputs(const std::string &graph, const std::string &function,
                 std::to_string(inputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     TensorSignature got{inputs[i].shape(), inputs[i].dtype()};
-    if (got.shape != signature[i].shape || got.dtype != signature[i].dtype)
+    bool fits = got.shape.size() == signature[i].shape.size() &&
+                got.dtype == signature[i].dtype;
+    for (size_t d = 0; fits && d < got.shape.size(); ++d)
+      fits = isDynamic(signature[i].shape[d]) ||
+             got.shape[d] == signature[i].shape[d];
+    if (!fits)
       throw Error(names[i] + ": argument " + std::to_string(i) + " of '" +
                   function + "' is " + describe(signature[i]) + ", got " +
                   describe(got));
@@ -121,8 +126,17 @@ std::vector<Tensor> driver::runGraph(const RunOptions &options,
   std::vector<std::string> names;
   if (options.randomInputs) {
     for (size_t i = 0; i < signature.size(); ++i) {
+      TensorSignature type = signature[i];
+      if (hasDynamicDims(type.shape) && options.dynamicSize <= 0)
+        throw Error(options.graph + ": argument " + std::to_string(i) +
+                    " of '" + name + "' is " + describe(type) +
+                    "; pass --dynamic-size N for the size of random inputs "
+                    "in dynamic dimensions, or --input files");
+      for (int64_t &dim : type.shape)
+        if (isDynamic(dim))
+          dim = options.dynamicSize;
       try {
-        inputs.push_back(randomTensor(signature[i], options.seed + i));
+        inputs.push_back(randomTensor(type, options.seed + i));
       } catch (const Error &error) {
         // Name the file and the argument, not the runtime function.
         throw Error(options.graph + ": cannot make a random input " +

@@ -525,7 +525,8 @@ llvm::Error JitModule::call(llvm::StringRef function,
 }
 
 llvm::Error JitModule::call(PackedFunction function,
-                            llvm::ArrayRef<BufferView> buffers) {
+                            llvm::ArrayRef<BufferView> buffers,
+                            int64_t *results) {
   // One memref descriptor per buffer, laid out as MLIR's C interface expects:
   // {allocated, aligned, offset, sizes[rank], strides[rank]}, all in one
   // array.
@@ -542,9 +543,12 @@ llvm::Error JitModule::call(PackedFunction function,
     words.append(buffer.sizes.begin(), buffer.sizes.end());
     words.append(buffer.strides.begin(), buffer.strides.end());
   }
-  // The C interface takes a pointer to each descriptor; the packed wrapper
-  // takes a pointer to each argument.
+  // The C interface takes a pointer to each descriptor, after a pointer to
+  // the results' descriptors if the function returns any; the packed
+  // wrapper takes a pointer to each argument.
   llvm::SmallVector<void *, 8> descriptorPointers;
+  if (results)
+    descriptorPointers.push_back(results);
   for (size_t start : starts)
     descriptorPointers.push_back(words.data() + start);
   llvm::SmallVector<void *, 8> args;

@@ -1,6 +1,7 @@
 //===- kilnc.cpp - Kiln's command-line driver -----------------------------===//
 //
-//   kilnc run GRAPH [--function F] [--input FILE...] [--random-inputs --seed N]
+//   kilnc run GRAPH [--function F] [--input FILE...]
+//                   [--random-inputs [--seed N] [--dynamic-size N]]
 //                   [--mode jit|interpret] [--output-dir DIR] [--print]
 //                   [--repeat N]
 //   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
@@ -126,6 +127,10 @@ int main(int argc, char **argv) {
                        "Random inputs of the signature's shapes and dtypes");
   runCommand->add_option("--seed", run.seed, "Seed of --random-inputs")
       ->default_val(0);
+  runCommand
+      ->add_option("--dynamic-size", run.dynamicSize,
+                   "Size of --random-inputs in dynamic (?) dimensions")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
   runCommand->add_option("--mode", mode, "jit (native code) or interpret")
       ->check(CLI::IsMember({"jit", "interpret"}))
       ->default_val("jit");

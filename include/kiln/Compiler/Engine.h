@@ -127,8 +127,13 @@ public:
                    llvm::ArrayRef<BufferView> buffers) const;
 
   /// Calls a looked-up entry point with `buffers` as its memref arguments.
+  /// A function that returns memrefs (compiled without results as out
+  /// parameters) writes their descriptors to `results`, one after the other
+  /// ({allocated, aligned, offset, sizes[rank], strides[rank]} as int64
+  /// words): the caller passes room for them and owns the buffers after.
   static llvm::Error call(PackedFunction function,
-                          llvm::ArrayRef<BufferView> buffers);
+                          llvm::ArrayRef<BufferView> buffers,
+                          int64_t *results = nullptr);
 
   /// The optimized LLVM IR, if `keepLLVMIR` was set.
   const std::string &llvmIR() const { return llvmIR_; }

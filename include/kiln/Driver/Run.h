@@ -27,6 +27,9 @@ struct RunOptions {
   std::vector<std::string> inputs;
   bool randomInputs = false;
   uint64_t seed = 0;
+  /// The size random inputs get in their dynamic dimensions (0: none given,
+  /// an error if a dimension is dynamic).
+  int64_t dynamicSize = 0;
   RunMode mode = RunMode::Jit;
   std::string outputDir; ///< Where to write out<i>.npy (if not empty).
   bool print = false;

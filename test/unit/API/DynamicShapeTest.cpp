@@ -1,0 +1,127 @@
+//===- DynamicShapeTest.cpp - Graphs with dynamic (?) dimensions ----------===//
+//
+// A loaded graph whose tensors have dynamic dimensions runs on the JIT for
+// any size in them: compiled code allocates its results, which the host
+// adopts (docs/design.md, "Dynamic shapes").
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/kiln.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace kiln;
+using ::testing::HasSubstr;
+
+namespace {
+
+/// Writes `text` to a temporary graph file and loads its function `name`.
+Graph loadText(const std::string &text, const std::string &name) {
+  static int serial = 0;
+  std::string path = ::testing::TempDir() + "kiln_dynamic_" +
+                     std::to_string(serial++) + ".mlir";
+  {
+    std::ofstream out(path);
+    out << text;
+  }
+  Graph graph = load(path, name);
+  std::remove(path.c_str());
+  return graph;
+}
+
+void expectClose(const Tensor &a, const Tensor &b, float tolerance) {
+  ASSERT_EQ(a.shape(), b.shape());
+  ASSERT_EQ(a.dtype(), b.dtype());
+  std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(x[i], y[i], tolerance) << i;
+}
+
+// `sum_both` cannot be lowered: regression test that the other functions of
+// the file still compile (each function is compiled alone).
+const char *kDense = R"(
+func.func @dense(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>, %b: tensor<3xf32>)
+    -> (tensor<?x3xf32>, tensor<?xf32>, tensor<4x3xf32>, tensor<2xf32>) {
+  %0 = kiln.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %1 = kiln.add %0, %b : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %2 = kiln.softmax %1 axis = -1 : tensor<?x3xf32>
+  %3 = kiln.reduce_max %1 axes = [1] : tensor<?x3xf32> -> tensor<?xf32>
+  %c = kiln.constant dense<[1.5, -2.0]> : tensor<2xf32>
+  return %2, %3, %w, %c : tensor<?x3xf32>, tensor<?xf32>, tensor<4x3xf32>, tensor<2xf32>
+}
+func.func @identity(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  return %x : tensor<?x4xf32>
+}
+func.func @sum_both(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = kiln.add %x, %y : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+)";
+
+TEST(DynamicShapeTest, OneCompiledGraphRunsEverySize) {
+  Graph dense = loadText(kDense, "dense");
+  Tensor w = random_normal({4, 3}, 1), b = random_normal({3}, 2);
+  for (int64_t n : {1, 3, 64, 0}) {
+    Tensor x = random_normal({n, 4}, 3 + n);
+    std::vector<Tensor> compiled = dense({x, w, b});
+    std::vector<Tensor> interpreted = dense.interpret({x, w, b});
+    ASSERT_EQ(compiled.size(), 4u);
+    EXPECT_EQ(compiled[0].shape(), (Shape{n, 3}));
+    EXPECT_EQ(compiled[1].shape(), (Shape{n}));
+    for (size_t i = 0; i < compiled.size(); ++i)
+      expectClose(compiled[i], interpreted[i], 1e-5f);
+    // The weights come back as a copy, the constant as its value.
+    EXPECT_NE(compiled[2].rawData(), w.rawData());
+    EXPECT_EQ(compiled[3].to_vector<float>(),
+              (std::vector<float>{1.5f, -2.0f}));
+  }
+}
+
+TEST(DynamicShapeTest, AReturnedInputIsACopy) {
+  Graph identity = loadText(kDense, "identity");
+  Tensor x = random_normal({5, 4}, 9);
+  std::vector<float> before = x.to_vector<float>();
+  Tensor y = identity({x})[0];
+  EXPECT_NE(y.rawData(), x.rawData());
+  EXPECT_EQ(y.to_vector<float>(), before);
+  // The result owns its buffer: it outlives a second call and the input.
+  x = Tensor();
+  Tensor z = identity({random_normal({2, 4}, 10)})[0];
+  EXPECT_EQ(y.to_vector<float>(), before);
+  EXPECT_EQ(z.shape(), (Shape{2, 4}));
+}
+
+TEST(DynamicShapeTest, InputsAreCheckedAgainstTheStaticDims) {
+  Graph dense = loadText(kDense, "dense");
+  Tensor w = random_normal({4, 3}, 1), b = random_normal({3}, 2);
+  try {
+    dense({random_normal({3, 5}, 1), w, b});
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("dense: argument 0: expected shape "
+                                        "(?, 4) float32, got (3, 5) float32"));
+  }
+  EXPECT_THROW(dense({random_normal({3}, 1), w, b}), Error);
+}
+
+TEST(DynamicShapeTest, DynamicDimsThatMightBroadcastAreRefusedClearly) {
+  Graph sum = loadText(kDense, "sum_both");
+  try {
+    sum({ones({2, 4}), ones({2, 4})});
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(),
+                HasSubstr("'kiln.add' op is not supported by the lowering: "
+                          "dynamic dimensions of operands 0 and 1 might "
+                          "broadcast at run time"));
+  }
+  // The interpreter runs it.
+  EXPECT_EQ(sum.interpret({ones({2, 4}), ones({2, 4})})[0].to_vector<float>(),
+            std::vector<float>(8, 2.0f));
+}
+
+} // namespace
