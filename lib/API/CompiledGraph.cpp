@@ -4,6 +4,7 @@
 
 #include "DiskCache.h"
 #include "kiln/Compiler/Pipeline.h"
+#include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 #include "kiln/InitAll.h"
@@ -81,6 +82,16 @@ void prepareContext(mlir::MLIRContext &context) {
   context.loadDialect<KilnDialect, mlir::func::FuncDialect>();
 }
 
+/// The JIT's pipeline: it checks dynamic sizes on the arguments of each call
+/// (CompiledGraph::run), and passes results of static shape as out
+/// parameters.
+PipelineOptions jitPipelineOptions(bool resultsAsOutParams) {
+  PipelineOptions options;
+  options.resultsAsOutParams = resultsAsOutParams;
+  options.hostChecksDynamicDims = true;
+  return options;
+}
+
 /// Runs the pipeline from Kiln to `to` (at most LLVM) on `module`, a stage
 /// at a time, adding the time of each to `times` when given; throws
 /// kiln::Error with the diagnostics if a pass fails.
@@ -98,8 +109,7 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool resultsAsOutParams,
     auto stage = Stage(s);
     auto start = std::chrono::steady_clock::now();
     mlir::PassManager pm(context);
-    PipelineOptions options;
-    options.resultsAsOutParams = resultsAsOutParams;
+    PipelineOptions options = jitPipelineOptions(resultsAsOutParams);
     // The Kiln stage is the graph simplified; the later stages lower it.
     options.simplifyKilnGraph = stage == Stage::Kiln;
     buildPipeline(pm, stage == Stage::Kiln ? stage : Stage(s - 1), stage,
@@ -215,6 +225,8 @@ CompiledGraph::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   graph->dynamicInputs_ = llvm::any_of(graph->inputs_, [](const auto &spec) {
     return hasDynamicDims(spec.first);
   });
+  if (graph->dynamicInputs_)
+    graph->dimChecks_ = analyzeDynamicDims(func).checks;
   graph->dynamicResults_ = llvm::any_of(graph->outputs_, [](const auto &spec) {
     return hasDynamicDims(spec.first);
   });
@@ -243,11 +255,10 @@ void CompiledGraph::compileNative() {
   std::string key;
   if (detail::compileCacheEnabled()) {
     auto start = std::chrono::steady_clock::now();
-    PipelineOptions pipeline;
-    pipeline.resultsAsOutParams = resultsAsOutParams();
-    key = detail::compileCacheKey(printOp(*module_, /*locations=*/true), name_,
-                                  describe(pipeline) + " llvm-opt-level=" +
-                                      std::to_string(options.optLevel));
+    key = detail::compileCacheKey(
+        printOp(*module_, /*locations=*/true), name_,
+        describe(jitPipelineOptions(resultsAsOutParams())) +
+            " llvm-opt-level=" + std::to_string(options.optLevel));
     std::optional<std::vector<std::string>> objects = detail::loadCompiled(key);
     times_.push_back({"cache-lookup", msSince(start)});
     if (objects) {
@@ -407,6 +418,23 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
                         : inputs[i].shape() == inputs_[i].first);
   if (!matches || dynamicInputs_)
     checkInputs(graph(), inputs);
+  // Dynamic sizes that must be equal (kiln/Conversion/DynamicDims.h).
+  for (const DimCheck &check : dimChecks_) {
+    int64_t size = inputs[check.argument].shape()[check.dim];
+    int64_t other = check.otherArgument < 0
+                        ? check.size
+                        : inputs[check.otherArgument].shape()[check.otherDim];
+    if (size != other)
+      throw Error(name_ + ": " + check.op + ": sizes " + std::to_string(size) +
+                  " and " + std::to_string(other) + " must be equal (" +
+                  "argument " + std::to_string(check.argument) + " dim " +
+                  std::to_string(check.dim) + " and " +
+                  (check.otherArgument < 0
+                       ? std::string("a static size")
+                       : "argument " + std::to_string(check.otherArgument) +
+                             " dim " + std::to_string(check.otherDim)) +
+                  "); dynamic dimensions do not broadcast in compiled code");
+  }
   // Every buffer is row-major with its tensor's shape.
   auto rowMajor = [](void *data, const Shape &shape) {
     BufferView view{data, 0, {}, {}};

@@ -10,6 +10,7 @@
 
 #include "kiln/Compiler/Engine.h"
 #include "kiln/Compiler/Stage.h"
+#include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Function.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -102,6 +103,9 @@ private:
   /// Some argument or result has a dynamic dimension.
   bool dynamicInputs_ = false;
   bool dynamicResults_ = false;
+  /// Dynamic sizes of the arguments that must be equal, checked before
+  /// each call.
+  std::vector<DimCheck> dimChecks_;
   std::vector<CompileStep> times_;
 };
 

@@ -92,6 +92,8 @@ void driver::lowerModule(mlir::ModuleOp module, Stage from, Stage to,
   PipelineOptions options;
   options.resultsAsOutParams = true;
   options.simplifyKilnGraph = simplifyKilnGraph;
+  // As the JIT, which checks dynamic sizes on the arguments of each call.
+  options.hostChecksDynamicDims = true;
   buildPipeline(pm, from, to, options);
   if (timings)
     pm.addInstrumentation(std::make_unique<PassTimer>(to, *timings));

@@ -142,6 +142,7 @@ std::string kiln::describe(const PipelineOptions &options) {
   add("runtime-allocator", options.runtimeAllocator);
   add("report-index-errors", options.reportIndexErrors);
   add("simplify-kiln-graph", options.simplifyKilnGraph);
+  add("host-checks-dynamic-dims", options.hostChecksDynamicDims);
   return text;
 }
 
@@ -149,6 +150,11 @@ void kiln::buildPipeline(OpPassManager &pm, Stage from, Stage to,
                          const PipelineOptions &options) {
   if (to > Stage::LLVM)
     to = Stage::LLVM;
+  // The marks go on the graph as given, the one the host analyses too (a
+  // pipeline that does not simplify starts from a graph marked before).
+  if (from == Stage::Kiln && options.simplifyKilnGraph &&
+      options.hostChecksDynamicDims)
+    pm.addPass(createMarkCheckedDimsPass());
   if (from == Stage::Kiln && options.simplifyKilnGraph)
     buildSimplifyKilnPipeline(pm);
   if (from < Stage::Linalg && to >= Stage::Linalg)

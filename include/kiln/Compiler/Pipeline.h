@@ -50,6 +50,12 @@ struct PipelineOptions {
   /// (`kiln_rt_report_index_error`); off, they only clamp (for code run
   /// without the runtime, such as mlir-runner).
   bool reportIndexErrors = true;
+  /// The host checks the sizes of dynamic dimensions that must be equal on
+  /// the arguments of each call (as the JIT does): mark the ops it covers
+  /// with `kiln-mark-checked-dims` (before simplifying the Kiln stage's
+  /// graph, so on the graph the host analyses), which `kiln-to-linalg` then
+  /// lowers.
+  bool hostChecksDynamicDims = false;
   /// Start a pipeline from the Kiln stage with `buildSimplifyKilnPipeline`
   /// (the graph as given becomes the Kiln stage's graph). Off for a graph
   /// that was simplified already.

@@ -73,4 +73,25 @@ def VerifyLinalgContractPass : Pass<"kiln-verify-linalg-contract", "::mlir::Modu
   }];
 }
 
+def MarkCheckedDimsPass : Pass<"kiln-mark-checked-dims", "::mlir::ModuleOp"> {
+  let summary = "Mark the ops whose dynamic dimensions the host checks";
+  let description = [{
+    Dynamic dimensions never broadcast in compiled code: where two operands
+    of an elementwise op, or of a matmul's batch or contraction dimensions,
+    have dynamic sizes at the same position (or a dynamic and a static size
+    other than 1), their sizes must be equal at run time. This pass follows
+    each dynamic dimension back to the function argument it comes from
+    (`kiln::analyzeDynamicDims`, kiln/Conversion/DynamicDims.h) and gives
+    the `kiln.checked_dims` attribute to every op whose pairs all come from
+    arguments: the JIT checks those sizes on the arguments before each call,
+    and `kiln-to-linalg` lowers the op as if they were equal. Ops left
+    unmarked are refused by the lowering ("dynamic dimensions of operands 0
+    and 1 might broadcast at run time").
+
+    Run only where a host makes the checks (the JIT, and `kilnc emit`, which
+    shows what the JIT runs): it is the first pass of the Kiln stage when
+    `PipelineOptions::hostChecksDynamicDims` is set.
+  }];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD

@@ -14,6 +14,7 @@
 
 #include "LoweringUtils.h"
 
+#include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Conversion/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
@@ -100,6 +101,26 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
                            !ShapedType::isStaticShape(rhsBatch)))
       return rewriter.notifyMatchFailure(
           op, "broadcasting dynamic batch dimensions is not supported");
+    // A dynamic size paired with another size must equal it at run time,
+    // which only the host's checks ensure (kiln/Conversion/DynamicDims.h).
+    if (!op->hasAttr(kCheckedDimsAttr)) {
+      auto mayDiffer = [](int64_t a, int64_t b) {
+        return (ShapedType::isDynamic(a) || ShapedType::isDynamic(b)) &&
+               a != 1 && b != 1;
+      };
+      int64_t lhsK = lhsShape.back(), rhsK = rhsShape[rhsShape.size() - 2];
+      if (ShapedType::isDynamic(lhsK) || ShapedType::isDynamic(rhsK))
+        return rewriter.notifyMatchFailure(
+            op, "the contracted dimensions might differ at run time (a "
+                "dynamic size)");
+      int64_t common = std::min(lhsBatch.size(), rhsBatch.size());
+      for (int64_t j = 1; j <= common; ++j)
+        if (mayDiffer(lhsBatch[lhsBatch.size() - j],
+                      rhsBatch[rhsBatch.size() - j]))
+          return rewriter.notifyMatchFailure(
+              op, "dynamic batch dimensions might broadcast or differ at run "
+                  "time");
+    }
 
     Location loc = op.getLoc();
     // 1-D operands -> 1xK and Kx1 matrices.

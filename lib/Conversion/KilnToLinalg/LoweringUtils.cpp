@@ -2,6 +2,7 @@
 
 #include "LoweringUtils.h"
 
+#include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -224,6 +225,7 @@ FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
                                   ScalarBuilder body) {
   MLIRContext *context = rewriter.getContext();
   int64_t rank = resultType.getRank();
+  bool checked = op->hasAttr(kCheckedDimsAttr);
   auto shapeOf = [&](unsigned i) {
     return cast<RankedTensorType>(operands[i].getType()).getShape();
   };
@@ -251,7 +253,9 @@ FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
         exprs.push_back(getAffineConstantExpr(0, context));
         continue;
       }
-      if (ShapedType::isDynamic(dim)) {
+      // Sizes the host checks on the arguments are equal at run time
+      // (kiln/Conversion/DynamicDims.h): no dynamic dim broadcasts.
+      if (ShapedType::isDynamic(dim) && !checked) {
         if (!ShapedType::isDynamic(resultDim) && resultDim != 1)
           return rewriter.notifyMatchFailure(
               op, "a dynamic dimension of operand " + Twine(i) +
