@@ -15,9 +15,10 @@
 //   MLP, MHA and ENC, the models of bench/Models.h (no hand-written
 //       reference)
 //
-// and the JIT's fixed costs: the overhead of a cached call on scalars, and
-// the first call of a new Function (trace + compile + run) of a 20-op
-// elementwise function, MHA and ENC, with the time of each compile step.
+// and W1, W2 and the MLP traced with a dynamic leading dimension against
+// the static versions, and the JIT's fixed costs: the overhead of a cached call
+// on scalars, and the first call of a new Function (trace + compile + run) of a
+// 20-op elementwise function, MHA and ENC, with the time of each compile step.
 //
 // Run: kiln-bench-traced [repetitions (default 11)] [threads (default: all)]
 //
@@ -319,6 +320,54 @@ int main(int argc, char **argv) {
                },
                [&] { encoder(x, p); }});
     printRow("ENC [8,128,512]", m[0], m[1], none);
+  }
+
+  //===--- Dynamic shapes: the same functions traced with a dynamic leading
+  // dimension (FunctionOptions::input_signature), against the static ones.
+  std::printf("\n%-28s %10s %10s %15s\n", "dynamic leading dim (ms)", "static",
+              "dynamic", "dynamic/static");
+  auto printDynamic = [](const char *name, double fixed, double dynamic) {
+    std::printf("%-28s %10.3f %10.3f %14.2fx\n", name, fixed, dynamic,
+                dynamic / fixed);
+  };
+  {
+    const int64_t n = int64_t(1) << 24;
+    Tensor a = random_normal({n}, 1), b = random_normal({n}, 2),
+           c = random_normal({n}, 3), d = random_normal({n}, 4);
+    auto w1 = [](Tensor a, Tensor b, Tensor c, Tensor d) {
+      return relu(a * b + c) * sigmoid(d);
+    };
+    TensorSpec any({kDynamic});
+    auto fixed = function(w1);
+    auto dynamic = function(w1, FunctionOptions{"w1", {any, any, any, any}});
+    auto m = interleavedMediansMs(
+        reps, {[&] { fixed(a, b, c, d); }, [&] { dynamic(a, b, c, d); }});
+    printDynamic("W1 [?]", m[0], m[1]);
+  }
+  {
+    Tensor x = random_normal({4096, 1024}, 5);
+    auto w2 = [](Tensor x) { return softmax(x, -1); };
+    auto fixed = function(w2);
+    auto dynamic =
+        function(w2, FunctionOptions{"w2", {TensorSpec({kDynamic, 1024})}});
+    auto m =
+        interleavedMediansMs(reps, {[&] { fixed(x); }, [&] { dynamic(x); }});
+    printDynamic("W2 [?, 1024]", m[0], m[1]);
+  }
+  {
+    Tensor x = random_normal({256, 1024}, 10);
+    MlpWeights w = mlpWeights();
+    auto fixed = function(mlp);
+    TensorSpec weight({1024, 1024}), bias({1024});
+    auto dynamic = function(
+        mlp,
+        FunctionOptions{"mlp",
+                        {TensorSpec({kDynamic, 1024}), weight, bias, weight,
+                         bias, TensorSpec({1024, 10}), TensorSpec({10})}});
+    auto m = interleavedMediansMs(
+        reps, {[&] { fixed(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); },
+               [&] { dynamic(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); }});
+    printDynamic("MLP [?, 1024]", m[0], m[1]);
   }
   return 0;
 }

@@ -67,6 +67,25 @@ void set_warning_handler(std::function<void(const std::string &)> handler);
 /// (Function::set_cache_limit).
 constexpr size_t kDefaultCacheLimit = 64;
 
+/// How a Function traces (`kiln::function(callable, options)`), as
+/// tf.function's arguments.
+struct FunctionOptions {
+  /// The name of the graph function (in the IR, graph files, warnings).
+  std::string name = "graph";
+  /// If not empty, one spec per tensor argument, in order: every call must
+  /// match it (dtype, rank, and the size of each static dimension; a
+  /// kDynamic dimension takes any size), and all calls share one trace and
+  /// one compiled function. A call that does not match throws kiln::Error
+  /// naming the argument.
+  std::vector<TensorSpec> input_signature;
+  /// After a retrace caused only by changed dimension sizes, those
+  /// dimensions become dynamic, so that a third size does not retrace (TF's
+  /// reduce_retracing, torch.compile's automatic dynamic shapes). Sizes 0
+  /// and 1 stay static: a call with one of them traces a signature of its
+  /// own, which keeps broadcasting unambiguous.
+  bool reduce_retracing = false;
+};
+
 class LoweredImpl;
 
 /// The compiled artifact of one signature of a Function: its IR at every
@@ -129,7 +148,7 @@ private:
 /// tracing and compilation (lib/API/Function.cpp).
 class FunctionCore {
 public:
-  explicit FunctionCore(std::string name);
+  explicit FunctionCore(FunctionOptions options);
   ~FunctionCore();
 
   std::vector<Tensor> call(const CallSignature &signature,
@@ -212,9 +231,9 @@ template <typename A, typename B> struct Outputs<std::pair<A, B>> {
 /// threads: each signature is traced and compiled once.
 template <typename F> class Function {
 public:
-  Function(F callable, std::string name)
+  Function(F callable, FunctionOptions options)
       : callable_(std::make_shared<F>(std::move(callable))),
-        core_(std::make_shared<detail::FunctionCore>(std::move(name))) {}
+        core_(std::make_shared<detail::FunctionCore>(std::move(options))) {}
 
   /// Runs the compiled code for this signature (tracing and compiling it on
   /// the first call), or the callable itself if functions run eagerly.
@@ -342,7 +361,24 @@ private:
 /// Traces and compiles `callable` per input signature; see Function.
 template <typename F>
 Function<std::decay_t<F>> function(F &&callable, std::string name = "graph") {
-  return Function<std::decay_t<F>>(std::forward<F>(callable), std::move(name));
+  FunctionOptions options;
+  options.name = std::move(name);
+  return Function<std::decay_t<F>>(std::forward<F>(callable),
+                                   std::move(options));
+}
+
+/// Traces and compiles `callable` as `options` say: with an input signature
+/// (dynamic dimensions), or reducing retraces.
+///
+///   auto f = kiln::function(mlp, {.name = "mlp",
+///                                 .input_signature = {
+///                                     kiln::TensorSpec({kiln::kDynamic,
+///                                     1024}),
+///                                     ...}});
+template <typename F>
+Function<std::decay_t<F>> function(F &&callable, FunctionOptions options) {
+  return Function<std::decay_t<F>>(std::forward<F>(callable),
+                                   std::move(options));
 }
 
 } // namespace kiln

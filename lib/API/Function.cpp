@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -171,7 +172,8 @@ std::string joinChanges(const std::vector<std::string> &changes) {
 //===----------------------------------------------------------------------===//
 
 struct detail::FunctionCore::Impl {
-  explicit Impl(std::string name) : name(std::move(name)) {}
+  explicit Impl(FunctionOptions options)
+      : name(options.name), options(std::move(options)) {}
 
   /// A compiled signature and when it was last used (a tick of `clock`),
   /// for least-recently-used eviction.
@@ -180,15 +182,22 @@ struct detail::FunctionCore::Impl {
     mutable std::atomic<uint64_t> lastUse{0};
   };
 
-  /// Traces and compiles `signature`, or returns the cached compilation.
-  std::shared_ptr<const CompiledGraph> get(const CallSignature &signature,
+  /// Traces and compiles the signature of a call, `concrete`, made general
+  /// by the input signature or the dimensions made dynamic, or returns the
+  /// cached compilation.
+  std::shared_ptr<const CompiledGraph> get(const CallSignature &concrete,
                                            const TraceBody &body) {
+    CallSignature signature = generalize(concrete);
     std::string key = keyOf(signature);
     if (auto graph = lookup(key))
       return graph;
     // One trace and compilation at a time; a thread that waited here finds
     // the signature another thread compiled meanwhile.
     std::lock_guard<std::mutex> compileLock(compileMutex);
+    if (options.reduce_retracing && makeDimsDynamic(concrete)) {
+      signature = generalize(concrete);
+      key = keyOf(signature);
+    }
     if (auto graph = lookup(key))
       return graph;
     auto graph = std::shared_ptr<const CompiledGraph>(
@@ -196,7 +205,7 @@ struct detail::FunctionCore::Impl {
     int count = ++traces;
     if (count > 1) {
       std::lock_guard<std::mutex> lock(reasonMutex);
-      lastReason = explainRetrace(signature);
+      lastReason = explainRetrace(concrete);
     }
     if (count == kRetraceWarningThreshold ||
         (count > kRetraceWarningThreshold &&
@@ -207,8 +216,10 @@ struct detail::FunctionCore::Impl {
            "signature (tensor shapes and dtypes, values of non-tensor "
            "arguments) is traced and compiled anew: pass numbers that change "
            "between calls as tensors (a rank-0 tensor is an argument of the "
-           "graph, a C++ number a constant of it).");
-    traced.push_back(signature);
+           "graph, a C++ number a constant of it), and let sizes vary with "
+           "kiln::FunctionOptions: an input_signature with kiln::kDynamic "
+           "dimensions, or reduce_retracing.");
+    traced.push_back(concrete);
     if (traced.size() > kRememberedSignatures)
       traced.erase(traced.begin());
     std::unique_lock<std::shared_mutex> lock(cacheMutex);
@@ -227,6 +238,78 @@ struct detail::FunctionCore::Impl {
       return nullptr;
     it->second->lastUse.store(++clock, std::memory_order_relaxed);
     return it->second->graph;
+  }
+
+  /// `concrete` with the input signature's specs in place of the tensors'
+  /// shapes (checked), or with the dimensions made dynamic by
+  /// reduce_retracing (sizes 0 and 1 stay).
+  CallSignature generalize(const CallSignature &concrete) const {
+    CallSignature signature = concrete;
+    const std::vector<TensorSpec> &specs = options.input_signature;
+    if (!specs.empty()) {
+      if (specs.size() != concrete.tensors.size())
+        throw Error("function '" + name + "': the input signature has " +
+                    std::to_string(specs.size()) +
+                    " tensors, the call passes " +
+                    std::to_string(concrete.tensors.size()));
+      for (size_t i = 0; i < specs.size(); ++i) {
+        const auto &[shape, dtype] = concrete.tensors[i];
+        bool fits =
+            dtype == specs[i].dtype && shape.size() == specs[i].shape.size();
+        for (size_t d = 0; fits && d < shape.size(); ++d)
+          fits = isDynamic(specs[i].shape[d]) || specs[i].shape[d] == shape[d];
+        if (!fits)
+          throw Error("function '" + name + "': argument " +
+                      std::to_string(concrete.tensorPositions[i]) +
+                      " does not match the input signature: expected " +
+                      formatShape(specs[i].shape) + " " +
+                      std::string(dtypeName(specs[i].dtype)) + ", got " +
+                      formatShape(shape) + " " + std::string(dtypeName(dtype)));
+        signature.tensors[i].first = specs[i].shape;
+      }
+      return signature;
+    }
+    if (options.reduce_retracing) {
+      std::lock_guard<std::mutex> lock(dynamicMutex);
+      for (size_t i = 0; i < signature.tensors.size(); ++i)
+        for (auto [argument, dim] : dynamicDims)
+          if (argument == i && dim < signature.tensors[i].first.size() &&
+              signature.tensors[i].first[dim] > 1)
+            signature.tensors[i].first[dim] = kDynamic;
+    }
+    return signature;
+  }
+
+  /// reduce_retracing: if `concrete` differs from the closest traced
+  /// signature only in dimension sizes (none of them 0 or 1), makes those
+  /// dimensions dynamic and returns true. Under compileMutex.
+  bool makeDimsDynamic(const CallSignature &concrete) {
+    bool changed = false;
+    for (const CallSignature &before : traced) {
+      if (before.tensors.size() != concrete.tensors.size() ||
+          before.constants.size() != concrete.constants.size())
+        continue;
+      bool onlyDims = true;
+      std::vector<std::pair<size_t, size_t>> dims;
+      for (size_t i = 0; onlyDims && i < concrete.tensors.size(); ++i) {
+        const auto &[shapeA, dtypeA] = before.tensors[i];
+        const auto &[shapeB, dtypeB] = concrete.tensors[i];
+        onlyDims = dtypeA == dtypeB && shapeA.size() == shapeB.size();
+        for (size_t d = 0; onlyDims && d < shapeA.size(); ++d)
+          if (shapeA[d] != shapeB[d]) {
+            onlyDims = shapeA[d] > 1 && shapeB[d] > 1;
+            dims.push_back({i, d});
+          }
+      }
+      for (size_t c = 0; onlyDims && c < concrete.constants.size(); ++c)
+        onlyDims = before.constants[c] == concrete.constants[c];
+      if (!onlyDims || dims.empty())
+        continue;
+      std::lock_guard<std::mutex> lock(dynamicMutex);
+      for (const auto &dim : dims)
+        changed |= dynamicDims.insert(dim).second;
+    }
+    return changed;
   }
 
   /// Removes the least recently used signatures until `limit` are left.
@@ -262,6 +345,10 @@ struct detail::FunctionCore::Impl {
   }
 
   std::string name;
+  FunctionOptions options;
+  /// reduce_retracing: the (tensor argument, dimension) pairs made dynamic.
+  mutable std::mutex dynamicMutex;
+  std::set<std::pair<size_t, size_t>> dynamicDims;
   /// Shared with the compiled graphs, which may outlive this Function.
   std::shared_ptr<mlir::MLIRContext> context =
       std::make_shared<mlir::MLIRContext>();
@@ -277,8 +364,8 @@ struct detail::FunctionCore::Impl {
   std::string lastReason;
 };
 
-detail::FunctionCore::FunctionCore(std::string name)
-    : impl_(std::make_unique<Impl>(std::move(name))) {}
+detail::FunctionCore::FunctionCore(FunctionOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
 detail::FunctionCore::~FunctionCore() = default;
 
 std::vector<Tensor>

@@ -132,6 +132,16 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// An n-dimensional strided view of shared, 64-byte aligned storage.
+/// The dtype and shape of a tensor argument of a traced function (see
+/// kiln::FunctionOptions::input_signature); a dimension may be kDynamic,
+/// which matches any size: `kiln::TensorSpec({kiln::kDynamic, 4})`.
+struct TensorSpec {
+  TensorSpec(Shape shape, DType dtype = DType::F32)
+      : shape(std::move(shape)), dtype(dtype) {}
+  Shape shape;
+  DType dtype;
+};
+
 class Tensor {
 public:
   /// An undefined tensor (`defined()` is false). Ops throw on it.

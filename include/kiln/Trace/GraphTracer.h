@@ -22,12 +22,6 @@
 
 namespace kiln {
 
-/// The shape and dtype of one tensor argument of a trace.
-struct TensorSpec {
-  Shape shape;
-  DType dtype;
-};
-
 class GraphTracer final : public trace::Recorder {
 public:
   /// Starts a graph named `name` in `module` with one argument per spec.

@@ -183,3 +183,132 @@ TEST(DynamicShapeTest, SizesThatCannotBeTracedToArgumentsAreRefusedClearly) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(DynamicShapeTest, AnInputSignatureSharesOneTraceAcrossSizes) {
+  auto w1 = function(
+      [](Tensor a, Tensor b, Tensor c, Tensor d) {
+        return relu(a * b + c) * sigmoid(d);
+      },
+      FunctionOptions{"w1",
+                      {TensorSpec({kDynamic}), TensorSpec({kDynamic}),
+                       TensorSpec({kDynamic}), TensorSpec({kDynamic})}});
+  for (int64_t n : {5, 1000, 1, 0}) {
+    std::vector<Tensor> args;
+    for (int i = 0; i < 4; ++i)
+      args.push_back(random_normal({n}, 10 * n + i));
+    Tensor expected = relu(args[0] * args[1] + args[2]) * sigmoid(args[3]);
+    expectClose(w1(args[0], args[1], args[2], args[3]), expected, 1e-6f);
+  }
+  EXPECT_EQ(w1.trace_count(), 1);
+  EXPECT_THAT(
+      w1.lower(ones({3}), ones({3}), ones({3}), ones({3})).ir(Stage::Kiln),
+      HasSubstr("tensor<?xf32>"));
+  // Sizes that differ are an error, not a broadcast.
+  EXPECT_THROW(w1(ones({3}), ones({4}), ones({3}), ones({3})), Error);
+}
+
+TEST(DynamicShapeTest, CallsThatDoNotMatchTheInputSignatureNameTheArgument) {
+  auto f = function(
+      [](Tensor x, int scale, Tensor y) { return x * y; },
+      FunctionOptions{
+          "scaled", {TensorSpec({kDynamic, 4}), TensorSpec({4}, DType::F32)}});
+  EXPECT_EQ(f(ones({2, 4}), 1, ones({4})).shape(), (Shape{2, 4}));
+  struct Case {
+    Tensor x, y;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {ones({2, 5}), ones({4}),
+       "function 'scaled': argument 0 does not match the input signature: "
+       "expected (?, 4) float32, got (2, 5) float32"},
+      {ones({2, 4}), ones({4}, DType::F64),
+       "function 'scaled': argument 2 does not match the input signature: "
+       "expected (4) float32, got (4) float64"},
+      {ones({4}), ones({4}),
+       "argument 0 does not match the input signature: expected (?, 4) "
+       "float32, got (4) float32"},
+  };
+  for (const Case &c : cases) {
+    try {
+      f(c.x, 1, c.y);
+      FAIL() << "expected kiln::Error: " << c.message;
+    } catch (const Error &error) {
+      EXPECT_THAT(error.what(), HasSubstr(c.message));
+    }
+  }
+  EXPECT_EQ(f.trace_count(), 1);
+}
+
+TEST(DynamicShapeTest, ModelsTraceWithADynamicBatch) {
+  Tensor w1 = random_normal({16, 32}, 1), b1 = random_normal({32}, 2),
+         w2 = random_normal({32, 10}, 3), b2 = random_normal({10}, 4);
+  auto mlp = [&](Tensor x) {
+    Tensor h = relu(matmul(x, w1) + b1);
+    return softmax(matmul(h, w2) + b2, -1);
+  };
+  auto f = function(mlp, FunctionOptions{"mlp", {TensorSpec({kDynamic, 16})}});
+  for (int64_t n : {1, 7, 256}) {
+    Tensor x = random_normal({n, 16}, 5);
+    expectClose(f(x), mlp(x), 1e-5f);
+  }
+  EXPECT_EQ(f.trace_count(), 1);
+  auto norm = function(
+      [](Tensor x) { return layer_norm(x, {-1}, 1e-5) + reduce_sum(x, {0}); },
+      FunctionOptions{"norm", {TensorSpec({kDynamic, 8})}});
+  for (int64_t n : {3, 40}) {
+    Tensor x = random_normal({n, 8}, 6);
+    expectClose(norm(x), layer_norm(x, {-1}, 1e-5) + reduce_sum(x, {0}), 1e-5f);
+  }
+}
+
+TEST(DynamicShapeTest, ReduceRetracingMakesAChangedDimensionDynamic) {
+  FunctionOptions options;
+  options.name = "grow";
+  options.reduce_retracing = true;
+  auto f = function([](Tensor x) { return exp(x) * 2.0f; }, options);
+  Tensor a = random_normal({8, 4}, 1);
+  expectClose(f(a), exp(a) * 2.0f, 1e-6f);
+  f(random_normal({16, 4}, 2));
+  EXPECT_EQ(f.trace_count(), 2);
+  for (int64_t n : {32, 9, 100}) {
+    Tensor x = random_normal({n, 4}, n);
+    expectClose(f(x), exp(x) * 2.0f, 1e-6f);
+  }
+  EXPECT_EQ(f.trace_count(), 2);
+  // Sizes 0 and 1 stay static: a trace of their own.
+  f(random_normal({1, 4}, 3));
+  EXPECT_EQ(f.trace_count(), 3);
+  // Another dimension changing becomes dynamic too.
+  f(random_normal({5, 6}, 4));
+  EXPECT_EQ(f.trace_count(), 4);
+  f(random_normal({7, 9}, 5));
+  EXPECT_EQ(f.trace_count(), 4);
+  // Without it, every size traces.
+  auto g = function([](Tensor x) { return exp(x); });
+  for (int64_t n : {8, 16, 32})
+    g(ones({n, 4}));
+  EXPECT_EQ(g.trace_count(), 3);
+}
+
+} // namespace
+
+namespace {
+
+TEST(DynamicShapeTest, CallIntoTakesResultsOfDynamicShape) {
+  auto f = function([](Tensor x) { return reduce_sum(x * 2.0f, {1}); },
+                    FunctionOptions{"rows", {TensorSpec({kDynamic, 3})}});
+  Tensor out = Tensor::empty({4}, DType::F32);
+  f.call_into({out}, ones({4, 3}));
+  EXPECT_EQ(out.to_vector<float>(), std::vector<float>(4, 6.0f));
+  Tensor wrong = Tensor::empty({5}, DType::F32);
+  try {
+    f.call_into({wrong}, ones({4, 3}));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("output 0 is (5), the result is (4)"));
+  }
+}
+
+} // namespace
