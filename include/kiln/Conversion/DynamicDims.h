@@ -50,7 +50,8 @@ struct DimCheck {
 
 struct DynamicDimChecks {
   std::vector<DimCheck> checks;
-  /// The ops whose every dynamic pair is covered by `checks`.
+  /// The ops that pair a dynamic size with another, every such pair
+  /// covered by `checks`.
   llvm::SmallPtrSet<mlir::Operation *, 8> checkedOps;
 };
 

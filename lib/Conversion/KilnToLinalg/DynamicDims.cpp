@@ -85,6 +85,7 @@ private:
   bool require(Operation *op, Source a, Source b, bool broadcasts = true) {
     if (a.isStatic() && b.isStatic())
       return true; // the verifier checked them
+    dynamicPair = true;
     if (!a.known() || !b.known())
       return false;
     if (a.isStatic())
@@ -134,6 +135,7 @@ private:
 
   void visit(Operation *op) {
     pending.clear();
+    dynamicPair = false;
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     int64_t rank = resultType.getRank();
     bool needsCheck = false, ok = true;
@@ -206,7 +208,7 @@ private:
     }
     if (!dims.empty() || rank == 0)
       setResult(op, dims);
-    if (needsCheck && ok) {
+    if (needsCheck && dynamicPair && ok) {
       result.checkedOps.insert(op);
       result.checks.insert(result.checks.end(), pending.begin(), pending.end());
     }
@@ -214,6 +216,8 @@ private:
 
   llvm::DenseMap<Value, SmallVector<Source>> sources;
   std::vector<DimCheck> pending;
+  /// The op being visited pairs a dynamic size with another size.
+  bool dynamicPair = false;
 };
 
 struct MarkCheckedDimsPass final
