@@ -336,6 +336,9 @@ struct detail::FunctionCore::Impl {
         found = true;
       }
     }
+    if (found && best.empty())
+      return "the same signature as an earlier trace, whose compiled code "
+             "was evicted (set_cache_limit) or released (clear_cache)";
     return joinChanges(best);
   }
 

@@ -192,6 +192,8 @@ TEST(FunctionTest, ClearCacheReleasesCompiledCode) {
   EXPECT_THAT(lowered.ir(Stage::Kiln), HasSubstr("kiln.add"));
   EXPECT_EQ(f(ones({4})).to_vector<float>(), std::vector<float>(4, 2.0f));
   EXPECT_EQ(f.trace_count(), 3);
+  EXPECT_THAT(f.last_retrace_reason(),
+              HasSubstr("the same signature as an earlier trace"));
 }
 
 TEST(FunctionTest, RetraceReasonNamesDTypeChanges) {
