@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <unistd.h>
 
 using namespace kiln;
 using ::testing::HasSubstr;
@@ -22,7 +23,9 @@ namespace {
 /// Writes `text` to a temporary graph file and loads its function `name`.
 Graph loadText(const std::string &text, const std::string &name) {
   static int serial = 0;
+  // Tests run as parallel processes: the pid keeps their files apart.
   std::string path = ::testing::TempDir() + "kiln_dynamic_" +
+                     std::to_string(::getpid()) + "_" +
                      std::to_string(serial++) + ".mlir";
   {
     std::ofstream out(path);
