@@ -79,7 +79,8 @@ def MarkCheckedDimsPass : Pass<"kiln-mark-checked-dims", "::mlir::ModuleOp"> {
     Dynamic dimensions never broadcast in compiled code: where two operands
     of an elementwise op, or of a matmul's batch or contraction dimensions,
     have dynamic sizes at the same position (or a dynamic and a static size
-    other than 1), their sizes must be equal at run time. This pass follows
+    other than 1), their sizes must be equal at run time, and a dynamic input
+    size of `broadcast_to` must be the target's. This pass follows
     each dynamic dimension back to the function argument it comes from
     (`kiln::analyzeDynamicDims`, kiln/Conversion/DynamicDims.h) and gives
     the `kiln.checked_dims` attribute to every op whose pairs all come from

@@ -149,6 +149,18 @@ private:
                    CeilOp, RoundOp, ReciprocalOp, NotOp, SoftmaxOp,
                    LogSoftmaxOp, LayerNormOp>(op)) {
       dims = of(op->getOperand(0));
+    } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
+      // The target shape is static: a dynamic input dimension must have its
+      // size (it never broadcasts, even from 1).
+      needsCheck = true;
+      SmallVector<Source> input = of(broadcastTo.getInput());
+      int64_t offset = rank - static_cast<int64_t>(input.size());
+      for (auto [j, source] : llvm::enumerate(input))
+        if (offset >= 0 && !source.isStatic())
+          ok &=
+              require(op, source, staticSize(resultType.getDimSize(offset + j)),
+                      /*broadcasts=*/false);
+      dims.assign(rank, unknown());
     } else if (auto transpose = dyn_cast<TransposeOp>(op)) {
       SmallVector<Source> input = of(transpose.getInput());
       for (int64_t p : transpose.getPerm())

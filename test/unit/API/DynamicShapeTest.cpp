@@ -143,6 +143,10 @@ func.func @contract(%a: tensor<3x?xf32>, %b: tensor<?x2xf32>) -> tensor<3x2xf32>
   %0 = kiln.matmul %a, %b : (tensor<3x?xf32>, tensor<?x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+func.func @widen(%x: tensor<?x1xf32>) -> tensor<2x3x4xf32> {
+  %0 = kiln.broadcast_to %x shape = [2, 3, 4] : tensor<?x1xf32> -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
 func.func @untraceable(%x: tensor<?x4xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
   %0 = kiln.reshape %x shape = [-1] : tensor<?x4xf32> -> tensor<?xf32>
   %1 = kiln.add %0, %y : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
@@ -165,6 +169,21 @@ TEST(DynamicShapeTest, MatmulSizesAreCheckedToo) {
     FAIL() << "expected kiln::Error";
   } catch (const Error &error) {
     EXPECT_THAT(error.what(), HasSubstr("sizes 6 and 7 must be equal"));
+  }
+}
+
+TEST(DynamicShapeTest, BroadcastToChecksADynamicInputDimension) {
+  Graph widen = loadText(kMatmuls, "widen");
+  Tensor x = random_normal({3, 1}, 1);
+  expectClose(widen({x})[0], widen.interpret({x})[0], 0.0f);
+  try {
+    widen({random_normal({1, 1}, 2)});
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(), HasSubstr("'kiln.broadcast_to' at "));
+    EXPECT_THAT(error.what(), HasSubstr("sizes 1 and 3 must be equal "
+                                        "(argument 0 dim 0 and a static "
+                                        "size)"));
   }
 }
 
