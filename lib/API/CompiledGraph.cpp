@@ -135,6 +135,7 @@ public:
 
   std::string ir(Stage stage, bool locations) const {
     std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> mlirLock(graph_->mlirMutex());
     auto &text = texts_[static_cast<int>(stage) * 2 + (locations ? 1 : 0)];
     if (!text.empty())
       return text;
@@ -157,7 +158,10 @@ public:
     return text;
   }
 
-  std::string name() const { return graph_->graph().getSymName().str(); }
+  std::string name() const {
+    std::lock_guard<std::mutex> lock(graph_->mlirMutex());
+    return graph_->graph().getSymName().str();
+  }
 
   const std::vector<CompileStep> &compileTimes() const {
     return graph_->compileTimes();
@@ -184,9 +188,12 @@ std::vector<CompileStep> Lowered::compile_times() const {
 // CompiledGraph
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<CompiledGraph> CompiledGraph::trace(
-    std::shared_ptr<mlir::MLIRContext> context, const std::string &name,
-    const detail::CallSignature &signature, const detail::TraceBody &body) {
+std::shared_ptr<CompiledGraph>
+CompiledGraph::trace(const std::string &name,
+                     const detail::CallSignature &signature,
+                     const detail::TraceBody &body) {
+  auto context = std::make_shared<mlir::MLIRContext>(
+      mlir::MLIRContext::Threading::DISABLED);
   prepareContext(*context);
   mlir::OpBuilder builder(context.get());
   mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -402,7 +409,11 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
     detail::checkDestinations(name_, outputs_, *into, inputs);
   // The full check (with its message) only when the quick one fails.
   if (interpreted_) {
-    std::vector<Tensor> results = interpret(graph(), inputs);
+    std::vector<Tensor> results;
+    {
+      std::lock_guard<std::mutex> lock(mlirMutex_);
+      results = interpret(graph(), inputs);
+    }
     if (!into)
       return results;
     detail::checkDestinationShapes(name_, results, *into);
@@ -416,8 +427,14 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
         inputs[i].defined() && inputs[i].dtype() == inputs_[i].second &&
         (dynamicInputs_ ? inputs[i].shape().size() == inputs_[i].first.size()
                         : inputs[i].shape() == inputs_[i].first);
-  if (!matches || dynamicInputs_)
+  for (size_t i = 0; matches && dynamicInputs_ && i < inputs.size(); ++i)
+    for (size_t d = 0; matches && d < inputs_[i].first.size(); ++d)
+      matches = isDynamic(inputs_[i].first[d]) ||
+                inputs[i].shape()[d] == inputs_[i].first[d];
+  if (!matches) {
+    std::lock_guard<std::mutex> lock(mlirMutex_);
     checkInputs(graph(), inputs);
+  }
   // Dynamic sizes that must be equal (kiln/Conversion/DynamicDims.h).
   for (const DimCheck &check : dimChecks_) {
     int64_t size = inputs[check.argument].shape()[check.dim];
@@ -498,6 +515,7 @@ std::shared_ptr<const LoweredImpl> CompiledGraph::lowered() const {
 }
 
 void CompiledGraph::save(const std::string &path) const {
+  std::lock_guard<std::mutex> lock(mlirMutex_);
   std::error_code error;
   llvm::raw_fd_ostream os(path, error);
   if (error)

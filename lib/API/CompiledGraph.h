@@ -53,9 +53,12 @@ class CompiledGraph : public std::enable_shared_from_this<CompiledGraph> {
 public:
   /// Traces `body` for `signature` into a graph named `name` and compiles
   /// it. Throws kiln::Error if tracing or compilation fails.
+  /// The graph gets an MLIR context of its own, without multithreading
+  /// (whose locking made the MLIR stages a third slower); `mlirMutex()`
+  /// serializes the uses of it.
   static std::shared_ptr<CompiledGraph>
-  trace(std::shared_ptr<mlir::MLIRContext> context, const std::string &name,
-        const detail::CallSignature &signature, const detail::TraceBody &body);
+  trace(const std::string &name, const detail::CallSignature &signature,
+        const detail::TraceBody &body);
 
   /// Compiles function `name` of `module`, a graph file's module.
   static std::shared_ptr<CompiledGraph>
@@ -76,6 +79,10 @@ public:
 
   mlir::func::FuncOp graph() const;
 
+  /// Held while the graph's MLIR objects are used after the compile
+  /// (printing, lowering again, interpreting).
+  std::mutex &mlirMutex() const { return mlirMutex_; }
+
   /// Whether the caller passes the result buffers (the JIT's calling
   /// convention for results of static shape); results of dynamic shape are
   /// allocated by the compiled code and returned.
@@ -88,9 +95,10 @@ private:
   CompiledGraph() = default;
   void compileNative();
 
-  /// The context of a traced graph, shared with its Function, so that a
-  /// Lowered may outlive both; destroyed after the module.
+  /// The context of a traced graph (of its own, so that a Lowered may
+  /// outlive the Function); destroyed after the module.
   std::shared_ptr<mlir::MLIRContext> context_;
+  mutable std::mutex mlirMutex_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::string name_;
   std::unique_ptr<JitModule> jit_;

@@ -201,7 +201,7 @@ struct detail::FunctionCore::Impl {
     if (auto graph = lookup(key))
       return graph;
     auto graph = std::shared_ptr<const CompiledGraph>(
-        CompiledGraph::trace(context, name, signature, body));
+        CompiledGraph::trace(name, signature, body));
     int count = ++traces;
     if (count > 1) {
       std::lock_guard<std::mutex> lock(reasonMutex);
@@ -352,9 +352,6 @@ struct detail::FunctionCore::Impl {
   /// reduce_retracing: the (tensor argument, dimension) pairs made dynamic.
   mutable std::mutex dynamicMutex;
   std::set<std::pair<size_t, size_t>> dynamicDims;
-  /// Shared with the compiled graphs, which may outlive this Function.
-  std::shared_ptr<mlir::MLIRContext> context =
-      std::make_shared<mlir::MLIRContext>();
   std::mutex compileMutex;
   mutable std::shared_mutex cacheMutex;
   std::unordered_map<std::string, std::unique_ptr<Entry>> cache;
