@@ -67,8 +67,8 @@ private:
     return dims;
   }
 
-  /// The sources of a result whose dimensions `pick` takes from operand
-  /// dimensions, static dimensions of the result type left as they are.
+  /// Records `dims` as the sources of `op`'s result; its type's static
+  /// dimensions override them.
   void setResult(Operation *op, SmallVector<Source> dims) {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     if (dims.size() != static_cast<size_t>(type.getRank()))
