@@ -2,7 +2,8 @@
 //
 // finalize-memref-to-llvm (use-generic-functions=true) lowers memref.alloc
 // and memref.dealloc to calls of MLIR's generic allocation functions; this
-// pass renames them to the runtime's cached allocator (kiln_rt_alloc & co.).
+// pass renames them to the runtime's cached allocator (kiln_rt_alloc & co.)
+// and marks the blocks they return `noalias`, as malloc's are.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +46,11 @@ struct AllocationsToRuntimePass final
       if (failed(SymbolTable::replaceAllSymbolUses(function, newName, module)))
         return signalPassFailure();
       SymbolTable::setSymbolName(function, newName);
+      // A new block, as from malloc: LLVM may then hoist loads of a
+      // temporary (a row's mean) out of loops that store to other buffers.
+      if (runtime != "kiln_rt_free")
+        function.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
+                               UnitAttr::get(module.getContext()));
     }
   }
 };

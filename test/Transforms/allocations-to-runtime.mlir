@@ -8,7 +8,8 @@
 // allocation functions are renamed to kiln_rt_alloc and kiln_rt_free, and
 // nothing calls malloc or free. Without the runtime, they stay malloc/free.
 
-// CHECK: llvm.func @kiln_rt_alloc(i64) -> !llvm.ptr
+// The blocks are new, as malloc's: noalias.
+// CHECK: llvm.func @kiln_rt_alloc(i64) -> (!llvm.ptr {llvm.noalias})
 // CHECK-NOT: _mlir_memref_to_llvm
 // CHECK-LABEL: func.func @temporary
 //       CHECK:   llvm.call @kiln_rt_alloc
