@@ -22,6 +22,7 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Transforms/Utils/Cloning.h"
@@ -49,6 +50,11 @@ void initializeNativeTarget() {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
+    // The file system singleton every PassBuilder takes a reference to is
+    // created here, before any compile thread: its lazy creation inside
+    // libLLVM is synchronized where ThreadSanitizer cannot see it, and two
+    // threads' first PassBuilders were reported as a race.
+    (void)llvm::vfs::getRealFileSystem();
   });
 }
 
