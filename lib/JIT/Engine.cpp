@@ -335,16 +335,20 @@ std::string JitModule::hostCPUDescription() {
 }
 
 std::string JitModule::hostTargetKey() {
-  std::vector<std::string> enabled;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    if (feature.second)
-      enabled.push_back(feature.first().str());
-  std::sort(enabled.begin(), enabled.end());
-  std::string key = llvm::sys::getProcessTriple() + " " +
-                    llvm::sys::getHostCPUName().str() + " LLVM " +
-                    LLVM_VERSION_STRING + " +";
-  for (const std::string &feature : enabled)
-    key += feature + ",";
+  // The host does not change while the process runs.
+  static const std::string key = [] {
+    std::vector<std::string> enabled;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      if (feature.second)
+        enabled.push_back(feature.first().str());
+    std::sort(enabled.begin(), enabled.end());
+    std::string key = llvm::sys::getProcessTriple() + " " +
+                      llvm::sys::getHostCPUName().str() + " LLVM " +
+                      LLVM_VERSION_STRING + " +";
+    for (const std::string &feature : enabled)
+      key += feature + ",";
+    return key;
+  }();
   return key;
 }
 

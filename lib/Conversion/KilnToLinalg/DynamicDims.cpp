@@ -117,19 +117,25 @@ private:
       int64_t offset = rank - static_cast<int64_t>(operandDims.size());
       if (offset < 0)
         return false;
-      for (auto [j, source] : llvm::enumerate(operandDims)) {
-        Source &into = dims[offset + j];
-        if (source.isStatic() && source.size == 1)
-          continue;
-        if (into.isStatic() && into.size == 1) {
-          into = source;
-          continue;
-        }
-        ok &= require(op, into, source);
-        if (into.isStatic() || !into.known())
-          into = source.known() ? source : into;
-      }
+      for (auto [j, source] : llvm::enumerate(operandDims))
+        ok &= join(op, dims[offset + j], source);
     }
+    return ok;
+  }
+
+  /// Joins one operand's dimension `source` into the broadcast result's
+  /// `into`: a static 1 on either side takes the other; two other sizes
+  /// must be equal (`require`). Returns false if that cannot be checked.
+  bool join(Operation *op, Source &into, Source source) {
+    if (source.isStatic() && source.size == 1)
+      return true;
+    if (into.isStatic() && into.size == 1) {
+      into = source;
+      return true;
+    }
+    bool ok = require(op, into, source);
+    if ((into.isStatic() || !into.known()) && source.known())
+      into = source;
     return ok;
   }
 
@@ -202,17 +208,8 @@ private:
         dims.assign(batch, staticSize(1));
         for (const SmallVector<Source> *operand : {&lhs, &rhs}) {
           int64_t operandBatch = static_cast<int64_t>(operand->size()) - 2;
-          for (int64_t j = 0; j < operandBatch; ++j) {
-            Source source = (*operand)[j];
-            Source &into = dims[batch - operandBatch + j];
-            if (source.isStatic() && source.size == 1)
-              continue;
-            if (into.isStatic() && into.size == 1) {
-              into = source;
-              continue;
-            }
-            ok &= require(op, into, source);
-          }
+          for (int64_t j = 0; j < operandBatch; ++j)
+            ok &= join(op, dims[batch - operandBatch + j], (*operand)[j]);
         }
         dims.push_back(lhs[lhs.size() - 2]);
         dims.push_back(rhs.back());

@@ -84,6 +84,23 @@ std::string field(const std::string &output, const std::string &name) {
 
 auto scaled = [](Tensor a, float scale) { return exp(a * scale) + 1.0f; };
 
+/// Compiles `scaled` for (a, scale) in a new Function after the test
+/// damaged its entry: the cache rejects the entry once, with one warning
+/// that contains `why`, compiles the graph again and gets `expected`.
+void expectRejectedOnce(const Tensor &a, float scale, const Tensor &expected,
+                        const std::string &why) {
+  Warnings warnings;
+  CompileCacheStats before = compile_cache_stats();
+  Tensor again = function(scaled)(a, scale);
+  CompileCacheStats after = compile_cache_stats();
+  EXPECT_EQ(again.to_vector<float>(), expected.to_vector<float>());
+  EXPECT_EQ(after.rejected - before.rejected, 1u);
+  EXPECT_EQ(after.compiles - before.compiles, 1u);
+  ASSERT_EQ(warnings.messages.size(), 1u);
+  EXPECT_THAT(warnings.messages[0], HasSubstr("compile cache: ignoring"));
+  EXPECT_THAT(warnings.messages[0], HasSubstr(why));
+}
+
 TEST(CompileCacheTest, ASecondProcessCompilesNothing) {
   CacheDir dir;
   std::string first = runProbe(dir.path());
@@ -148,16 +165,7 @@ TEST(CompileCacheTest, ACorruptEntryIsIgnoredWithOneWarningAndReplaced) {
   uintmax_t size = fs::file_size(entry);
   for (uintmax_t cut : {size / 2, uintmax_t(3)}) {
     fs::resize_file(entry, cut);
-    Warnings warnings;
-    CompileCacheStats before = compile_cache_stats();
-    Tensor again = function(scaled)(a, 3.0f);
-    CompileCacheStats after = compile_cache_stats();
-    EXPECT_EQ(again.to_vector<float>(), expected.to_vector<float>());
-    EXPECT_EQ(after.rejected - before.rejected, 1u);
-    EXPECT_EQ(after.compiles - before.compiles, 1u);
-    ASSERT_EQ(warnings.messages.size(), 1u);
-    EXPECT_THAT(warnings.messages[0], HasSubstr("compile cache: ignoring"));
-    EXPECT_THAT(warnings.messages[0], HasSubstr(entry.filename().string()));
+    expectRejectedOnce(a, 3.0f, expected, entry.filename().string());
     // Replaced by a whole entry.
     EXPECT_EQ(fs::file_size(entry), size);
   }
@@ -171,13 +179,7 @@ TEST(CompileCacheTest, ACorruptEntryIsIgnoredWithOneWarningAndReplaced) {
     byte = static_cast<char>(byte ^ 0x5a);
     file.write(&byte, 1);
   }
-  Warnings warnings;
-  CompileCacheStats before = compile_cache_stats();
-  EXPECT_EQ(function(scaled)(a, 3.0f).to_vector<float>(),
-            expected.to_vector<float>());
-  EXPECT_EQ(compile_cache_stats().rejected - before.rejected, 1u);
-  ASSERT_EQ(warnings.messages.size(), 1u);
-  EXPECT_THAT(warnings.messages[0], HasSubstr("checksum"));
+  expectRejectedOnce(a, 3.0f, expected, "checksum");
 }
 
 TEST(CompileCacheTest, AnEntryOfAnotherKeyIsIgnored) {
@@ -191,13 +193,7 @@ TEST(CompileCacheTest, AnEntryOfAnotherKeyIsIgnored) {
       dir.entries()[0] == first ? dir.entries()[1] : dir.entries()[0];
   // Whole, intact, and the code of another graph.
   fs::copy_file(first, second, fs::copy_options::overwrite_existing);
-  Warnings warnings;
-  CompileCacheStats before = compile_cache_stats();
-  EXPECT_EQ(function(scaled)(a, 4.0f).to_vector<float>(),
-            expected.to_vector<float>());
-  EXPECT_EQ(compile_cache_stats().rejected - before.rejected, 1u);
-  ASSERT_EQ(warnings.messages.size(), 1u);
-  EXPECT_THAT(warnings.messages[0], HasSubstr("another key"));
+  expectRejectedOnce(a, 4.0f, expected, "another key");
 }
 
 TEST(CompileCacheTest, TheLeastRecentlyUsedEntriesAreEvicted) {
