@@ -168,7 +168,9 @@ std::string driver::generateCHeader(const GraphFile &file,
  *   allocated = aligned = data;  offset = 0;
  *   sizes = {d0, ..., dn-1};  strides = {d1*...*dn-1, ..., dn-1, 1};
  *
- * Inputs are read, never written. float16 and bfloat16 elements are their
+ * Inputs are read, never written. An output buffer must not overlap an
+ * input or another output (the code is compiled assuming it does not);
+ * inputs may overlap each other. float16 and bfloat16 elements are their
  * 16-bit patterns. Link with -lm. The code was generated for the CPU of the
  * machine that compiled it (it may use e.g. AVX-512).
  */

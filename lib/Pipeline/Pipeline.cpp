@@ -54,6 +54,7 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
   // Each result gets its own buffer (CSE may have merged equal results).
   pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
+  pm.addNestedPass<func::FuncOp>(createReadOnlyArgumentsPass());
   // Tensors -> buffers; functions take and return identity-layout memrefs.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -121,6 +122,7 @@ void kiln::buildLoopsToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createAllocationsToRuntimePass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createNoAliasBuffersPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createVerifyLLVMContractPass());

@@ -199,6 +199,54 @@ func::CallOp epilogueGemm(scf::ParallelOp loop) {
   return result.wasInterrupted() ? func::CallOp() : gemm;
 }
 
+/// The positions, among the LLVM arguments of the outlined loop over
+/// `loop`'s body (`begin`, `end`, then `values` with each memref expanded to
+/// its descriptor's fields: allocated and aligned pointers, offset, sizes,
+/// strides), of the pointers of the buffers that overlap no other buffer
+/// among `values` that the loop may write. A buffer qualifies when it views
+/// an allocation or an argument of `func` (a public function, whose argument
+/// buffers do not overlap: kiln-noalias-buffers) that no other value views,
+/// or that the loop neither writes nor shares with a written value.
+SmallVector<int64_t> noAliasPointers(scf::ParallelOp loop, func::FuncOp func,
+                                     ArrayRef<Value> values) {
+  if (!func.isPublic())
+    return {};
+  llvm::DenseSet<Value> written;
+  loop.getBody()->walk([&](Operation *op) {
+    for (Value operand : op->getOperands())
+      if (isa<MemRefType>(operand.getType()) && mayWrite(op, operand))
+        written.insert(kiln::rootBuffer(operand));
+  });
+  auto known = [&](Value root) {
+    if (auto argument = dyn_cast<BlockArgument>(root))
+      return argument.getOwner() == &func.getBody().front();
+    return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(
+        root.getDefiningOp());
+  };
+  SmallVector<int64_t> positions;
+  int64_t position = 2;
+  for (Value v : values) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type) {
+      ++position;
+      continue;
+    }
+    Value root = kiln::rootBuffer(v);
+    bool separate = known(root) && llvm::all_of(values, [&](Value u) {
+                      if (u == v || !isa<MemRefType>(u.getType()))
+                        return true;
+                      Value other = kiln::rootBuffer(u);
+                      if (!written.contains(root) && !written.contains(other))
+                        return true;
+                      return other != root && known(other);
+                    });
+    if (separate)
+      positions.append({position, position + 1});
+    position += 3 + 2 * type.getRank();
+  }
+  return positions;
+}
+
 struct ParallelToRuntimePass final
     : kiln::impl::ParallelToRuntimePassBase<ParallelToRuntimePass> {
   using Base::Base;
@@ -278,7 +326,9 @@ struct ParallelToRuntimePass final
     auto contextType = LLVM::LLVMStructType::getLiteral(context, fieldTypes);
     LLVM::LLVMFuncOp runtime = declareParallelFor(module, symbols);
 
-    // The outlined body: iterations [begin, end) of the first dimension.
+    // The outlined body: iterations [begin, end) of the first dimension. It
+    // unpacks the context and calls `<body>_range(begin, end, values...)`,
+    // which runs the loop: as arguments, the buffers can be marked noalias.
     OpBuilder b(context);
     b.setInsertionPointAfter(func);
     auto bodyType = LLVM::LLVMFunctionType::get(
@@ -287,26 +337,51 @@ struct ParallelToRuntimePass final
         b, loc, (func.getSymName() + "_parallel").str(), bodyType,
         LLVM::Linkage::Internal);
     symbols.insert(body);
+    SmallVector<Type> rangeInputs(2, b.getIndexType());
+    for (Value v : packed)
+      rangeInputs.push_back(v.getType());
+    b.setInsertionPointAfter(body);
+    auto range =
+        func::FuncOp::create(b, loc, (body.getSymName() + "_range").str(),
+                             b.getFunctionType(rangeInputs, {}));
+    range.setPrivate();
+    range->setAttr("llvm.linkage",
+                   LLVM::LinkageAttr::get(context, LLVM::Linkage::Internal));
+    symbols.insert(range);
+    SmallVector<int64_t> noAlias = noAliasPointers(loop, func, packed);
+    if (!noAlias.empty())
+      range->setAttr(kiln::kNoAliasPointersAttrName,
+                     b.getDenseI64ArrayAttr(noAlias));
+
     Block *entry = body.addEntryBlock(b);
     b.setInsertionPointToStart(entry);
-    IRMapping mapping;
-    for (Value c : constants)
-      mapping.map(c, b.clone(*c.getDefiningOp())->getResult(0));
+    auto toIndex = [&](Value v) -> Value {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    SmallVector<Value> rangeArgs = {toIndex(entry->getArgument(0)),
+                                    toIndex(entry->getArgument(1))};
     for (auto [k, v] : llvm::enumerate(packed)) {
       Value field = LLVM::GEPOp::create(
           b, loc, ptrType, contextType, entry->getArgument(2),
           ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(k)});
       Value loaded = LLVM::LoadOp::create(b, loc, fieldTypes[k], field);
-      mapping.map(v, fromField(b, loc, loaded, v.getType()));
+      rangeArgs.push_back(fromField(b, loc, loaded, v.getType()));
     }
-    auto toIndex = [&](Value v) {
-      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-    };
+    func::CallOp::create(b, loc, range, rangeArgs);
+    LLVM::ReturnOp::create(b, loc, ValueRange());
+
+    Block *rangeEntry = range.addEntryBlock();
+    b.setInsertionPointToStart(rangeEntry);
+    IRMapping mapping;
+    for (Value c : constants)
+      mapping.map(c, b.clone(*c.getDefiningOp())->getResult(0));
+    for (auto [k, v] : llvm::enumerate(packed))
+      mapping.map(v, rangeEntry->getArgument(k + 2));
     Value lb = mapping.lookupOrDefault(loop.getLowerBound()[0]);
     Value step = mapping.lookupOrDefault(loop.getStep()[0]);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    auto iterations = scf::ForOp::create(b, loc, toIndex(entry->getArgument(0)),
-                                         toIndex(entry->getArgument(1)), one);
+    auto iterations = scf::ForOp::create(b, loc, rangeEntry->getArgument(0),
+                                         rangeEntry->getArgument(1), one);
     b.setInsertionPointToStart(iterations.getBody());
     Value iv = arith::AddIOp::create(
         b, loc, lb,
@@ -328,8 +403,8 @@ struct ParallelToRuntimePass final
     }
     for (Operation &op : oldBody->without_terminator())
       b.clone(op, mapping);
-    b.setInsertionPointToEnd(entry);
-    LLVM::ReturnOp::create(b, loc, ValueRange());
+    b.setInsertionPointToEnd(rangeEntry);
+    func::ReturnOp::create(b, loc);
 
     // The caller: fill the context and hand the loop to the runtime. The
     // context lives in the entry block so that loops inside loops reuse it.

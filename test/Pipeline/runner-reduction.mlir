@@ -73,17 +73,17 @@ func.func @main() {
 }
 
 func.func @printF32(%u: tensor<*xf32>) {
-  %m = bufferization.to_buffer %u : tensor<*xf32> to memref<*xf32>
+  %m = bufferization.to_buffer %u read_only : tensor<*xf32> to memref<*xf32>
   call @printMemrefF32(%m) : (memref<*xf32>) -> ()
   return
 }
 func.func @printI32(%u: tensor<*xi32>) {
-  %m = bufferization.to_buffer %u : tensor<*xi32> to memref<*xi32>
+  %m = bufferization.to_buffer %u read_only : tensor<*xi32> to memref<*xi32>
   call @printMemrefI32(%m) : (memref<*xi32>) -> ()
   return
 }
 func.func @printI64(%u: tensor<*xi64>) {
-  %m = bufferization.to_buffer %u : tensor<*xi64> to memref<*xi64>
+  %m = bufferization.to_buffer %u read_only : tensor<*xi64> to memref<*xi64>
   call @printMemrefI64(%m) : (memref<*xi64>) -> ()
   return
 }

@@ -3,6 +3,10 @@
 // The loop body moves to an internal function over a range of rows; the
 // buffers it uses travel as memref descriptors in a context struct, and the
 // loop becomes a call to the runtime with a grain of 32768 / 1024 = 32 rows.
+// The outlined function unpacks the context and calls the loop, a function
+// whose arguments are the values the loop uses: the pointers of x (LLVM
+// arguments 2 and 3, after begin and end) and out (10 and 11, after x's
+// descriptor fields and s) are to be marked noalias.
 //       CHECK: llvm.func @kiln_rt_parallel_for(i64, i64, !llvm.ptr, !llvm.ptr)
 // CHECK-LABEL: func.func @scale
 //  CHECK-SAME:     %[[X:.+]]: memref<4096x1024xf32>, %[[S:.+]]: f32, %[[OUT:.+]]: memref<4096x1024xf32>
@@ -16,12 +20,21 @@
 //       CHECK:   llvm.call @kiln_rt_parallel_for(%[[N]], %[[GRAIN]], %[[BODY]], %[[CTX]])
 //   CHECK-NOT:   scf.parallel
 //       CHECK: llvm.func internal @scale_parallel(%[[BEGIN:.+]]: i64, %[[END:.+]]: i64, %[[C:.+]]: !llvm.ptr)
+//   CHECK-DAG:   %[[B:.+]] = arith.index_cast %[[BEGIN]] : i64 to index
+//   CHECK-DAG:   %[[E:.+]] = arith.index_cast %[[END]] : i64 to index
 //       CHECK:   %[[F0:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 //       CHECK:   %[[XM:.+]] = builtin.unrealized_conversion_cast %[[F0]] {{.+}} to memref<4096x1024xf32>
-//       CHECK:   scf.for %[[R:.+]] =
-//       CHECK:     scf.parallel (%[[J:.+]]) =
-//       CHECK:       memref.load %[[XM]]
+//       CHECK:   %[[SV:.+]] = llvm.load %{{.+}} : !llvm.ptr -> f32
+//       CHECK:   %[[OM:.+]] = builtin.unrealized_conversion_cast %{{.+}} to memref<4096x1024xf32>
+//       CHECK:   call @scale_parallel_range(%[[B]], %[[E]], %[[XM]], %[[SV]], %[[OM]])
 //       CHECK:   llvm.return
+//       CHECK: func.func private @scale_parallel_range(%[[RB:.+]]: index, %[[RE:.+]]: index, %[[RX:.+]]: memref<4096x1024xf32>, %{{.+}}: f32, %{{.+}}: memref<4096x1024xf32>)
+//  CHECK-SAME:     kiln.noalias_pointers = array<i64: 2, 3, 10, 11>
+//  CHECK-SAME:     llvm.linkage = #llvm.linkage<internal>
+//       CHECK:   scf.for %{{.+}} = %[[RB]] to %[[RE]]
+//       CHECK:     scf.parallel (%[[J:.+]]) =
+//       CHECK:       memref.load %[[RX]]
+//       CHECK:   return
 func.func @scale(%x: memref<4096x1024xf32>, %s: f32, %out: memref<4096x1024xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -145,5 +158,49 @@ func.func @gemm_then_loops(%a: memref<512x512xf32>, %b: memref<512x512xf32>, %ou
     scf.reduce
   }
   memref.dealloc %c : memref<512x512xf32>
+  return
+}
+
+// -----
+
+// Two views of one allocation, one of them written: neither is noalias; x,
+// an argument no other value views, is (LLVM arguments 9 and 10, after
+// begin, end and the 7 fields of top's descriptor).
+// CHECK-LABEL: func.func private @views_parallel_range(
+//  CHECK-SAME:     kiln.noalias_pointers = array<i64: 9, 10>
+func.func @views(%x: memref<256x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %buf = memref.alloc() : memref<512x256xf32>
+  %top = memref.subview %buf[0, 0] [256, 256] [1, 1] : memref<512x256xf32> to memref<256x256xf32, strided<[256, 1]>>
+  %bottom = memref.subview %buf[256, 0] [256, 256] [1, 1] : memref<512x256xf32> to memref<256x256xf32, strided<[256, 1], offset: 65536>>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c256) step (%c1, %c1) {
+    %v = memref.load %top[%i, %j] : memref<256x256xf32, strided<[256, 1]>>
+    %w = memref.load %x[%i, %j] : memref<256x256xf32>
+    %s = arith.addf %v, %w : f32
+    memref.store %s, %bottom[%i, %j] : memref<256x256xf32, strided<[256, 1], offset: 65536>>
+    scf.reduce
+  }
+  memref.dealloc %buf : memref<512x256xf32>
+  return
+}
+
+// -----
+
+// In a private function the arguments may overlap (its callers' buffers):
+// nothing is marked.
+// CHECK-LABEL: func.func private @private_copy_parallel_range(
+//   CHECK-NOT:     kiln.noalias_pointers
+//       CHECK:   scf.for
+func.func private @private_copy(%x: memref<256x256xf32>, %y: memref<256x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c256) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<256x256xf32>
+    memref.store %v, %y[%i, %j] : memref<256x256xf32>
+    scf.reduce
+  }
   return
 }

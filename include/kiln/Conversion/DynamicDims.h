@@ -48,11 +48,26 @@ struct DimCheck {
   std::string op;
 };
 
+/// Where a dimension's size comes from: dimension `dim` of argument
+/// `argument`, the static `size` (argument -1), or nowhere known (argument
+/// -2: a size that is not one of the arguments' sizes, as after a reshape
+/// to -1 or a concat).
+struct DimSource {
+  int64_t argument = -2;
+  int64_t dim = 0;
+  int64_t size = 0;
+  bool known() const { return argument != -2; }
+  bool isStatic() const { return argument == -1; }
+};
+
 struct DynamicDimChecks {
   std::vector<DimCheck> checks;
   /// The ops that pair a dynamic size with another, every such pair
   /// covered by `checks`.
   llvm::SmallPtrSet<mlir::Operation *, 8> checkedOps;
+  /// Per result of the function, where each of its dimensions' sizes comes
+  /// from.
+  std::vector<std::vector<DimSource>> resultDims;
 };
 
 /// The checks that make the dynamic dimensions of `func`'s ops safe to

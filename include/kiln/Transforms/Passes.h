@@ -34,6 +34,12 @@ void populateElementwiseFusionPatterns(
     mlir::RewritePatternSet &patterns,
     const mlir::linalg::ControlFusionFn &policy);
 
+/// On a function: the positions of its pointer arguments, once lowered to
+/// the LLVM dialect, that kiln-noalias-buffers marks `noalias` (an array of
+/// i64; kiln-parallel-to-runtime sets it on the loops it outlines).
+inline constexpr llvm::StringLiteral kNoAliasPointersAttrName =
+    "kiln.noalias_pointers";
+
 #define GEN_PASS_REGISTRATION
 #include "kiln/Transforms/Passes.h.inc"
 

@@ -18,15 +18,7 @@ using namespace kiln;
 
 namespace {
 
-/// Where a dimension's size comes from: argument `argument`'s dimension
-/// `dim`, a static `size` (argument -1), or nowhere known (argument -2).
-struct Source {
-  int64_t argument = -2;
-  int64_t dim = 0;
-  int64_t size = 0;
-  bool known() const { return argument != -2; }
-  bool isStatic() const { return argument == -1; }
-};
+using Source = DimSource;
 
 Source unknown() { return {}; }
 Source staticSize(int64_t size) { return {-1, 0, size}; }
@@ -48,6 +40,14 @@ public:
       if (op->getNumResults() == 1 &&
           isa<RankedTensorType>(op->getResult(0).getType()))
         visit(op);
+    });
+    func.walk([&](func::ReturnOp ret) {
+      for (Value value : ret.getOperands()) {
+        SmallVector<Source> dims;
+        if (isa<RankedTensorType>(value.getType()))
+          dims = of(value);
+        result.resultDims.emplace_back(dims.begin(), dims.end());
+      }
     });
   }
 
