@@ -3,6 +3,7 @@
 #include "kiln/Driver/Aot.h"
 
 #include "kiln/Compiler/Engine.h"
+#include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Driver/Emit.h"
 #include "kiln/Runtime/Error.h"
 
@@ -107,6 +108,101 @@ std::string runtimeLibrary() {
   return KILN_RUNTIME_LIBRARY;
 }
 
+/// `text` as the contents of a C string literal.
+std::string cStringContents(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// "in0.sizes[1]", for the header's comments and checks.
+std::string sizeName(const std::string &param, int64_t dim) {
+  return param + ".sizes[" + std::to_string(dim) + "]";
+}
+
+/// The sizes of a function's buffers when some are dynamic: what each
+/// output's sizes are, in terms of the inputs' sizes, and the checks that
+/// make a call valid, as C conditions that must hold.
+struct DynamicSizes {
+  /// Per output, its sizes as C expressions ("in0.sizes[0]", "4").
+  std::vector<std::vector<std::string>> outputSizes;
+  /// {condition, message}: e.g. {"in0->sizes[0] == in1->sizes[0]", "..."}.
+  std::vector<std::pair<std::string, std::string>> checks;
+};
+
+/// The sizes of `func`'s buffers (`inputs`, then `outputs`), or an error
+/// naming the first output size that is none of the inputs' sizes.
+DynamicSizes dynamicSizes(const GraphFile &file, const std::string &name,
+                          const std::vector<TensorSignature> &inputs,
+                          const std::vector<TensorSignature> &outputs) {
+  DynamicDimChecks analysis = analyzeDynamicDims(file.function(name));
+  DynamicSizes sizes;
+  auto in = [](int64_t argument) { return "in" + std::to_string(argument); };
+  auto condition = [](const std::string &param, int64_t dim,
+                      const std::string &value) {
+    return param + "->sizes[" + std::to_string(dim) + "] == " + value;
+  };
+  auto pointerSize = [](const std::string &param, int64_t dim) {
+    return param + "->sizes[" + std::to_string(dim) + "]";
+  };
+  // Static sizes of every buffer first, then the pairs the graph's ops
+  // need equal, then the outputs' dynamic sizes.
+  for (size_t i = 0; i < inputs.size(); ++i)
+    for (size_t d = 0; d < inputs[i].shape.size(); ++d)
+      if (!isDynamic(inputs[i].shape[d]))
+        sizes.checks.push_back(
+            {condition(in(i), d, std::to_string(inputs[i].shape[d])),
+             sizeName(in(i), d) + " must be " +
+                 std::to_string(inputs[i].shape[d])});
+  for (const DimCheck &check : analysis.checks) {
+    bool toSize = check.otherArgument < 0;
+    std::string other =
+        toSize ? std::to_string(check.size)
+               : pointerSize(in(check.otherArgument), check.otherDim);
+    sizes.checks.push_back(
+        {condition(in(check.argument), check.dim, other),
+         sizeName(in(check.argument), check.dim) + " must equal " +
+             (toSize ? other
+                     : sizeName(in(check.otherArgument), check.otherDim)) +
+             " (" + check.op + ")"});
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    std::string out = "out" + std::to_string(i);
+    std::vector<std::string> expressions;
+    for (size_t d = 0; d < outputs[i].shape.size(); ++d) {
+      DimSource source;
+      if (i < analysis.resultDims.size() && d < analysis.resultDims[i].size())
+        source = analysis.resultDims[i][d];
+      if (!isDynamic(outputs[i].shape[d]))
+        source = DimSource{-1, 0, outputs[i].shape[d]};
+      if (!source.known())
+        throw Error(file.path() + ": '" + name + "': dimension " +
+                    std::to_string(d) + " of result " + std::to_string(i) +
+                    " is dynamic with a size that is none of the arguments' "
+                    "sizes; kilnc compile needs each output size to be an "
+                    "input size or static (kilnc run and the JIT take it)");
+      std::string expression = source.isStatic()
+                                   ? std::to_string(source.size)
+                                   : sizeName(in(source.argument), source.dim);
+      std::string pointerExpression =
+          source.isStatic() ? expression
+                            : pointerSize(in(source.argument), source.dim);
+      sizes.checks.push_back(
+          {condition(out, d, pointerExpression),
+           sizeName(out, d) +
+               (source.isStatic() ? " must be " : " must equal ") +
+               expression});
+      expressions.push_back(expression);
+    }
+    sizes.outputSizes.push_back(std::move(expressions));
+  }
+  return sizes;
+}
+
 } // namespace
 
 NativeCode driver::generateNativeCode(mlir::ModuleOp module, NativeOutput what,
@@ -168,6 +264,10 @@ std::string driver::generateCHeader(const GraphFile &file,
  *   allocated = aligned = data;  offset = 0;
  *   sizes = {d0, ..., dn-1};  strides = {d1*...*dn-1, ..., dn-1, 1};
  *
+ * A function with dynamic dimensions (?) takes buffers of any size in
+ * them: its comment gives each output's sizes in terms of the inputs', and
+ * kiln_check_<name>() tells whether a call's buffers have sizes that fit.
+ *
  * Inputs are read, never written. An output buffer must not overlap an
  * input or another output (the code is compiled assuming it does not);
  * inputs may overlap each other. float16 and bfloat16 elements are their
@@ -206,14 +306,45 @@ std::string driver::generateCHeader(const GraphFile &file,
       out += "} " + typeName + ";\n\n";
     }
 
+    bool dynamic = llvm::any_of(params, [](const auto &param) {
+      return hasDynamicDims(param.second.shape);
+    });
+    DynamicSizes sizes;
+    if (dynamic)
+      sizes = dynamicSizes(file, name, inputs, outputs);
     prototypes += "/* @" + name + ":";
-    for (const auto &[param, type] : params)
-      prototypes += "\n *   " + param + ": " + describe(type);
+    for (size_t i = 0; i < params.size(); ++i) {
+      prototypes +=
+          "\n *   " + params[i].first + ": " + describe(params[i].second);
+      size_t output = i - inputs.size();
+      if (dynamic && i >= inputs.size()) {
+        prototypes += ", sizes {";
+        for (const std::string &size : sizes.outputSizes[output])
+          prototypes +=
+              (&size == &sizes.outputSizes[output].front() ? "" : ", ") + size;
+        prototypes += "}";
+      }
+    }
     prototypes += "\n */\nvoid _mlir_ciface_" + name + "(";
     for (size_t i = 0; i < params.size(); ++i)
       prototypes += (i ? ", " : "") + memRefTypeName(params[i].second) + " *" +
                     params[i].first;
     prototypes += ");\n\n";
+    if (!dynamic)
+      continue;
+    // A checker of the sizes of a call, in the header itself.
+    prototypes += "/* Whether buffers of these sizes fit @" + name +
+                  ": NULL if they do, else the first size that does not. */\n"
+                  "static inline const char *kiln_check_" +
+                  name + "(";
+    for (size_t i = 0; i < params.size(); ++i)
+      prototypes += std::string(i ? ", " : "") + "const " +
+                    memRefTypeName(params[i].second) + " *" + params[i].first;
+    prototypes += ") {\n";
+    for (const auto &[condition, message] : sizes.checks)
+      prototypes += "  if (!(" + condition + "))\n    return \"" +
+                    cStringContents(message) + "\";\n";
+    prototypes += "  return 0;\n}\n\n";
   }
   out += prototypes;
   out += "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
@@ -234,21 +365,15 @@ AotResult driver::compileAheadOfTime(const GraphFile &file,
     header = path.str().str();
   }
 
-  // Checks every signature before the (slower) lowering: the C header
-  // describes buffers of static shape.
-  for (const std::string &name : file.functionNames()) {
-    std::vector<TensorSignature> types = file.arguments(file.function(name));
-    std::vector<TensorSignature> results = file.results(file.function(name));
-    types.insert(types.end(), results.begin(), results.end());
-    for (const TensorSignature &type : types)
-      if (hasDynamicDims(type.shape))
-        throw Error(file.path() + ": '" + name +
-                    "' has a tensor of dynamic "
-                    "shape " +
-                    describe(type) +
-                    "; kilnc compile needs static "
-                    "shapes (kilnc run and the JIT take dynamic ones)");
-  }
+  // The header first: it refuses outputs whose sizes it cannot state,
+  // before the (slower) lowering.
+  std::string guard =
+      "KILN_GENERATED_" + llvm::sys::path::filename(header).str();
+  for (char &c : guard)
+    c = std::isalnum(static_cast<unsigned char>(c))
+            ? std::toupper(static_cast<unsigned char>(c))
+            : '_';
+  std::string text = generateCHeader(file, guard);
   mlir::OwningOpRef<mlir::ModuleOp> module(file.module().clone());
   lowerModule(*module, Stage::Kiln, Stage::LLVM);
   NativeCode code = generateNativeCode(*module, NativeOutput::Object);
@@ -295,13 +420,6 @@ AotResult driver::compileAheadOfTime(const GraphFile &file,
                   (message.empty() ? "" : ": " + message));
   }
 
-  std::string guard =
-      "KILN_GENERATED_" + llvm::sys::path::filename(header).str();
-  for (char &c : guard)
-    c = std::isalnum(static_cast<unsigned char>(c))
-            ? std::toupper(static_cast<unsigned char>(c))
-            : '_';
-  std::string text = generateCHeader(file, guard);
   if (!code.runtimeCalls.empty()) {
     std::string note = "/* This code calls the Kiln runtime (";
     for (const std::string &call : code.runtimeCalls)
