@@ -76,6 +76,8 @@ void *allocate(uint64_t alignment, uint64_t bytes) {
 struct CompiledErrorSlot {
   std::mutex mutex;
   bool failed = false;
+  /// A size error (kiln_rt_report_size_error) if set, else an index error.
+  const char *what = nullptr;
   int64_t index = 0, axis = 0, size = 0;
 };
 
@@ -133,6 +135,11 @@ std::optional<std::string> kiln::detail::takeCompiledError() {
   if (!slot.failed)
     return std::nullopt;
   slot.failed = false;
+  if (slot.what)
+    return std::string(slot.what) + ": sizes " + std::to_string(slot.size) +
+           " and " + std::to_string(slot.index) +
+           " must be equal; dynamic dimensions do not broadcast in compiled "
+           "code";
   return "gather: index " + std::to_string(slot.index) +
          " is out of range for axis " + std::to_string(slot.axis) +
          " of size " + std::to_string(slot.size);
@@ -251,9 +258,21 @@ void kiln_rt_report_index_error(int64_t index, int64_t axis, int64_t size) {
   if (slot.failed)
     return;
   slot.failed = true;
+  slot.what = nullptr;
   slot.index = index;
   slot.axis = axis;
   slot.size = size;
+}
+
+void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other) {
+  CompiledErrorSlot &slot = currentSlot();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  if (slot.failed)
+    return;
+  slot.failed = true;
+  slot.what = what;
+  slot.size = size;
+  slot.index = other;
 }
 }
 
@@ -290,6 +309,8 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
       {"kiln_rt_parallel_for", reinterpret_cast<void *>(&kiln_rt_parallel_for)},
       {"kiln_rt_report_index_error",
        reinterpret_cast<void *>(&kiln_rt_report_index_error)},
+      {"kiln_rt_report_size_error",
+       reinterpret_cast<void *>(&kiln_rt_report_size_error)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

@@ -15,7 +15,9 @@
 // dynamic pairs are covered by a check get the `kiln.checked_dims`
 // attribute (`kiln-mark-checked-dims`), and the lowering may then assume the
 // sizes equal; an op with a pair it cannot trace to arguments is not marked,
-// and the lowering still refuses it.
+// and its lowering checks the sizes at run time. The result of such an op
+// has dimensions of unknown source (the check may fail, leaving it of one
+// operand's size), so the ops that pair it check again.
 //
 //===----------------------------------------------------------------------===//
 

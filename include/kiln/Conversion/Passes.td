@@ -51,6 +51,7 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
            "(kiln_rt_report_index_error)">,
   ];
   let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
@@ -66,7 +67,9 @@ def VerifyLinalgContractPass : Pass<"kiln-verify-linalg-contract", "::mlir::Modu
     The contract of the Linalg stage: after `kiln-to-linalg` no `kiln` op may
     remain, and every op belongs to a dialect of the linalg-on-tensors level
     (builtin, func, linalg, tensor, arith, math, scf, and bufferization,
-    memref and vector for hosts that hand buffers over or print them). Each
+    memref and vector for hosts that hand buffers over or print them; and
+    `llvm.mlir.global` constant strings with their `llvm.mlir.addressof`,
+    the messages of errors compiled code reports). Each
     offending op is reported at its location, e.g.
     "'kiln.gather' op is not supported by the lowering: it is left after
     kiln-to-linalg", and the pass fails.
@@ -85,9 +88,11 @@ def MarkCheckedDimsPass : Pass<"kiln-mark-checked-dims", "::mlir::ModuleOp"> {
     (`kiln::analyzeDynamicDims`, kiln/Conversion/DynamicDims.h) and gives
     the `kiln.checked_dims` attribute to every op whose pairs all come from
     arguments: the JIT checks those sizes on the arguments before each call,
-    and `kiln-to-linalg` lowers the op as if they were equal. Ops left
-    unmarked are refused by the lowering ("dynamic dimensions of operands 0
-    and 1 might broadcast at run time").
+    and `kiln-to-linalg` lowers the op as if they were equal. An op left
+    unmarked (a size made by a concat, a slice or a reshape) checks its sizes
+    itself at run time: its lowering runs under `scf.if` the sizes are
+    equal, and otherwise reports them to the runtime
+    (`kiln_rt_report_size_error`), which the host throws as a `kiln::Error`.
 
     Run only where a host makes the checks (the JIT, and `kilnc emit`, which
     shows what the JIT runs): it is the first pass of the Kiln stage when

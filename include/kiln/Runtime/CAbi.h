@@ -136,6 +136,15 @@ void _mlir_ciface_kiln_rt_matmul_set_epilogue_f64(KilnMemRefF64x2 *a,
 /// Safe to call from any thread of a compiled call, including pool tasks
 /// started by `kiln_rt_parallel_for`.
 void kiln_rt_report_index_error(int64_t index, int64_t axis, int64_t size);
+
+/// Records that sizes `size` and `other`, which must be equal, differ,
+/// unless an error was already recorded for the current call. `what`, a
+/// constant of the compiled code, says which sizes of which op they are
+/// ("'kiln.add' at f.mlir:3:8, dimension 0"). Compiled code checks the
+/// dynamic sizes the host cannot check on the arguments (those made by a
+/// concat, a slice or a reshape) this way. Safe to call from any thread of
+/// a compiled call.
+void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other);
 }
 
 namespace kiln {

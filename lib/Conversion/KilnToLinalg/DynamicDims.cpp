@@ -134,7 +134,13 @@ private:
       return true;
     }
     bool ok = require(op, into, source);
-    if ((into.isStatic() || !into.known()) && source.known())
+    // Sizes that cannot be checked on the arguments are checked by the
+    // compiled code itself, which leaves the result unwritten, of one of
+    // their sizes, when they differ: the result's size is then not known to
+    // be an argument's, and the ops that pair it check it themselves too.
+    if (!ok)
+      into = unknown();
+    else if ((into.isStatic() || !into.known()) && source.known())
       into = source;
     return ok;
   }

@@ -4,10 +4,16 @@
 
 #include "kiln/Conversion/DynamicDims.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace mlir;
 
@@ -253,29 +259,43 @@ FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
         exprs.push_back(getAffineConstantExpr(0, context));
         continue;
       }
-      // Sizes the host checks on the arguments are equal at run time
-      // (kiln/Conversion/DynamicDims.h): no dynamic dim broadcasts.
-      if (ShapedType::isDynamic(dim) && !checked) {
-        if (!ShapedType::isDynamic(resultDim) && resultDim != 1)
-          return rewriter.notifyMatchFailure(
-              op, "a dynamic dimension of operand " + Twine(i) +
-                      " might be 1 and broadcast at run time");
-        for (unsigned k = 0; k < operands.size(); ++k) {
-          std::optional<int64_t> other = alignedDim(k, d);
-          if (k != i && other && *other != 1)
-            return rewriter.notifyMatchFailure(
-                op, "dynamic dimensions of operands " + Twine(i) + " and " +
-                        Twine(k) + " might broadcast at run time");
-        }
-      }
       exprs.push_back(getAffineDimExpr(d, context));
     }
     maps.push_back(AffineMap::get(rank, 0, exprs, context));
   }
   maps.push_back(rewriter.getMultiDimIdentityMap(rank));
 
-  // The result's dynamic sizes come from the one operand that is not 1 there.
+  // Dynamic sizes never broadcast (kiln/Conversion/DynamicDims.h): every
+  // operand size that is not a static 1 must equal the others and the
+  // result's. The host checks those that come from the arguments (the op is
+  // then `kiln.checked_dims`); the others are checked here, at run time.
   Location loc = op->getLoc();
+  SmallVector<SizeCheck> checks;
+  for (int64_t d = 0; !checked && d < rank; ++d) {
+    SmallVector<std::pair<unsigned, int64_t>> paired;
+    for (unsigned i = 0; i < operands.size(); ++i)
+      if (std::optional<int64_t> dim = alignedDim(i, d); dim && *dim != 1)
+        paired.push_back({i, *dim});
+    bool dynamic = llvm::any_of(
+        paired, [](auto p) { return ShapedType::isDynamic(p.second); });
+    // A dynamic size alone (against static 1s) is the result's.
+    if (!dynamic || (paired.size() == 1 && resultType.isDynamicDim(d)))
+      continue;
+    auto sizeOf = [&](unsigned i) -> Value {
+      int64_t offset = rank - static_cast<int64_t>(shapeOf(i).size());
+      return tensor::DimOp::create(rewriter, loc, operands[i], d - offset);
+    };
+    Value reference = resultType.isDynamicDim(d)
+                          ? sizeOf(paired.front().first)
+                          : arith::ConstantIndexOp::create(
+                                rewriter, loc, resultType.getDimSize(d));
+    for (auto [i, dim] : llvm::drop_begin(paired, resultType.isDynamicDim(d)))
+      if (ShapedType::isDynamic(dim) || resultType.isDynamicDim(d))
+        checks.push_back(
+            {sizeOf(i), reference, "dimension " + std::to_string(d)});
+  }
+
+  // The result's dynamic sizes come from the one operand that is not 1 there.
   SmallVector<OpFoldResult> sizes(rank, rewriter.getIndexAttr(1));
   for (int64_t d = 0; d < rank; ++d) {
     if (!resultType.isDynamicDim(d))
@@ -293,23 +313,121 @@ FailureOr<Value> buildElementwise(PatternRewriter &rewriter, Operation *op,
       break;
     }
   }
-  Value empty = createEmpty(rewriter, loc, resultType, sizes);
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{resultType}, operands, ValueRange{empty}, maps,
-      iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
-        SmallVector<Value> scalars;
-        for (unsigned i = 0; i < operands.size(); ++i) {
-          Type type = i < operandTypes.size() ? operandTypes[i] : Type();
-          scalars.push_back(type ? convertScalar(b, loc, args[i], type)
-                                 : args[i]);
-        }
-        Value result = body(b, loc, scalars);
-        linalg::YieldOp::create(
-            b, loc, convertScalar(b, loc, result, resultType.getElementType()));
-      });
-  return generic.getResult(0);
+  auto build = [&]() -> Value {
+    Value empty = createEmpty(rewriter, loc, resultType, sizes);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, operands, ValueRange{empty}, maps,
+        iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
+          SmallVector<Value> scalars;
+          for (unsigned i = 0; i < operands.size(); ++i) {
+            Type type = i < operandTypes.size() ? operandTypes[i] : Type();
+            scalars.push_back(type ? convertScalar(b, loc, args[i], type)
+                                   : args[i]);
+          }
+          Value result = body(b, loc, scalars);
+          linalg::YieldOp::create(
+              b, loc,
+              convertScalar(b, loc, result, resultType.getElementType()));
+        });
+    return generic.getResult(0);
+  };
+  if (checks.empty())
+    return build();
+  return buildIfSizesEqual(rewriter, op, checks, resultType, sizes, build);
+}
+
+//===----------------------------------------------------------------------===//
+// Sizes checked at run time
+//===----------------------------------------------------------------------===//
+
+/// The runtime function compiled code reports unequal sizes to
+/// (kiln/Runtime/CAbi.h).
+constexpr StringLiteral kReportSizeError = "kiln_rt_report_size_error";
+
+/// The declaration of `kiln_rt_report_size_error(ptr what, i64 size, i64
+/// other)` in `module`, created on first use.
+static func::FuncOp declareReportSizeError(OpBuilder &b, ModuleOp module) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kReportSizeError))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  Type i64 = b.getI64Type();
+  auto declaration = func::FuncOp::create(
+      b, module.getLoc(), kReportSizeError,
+      b.getFunctionType({LLVM::LLVMPointerType::get(b.getContext()), i64, i64},
+                        {}));
+  declaration.setPrivate();
+  return declaration;
+}
+
+/// A pointer to a NUL-terminated constant holding `text`, a global of
+/// `module` (one per distinct text).
+static Value constantString(OpBuilder &b, Location loc, ModuleOp module,
+                            StringRef text) {
+  std::string contents = (text + Twine('\0')).str();
+  std::string name =
+      "__kiln_op_" + llvm::utohexstr(llvm::xxh3_64bits(contents));
+  auto global = module.lookupSymbol<LLVM::GlobalOp>(name);
+  if (!global) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto type = LLVM::LLVMArrayType::get(b.getI8Type(), contents.size());
+    global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                    LLVM::Linkage::Internal, name,
+                                    b.getStringAttr(contents));
+  }
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+FailureOr<Value> buildIfSizesEqual(PatternRewriter &rewriter, Operation *op,
+                                   ArrayRef<SizeCheck> checks,
+                                   RankedTensorType resultType,
+                                   ArrayRef<OpFoldResult> sizes,
+                                   function_ref<Value()> build) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return rewriter.notifyMatchFailure(
+        op, "needs an enclosing module to check its sizes at run time");
+  Location loc = op->getLoc();
+  Value equal;
+  for (const SizeCheck &check : checks) {
+    Value same = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                       check.size, check.other);
+    equal = equal ? arith::AndIOp::create(rewriter, loc, equal, same) : same;
+  }
+  auto guard = scf::IfOp::create(rewriter, loc, TypeRange{resultType}, equal,
+                                 /*addThenBlock=*/true, /*addElseBlock=*/true);
+  OpBuilder::InsertionGuard insertion(rewriter);
+  rewriter.setInsertionPointToStart(guard.thenBlock());
+  scf::YieldOp::create(rewriter, loc, build());
+
+  // Unequal sizes: the first unequal pair goes to the runtime (the host
+  // throws it as a kiln::Error after the call) and the result is left
+  // unwritten; nothing reads out of bounds.
+  rewriter.setInsertionPointToStart(guard.elseBlock());
+  func::FuncOp report = declareReportSizeError(rewriter, module);
+  std::string description =
+      "'" + op->getName().getStringRef().str() + "' at " + formatLocation(loc);
+  Type i64 = rewriter.getI64Type();
+  for (const SizeCheck &check : checks) {
+    Value differs = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ne, check.size, check.other);
+    auto ifDiffers = scf::IfOp::create(rewriter, loc, differs);
+    OpBuilder::InsertionGuard inner(rewriter);
+    rewriter.setInsertionPointToStart(ifDiffers.thenBlock());
+    Value what =
+        constantString(rewriter, loc, module, description + ", " + check.what);
+    func::CallOp::create(
+        rewriter, loc, report,
+        ValueRange{
+            what, arith::IndexCastOp::create(rewriter, loc, i64, check.size),
+            arith::IndexCastOp::create(rewriter, loc, i64, check.other)});
+  }
+  scf::YieldOp::create(rewriter, loc,
+                       createEmpty(rewriter, loc, resultType, sizes));
+  return guard.getResult(0);
 }
 
 Value convertElements(OpBuilder &b, Location loc, Value value,

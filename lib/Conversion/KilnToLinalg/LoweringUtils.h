@@ -87,12 +87,36 @@ unitDimReassociation(int64_t rank, llvm::ArrayRef<int64_t> unitDims);
 
 /// Builds `linalg.generic` computing `body` over the broadcast of `operands`
 /// into `resultType`. Operand `i` is converted to `operandTypes[i]` (if not
-/// null) inside the body. Fails, with the reason, when a dynamic dimension
-/// might broadcast at run time.
+/// null) inside the body. Dynamic dimensions never broadcast: unless the
+/// op is `kiln.checked_dims` (the host checks its sizes), sizes that must be
+/// equal are checked at run time (`buildIfSizesEqual`).
 mlir::FailureOr<mlir::Value>
 buildElementwise(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                  mlir::ValueRange operands, mlir::TypeRange operandTypes,
                  mlir::RankedTensorType resultType, ScalarBuilder body);
+
+/// Two index sizes that must be equal at run time, and which sizes they
+/// are, for the error message ("dimension 0", "the contracted dimension").
+struct SizeCheck {
+  mlir::Value size;
+  mlir::Value other;
+  std::string what;
+};
+
+/// `build()` (the op's result) under `scf.if` the sizes of `checks` are
+/// equal. Otherwise compiled code reports the first unequal pair to the
+/// runtime (`kiln_rt_report_size_error`, with the op's name and location;
+/// the host throws it as a kiln::Error after the call) and yields an
+/// unwritten tensor of `resultType` and `sizes`: nothing is read out of
+/// bounds. This is how ops check the dynamic sizes that the host cannot
+/// check on the arguments (kiln/Conversion/DynamicDims.h): sizes made by a
+/// concat, a slice or a reshape.
+mlir::FailureOr<mlir::Value>
+buildIfSizesEqual(mlir::PatternRewriter &rewriter, mlir::Operation *op,
+                  llvm::ArrayRef<SizeCheck> checks,
+                  mlir::RankedTensorType resultType,
+                  llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                  llvm::function_ref<mlir::Value()> build);
 
 /// `value` converted elementwise to `elementType` by `convertScalar` (the
 /// rounding eager mode uses), or `value` itself if it already has it.

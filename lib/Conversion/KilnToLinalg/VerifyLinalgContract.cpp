@@ -9,6 +9,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -23,11 +24,15 @@ namespace {
 
 /// Whether `op` belongs to the linalg-on-tensors level. Buffers (memref,
 /// bufferization) and vector ops are allowed for hosts and tests that hand
-/// results over or print them; the later stages lower them.
+/// results over or print them; the later stages lower them. Constant
+/// strings (an `llvm.mlir.global` and its address) are the messages of the
+/// errors compiled code reports to the runtime.
 bool isLinalgLevel(Operation *op) {
   Dialect *dialect = op->getDialect();
   if (!dialect)
     return false;
+  if (isa<LLVM::GlobalOp, LLVM::AddressOfOp>(op))
+    return true;
   return isa<BuiltinDialect, func::FuncDialect, linalg::LinalgDialect,
              tensor::TensorDialect, arith::ArithDialect, math::MathDialect,
              scf::SCFDialect, bufferization::BufferizationDialect,

@@ -1,23 +1,5 @@
 // RUN: kiln-opt --kiln-to-linalg --split-input-file --verify-diagnostics %s
 
-// Two dynamic dims might broadcast against each other at run time: the op is
-// reported, not lowered to a possibly wrong answer.
-func.func @dynamic_broadcast(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{'kiln.add' op is not supported by the lowering: dynamic dimensions of operands 0 and 1 might broadcast at run time}}
-  %0 = kiln.add %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
-  return %0 : tensor<?xf32>
-}
-
-// -----
-
-func.func @dynamic_to_static(%a: tensor<?xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'kiln.broadcast_to' op is not supported by the lowering: a dynamic dimension of operand 0 might be 1 and broadcast at run time}}
-  %0 = kiln.broadcast_to %a shape = [4] : tensor<?xf32> -> tensor<4xf32>
-  return %0 : tensor<4xf32>
-}
-
-// -----
-
 func.func @dynamic_batch(%a: tensor<?x3x4xf32>, %b: tensor<1x4x5xf32>) -> tensor<?x3x5xf32> {
   // expected-error @+1 {{'kiln.matmul' op is not supported by the lowering: broadcasting dynamic batch dimensions is not supported}}
   %0 = kiln.matmul %a, %b : (tensor<?x3x4xf32>, tensor<1x4x5xf32>) -> tensor<?x3x5xf32>
