@@ -31,6 +31,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 using namespace kiln;
@@ -58,9 +59,28 @@ void initializeNativeTarget() {
   });
 }
 
+/// The host's target, detected once per process: detecting the CPU's
+/// features executes `cpuid`, which a virtual machine traps, and a compile
+/// did it three times (0.3 ms each).
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> detectHost() {
+  static std::once_flag once;
+  static std::optional<llvm::orc::JITTargetMachineBuilder> host;
+  static std::string error;
+  std::call_once(once, [] {
+    auto detected = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (detected)
+      host = std::move(*detected);
+    else
+      error = llvm::toString(detected.takeError());
+  });
+  if (!host)
+    return llvm::createStringError(error);
+  return *host;
+}
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(unsigned optLevel) {
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto builder = detectHost();
   if (!builder)
     return builder.takeError();
   builder->setCodeGenOptLevel(optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
@@ -382,7 +402,7 @@ llvm::Error JitModule::compileParts(const std::vector<std::string> &bitcodes,
 /// Links `objects_` into a JIT of its own, with the runtime's functions
 /// (kiln/Runtime/CAbi.h) and the process's symbols (libm, memcpy) visible.
 llvm::Error JitModule::linkObjects() {
-  auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto machine = detectHost();
   if (!machine)
     return machine.takeError();
   auto jit =
