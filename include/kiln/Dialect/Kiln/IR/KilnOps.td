@@ -672,4 +672,124 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+/// A scalar (rank-0) tensor of `type`; the assembly format need not spell it.
+class Kiln_Scalar<Type type, string elementBuilder, string description>
+    : Type<And<[TensorOf<[type]>.predicate, HasAnyRankOfPred<[0]>]>,
+           description, "::mlir::RankedTensorType">,
+      BuildableType<"::mlir::RankedTensorType::get({}, " # elementBuilder # ")">;
+def Kiln_BoolScalar : Kiln_Scalar<I1, "$_builder.getI1Type()",
+                                  "0-d tensor of i1">;
+def Kiln_I64Scalar : Kiln_Scalar<I64, "$_builder.getI64Type()",
+                                 "0-d tensor of i64">;
+
+def Kiln_YieldOp : Kiln_Op<"yield",
+    [Pure, Terminator, ParentOneOf<["IfOp", "ForOp", "WhileOp"]>]> {
+  let summary = "the values a region of a control-flow op produces";
+  let description = [{
+    Ends each region of `kiln.if`, `kiln.for` and `kiln.while` with the
+    values it produces: a branch's results, a loop body's next carry, a
+    `kiln.while` condition's `tensor<i1>`.
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+def Kiln_IfOp : Kiln_Op<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "one of two regions, chosen by a boolean scalar";
+  let description = [{
+    Runs `then` if the rank-0 `condition` is true, else `else`, and returns
+    the values the region yields; both yield values of the result types
+    (identical shapes and dtypes). The regions may use values defined above
+    them: the tensors a branch captures (`kiln::cond`).
+
+    Example:
+
+    ```mlir
+    %r = kiln.if %p -> (tensor<4xf32>) {
+      %0 = kiln.exp %x : tensor<4xf32>
+      kiln.yield %0 : tensor<4xf32>
+    } else {
+      kiln.yield %x : tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Kiln_BoolScalar:$condition);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$thenRegion,
+                        SizedRegion<1>:$elseRegion);
+  let assemblyFormat = [{
+    $condition (`->` `(` type($results)^ `)`)? $thenRegion `else`
+    $elseRegion attr-dict
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_ForOp : Kiln_Op<"for", [RecursiveMemoryEffects]> {
+  let summary = "a loop over the integers from `lower` to `upper`";
+  let description = [{
+    Runs the body for i = lower, lower + 1, ..., upper - 1 (not at all if
+    upper <= lower), threading the carry: the body's entry block takes i (a
+    `tensor<i64>`) and the carry, and yields the next carry, which has the
+    types of `init`; the results are the last carry (`init` if the body
+    never runs).
+
+    Example:
+
+    ```mlir
+    %r = kiln.for %lo to %hi iter_args(%x : tensor<4xf32>) -> (tensor<4xf32>) {
+    ^bb0(%i: tensor<i64>, %c: tensor<4xf32>):
+      %0 = kiln.mul %c, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      kiln.yield %0 : tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Kiln_I64Scalar:$lower, Kiln_I64Scalar:$upper,
+                       Variadic<Kiln_Tensor>:$init);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $lower `to` $upper (`iter_args` `(` $init^ `:` type($init) `)`)?
+    (`->` `(` type($results)^ `)`)? $body attr-dict
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_WhileOp : Kiln_Op<"while", [RecursiveMemoryEffects]> {
+  let summary = "a loop that runs while a condition on its carry holds";
+  let description = [{
+    Starting from `init`, runs `cond` on the carry, which yields a
+    `tensor<i1>`; while it is true, runs `body`, which yields the next
+    carry. Both regions' entry blocks take the carry (the types of `init`);
+    the results are the carry for which `cond` was first false.
+
+    Example:
+
+    ```mlir
+    %r = kiln.while (%x : tensor<f32>) -> (tensor<f32>) cond {
+    ^bb0(%c: tensor<f32>):
+      %0 = kiln.lt %c, %limit : (tensor<f32>, tensor<f32>) -> tensor<i1>
+      kiln.yield %0 : tensor<i1>
+    } do {
+    ^bb0(%c: tensor<f32>):
+      %0 = kiln.add %c, %c : (tensor<f32>, tensor<f32>) -> tensor<f32>
+      kiln.yield %0 : tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$init);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$condRegion, SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`(` $init^ `:` type($init) `)`)? (`->` `(` type($results)^ `)`)?
+    `cond` $condRegion `do` $body attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // KILN_OPS_TD
