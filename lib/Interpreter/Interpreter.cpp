@@ -46,32 +46,90 @@ void kiln::checkInputs(func::FuncOp graph, const std::vector<Tensor> &inputs) {
   }
 }
 
+namespace {
+
+using ValueMap = llvm::DenseMap<Value, kiln::Tensor>;
+
+std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values);
+
+/// Runs `region`'s single block with its arguments bound to `arguments` and
+/// returns what it yields.
+std::vector<kiln::Tensor> runRegion(Region &region,
+                                    const std::vector<kiln::Tensor> &arguments,
+                                    ValueMap &values) {
+  Block &block = region.front();
+  for (auto [argument, tensor] : llvm::zip(block.getArguments(), arguments))
+    values[argument] = tensor;
+  return runBlock(block, values);
+}
+
+/// The value of a rank-0 tensor as a bool or an int64.
+bool truth(const kiln::Tensor &t) { return t.item<bool>(); }
+
+/// Runs a control-flow op: its regions run op by op like the function.
+std::vector<kiln::Tensor>
+runControlFlow(Operation *op, const std::vector<kiln::Tensor> &operands,
+               ValueMap &values) {
+  using kiln::Tensor;
+  if (auto ifOp = dyn_cast<kiln::IfOp>(op))
+    return runRegion(truth(operands[0]) ? ifOp.getThenRegion()
+                                        : ifOp.getElseRegion(),
+                     {}, values);
+  if (auto forOp = dyn_cast<kiln::ForOp>(op)) {
+    int64_t lower = operands[0].item<int64_t>();
+    int64_t upper = operands[1].item<int64_t>();
+    std::vector<Tensor> carry(operands.begin() + 2, operands.end());
+    for (int64_t i = lower; i < upper; ++i) {
+      std::vector<Tensor> arguments = {kiln::constant(i)};
+      arguments.insert(arguments.end(), carry.begin(), carry.end());
+      carry = runRegion(forOp.getBody(), arguments, values);
+    }
+    return carry;
+  }
+  auto whileOp = cast<kiln::WhileOp>(op);
+  std::vector<Tensor> carry = operands;
+  while (truth(runRegion(whileOp.getCondRegion(), carry, values)[0]))
+    carry = runRegion(whileOp.getBody(), carry, values);
+  return carry;
+}
+
+/// Runs the ops of `block` in order; returns the operands of its terminator
+/// (a func.return or a kiln.yield).
+std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
+  for (Operation &op : block) {
+    std::vector<kiln::Tensor> operands;
+    for (Value operand : op.getOperands())
+      operands.push_back(values.lookup(operand));
+    if (isa<func::ReturnOp, kiln::YieldOp>(op))
+      return operands;
+    std::vector<kiln::Tensor> results;
+    try {
+      results = isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp>(op)
+                    ? runControlFlow(&op, operands, values)
+                    : kiln::evaluate(&op, operands);
+    } catch (const kiln::Error &error) {
+      // Errors inside a region already name their op.
+      if (op.getNumRegions())
+        throw;
+      throw kiln::Error(std::string(error.what()) + " (at " +
+                        kiln::formatLocation(op.getLoc()) + ")");
+    }
+    for (auto [result, tensor] : llvm::zip(op.getResults(), results))
+      values[result] = tensor;
+  }
+  throw kiln::Error("the interpreter found a block without a terminator");
+}
+
+} // namespace
+
 std::vector<kiln::Tensor> kiln::interpret(func::FuncOp graph,
                                           const std::vector<Tensor> &inputs) {
   checkInputs(graph, inputs);
   if (graph.getBody().getBlocks().size() != 1)
     throw Error(graph.getSymName().str() +
                 ": the interpreter runs graphs of a single block");
-
-  llvm::DenseMap<Value, Tensor> values;
+  ValueMap values;
   for (auto [arg, input] : llvm::zip(graph.getArguments(), inputs))
     values[arg] = input;
-
-  for (Operation &op : graph.getBody().front()) {
-    std::vector<Tensor> operands;
-    for (Value operand : op.getOperands())
-      operands.push_back(values.lookup(operand));
-    if (auto ret = dyn_cast<func::ReturnOp>(op))
-      return operands;
-    std::vector<Tensor> results;
-    try {
-      results = evaluate(&op, operands);
-    } catch (const Error &error) {
-      throw Error(std::string(error.what()) + " (at " +
-                  formatLocation(op.getLoc()) + ")");
-    }
-    for (auto [result, tensor] : llvm::zip(op.getResults(), results))
-      values[result] = tensor;
-  }
-  throw Error(graph.getSymName().str() + ": the graph has no return");
+  return runBlock(graph.getBody().front(), values);
 }

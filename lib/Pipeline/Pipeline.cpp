@@ -61,6 +61,10 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop body may yield a new buffer for its carry (scf.for and scf.while
+  // from kiln.for and kiln.while); the deallocation pipeline frees the
+  // previous iteration's.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   if (options.resultsAsOutParams) {

@@ -36,6 +36,10 @@ void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// softmax, log_softmax and layer_norm, decomposed into generics.
 void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// kiln.if, kiln.for and kiln.while -> scf.if, scf.for and scf.while on
+/// tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
+void populateControlFlowLoweringPatterns(mlir::RewritePatternSet &patterns);
+
 /// Every pattern above.
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool reportIndexErrors = true);

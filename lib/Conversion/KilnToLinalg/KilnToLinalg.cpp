@@ -30,6 +30,7 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
   populateShapeLoweringPatterns(patterns, reportIndexErrors);
   populateLinearAlgebraLoweringPatterns(patterns);
   populateNNLoweringPatterns(patterns);
+  populateControlFlowLoweringPatterns(patterns);
 }
 
 namespace {
