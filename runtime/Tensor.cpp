@@ -225,8 +225,9 @@ void Tensor::checkNotTraced(const char *what) const {
                 " tensor is traced: it stands for a value of the graph "
                 "kiln::function is tracing and has no elements yet. C++ code "
                 "in a traced function cannot depend on tensor values (use "
-                "kiln::select), or call kiln::run_functions_eagerly(true) to "
-                "debug it eagerly");
+                "kiln::select, or kiln::cond and kiln::while_loop for control "
+                "flow), or call kiln::run_functions_eagerly(true) to debug it "
+                "eagerly");
 }
 
 void *Tensor::rawData() const {

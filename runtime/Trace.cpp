@@ -39,6 +39,10 @@ CallSite::~CallSite() {
 
 const std::source_location *CallSite::current() { return callSite; }
 
+CallSiteBoundary::CallSiteBoundary() : saved_(callSite) { callSite = nullptr; }
+
+CallSiteBoundary::~CallSiteBoundary() { callSite = saved_; }
+
 ScopedRecorder::ScopedRecorder(Recorder *recorder) : previous_(active) {
   active = recorder;
 }

@@ -4,6 +4,7 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+#include "kiln/Runtime/Control.h"
 #include "kiln/Runtime/Error.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -95,6 +96,7 @@ GraphTracer::GraphTracer(ModuleOp module, StringRef name,
   builder_.setInsertionPointToEnd(entry);
   for (BlockArgument arg : entry->getArguments())
     arguments_.push_back(wrap(arg));
+  scopes_.push_back(&func_.getBody());
 }
 
 GraphTracer::~GraphTracer() = default;
@@ -114,6 +116,11 @@ mlir::Value GraphTracer::valueOf(const Tensor &tensor) {
       throw Error("trace: a tensor traced by another kiln::function was "
                   "used in this one (traced tensors cannot escape their "
                   "function)");
+    if (!llvm::is_contained(scopes_,
+                            mlir::Value(value->value).getParentRegion()))
+      throw Error("trace: a tensor made inside a branch of kiln::cond or a "
+                  "loop body was used outside it; return it from the branch "
+                  "or the body instead");
     return value->value;
   }
   // A host tensor the callable captured: it becomes part of the graph.
@@ -274,4 +281,170 @@ func::FuncOp GraphTracer::finish(const std::vector<Tensor> &outputs) {
   if (failed(verify(func_)))
     throw Error("trace: the traced graph does not verify: " + diagnostics);
   return func_;
+}
+
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The shapes and dtypes of `types`, as the checks of
+/// kiln/Runtime/Control.h take them.
+std::vector<TensorSpec> placeholders(TypeRange types) {
+  std::vector<TensorSpec> specs;
+  for (Type type : types) {
+    auto tensorType = cast<RankedTensorType>(type);
+    specs.push_back(
+        {toShape(tensorType), *toDType(tensorType.getElementType())});
+  }
+  return specs;
+}
+
+/// Pops the innermost scope when the region's tracing ends, even by an
+/// exception.
+struct ScopeGuard {
+  std::vector<Region *> &scopes;
+  ~ScopeGuard() { scopes.pop_back(); }
+};
+
+} // namespace
+
+Location GraphTracer::locationOf(const trace::ControlSite &site) {
+  return FileLineColLoc::get(builder_.getContext(), site.location.file_name(),
+                             site.location.line(), site.location.column());
+}
+
+std::unique_ptr<Region>
+GraphTracer::traceRegion(const trace::RegionBody &body, TypeRange argumentTypes,
+                         Location location,
+                         SmallVectorImpl<mlir::Value> &yielded) {
+  auto region = std::make_unique<Region>();
+  Block *block = new Block();
+  region->push_back(block);
+  block->addArguments(argumentTypes,
+                      SmallVector<Location>(argumentTypes.size(), location));
+  OpBuilder::InsertionGuard insertion(builder_);
+  builder_.setInsertionPointToEnd(block);
+  scopes_.push_back(region.get());
+  ScopeGuard scope{scopes_};
+  std::vector<Tensor> arguments;
+  for (BlockArgument argument : block->getArguments())
+    arguments.push_back(wrap(argument));
+  std::vector<Tensor> results;
+  {
+    // The ops of the body record their own call sites.
+    trace::CallSiteBoundary boundary;
+    results = body(arguments);
+  }
+  location_ = location;
+  for (const Tensor &result : results)
+    yielded.push_back(valueOf(result));
+  YieldOp::create(builder_, location, yielded);
+  return region;
+}
+
+std::vector<Tensor>
+GraphTracer::createControlFlow(OperationState &state,
+                               const trace::ControlSite &site) {
+  Operation *op = builder_.create(state);
+  std::string diagnostics;
+  // Inside a region still being traced (not yet part of an op), verifying a
+  // region op would walk up to a parent that does not exist yet: finish()
+  // verifies the whole function.
+  if (scopes_.size() == 1) {
+    ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
+      diagnostics += (diagnostics.empty() ? "" : "; ") + diag.str();
+      return success();
+    });
+    if (failed(verify(op, /*verifyRecursively=*/false))) {
+      op->erase();
+      throw Error(std::string(site.op) + ": cannot be traced: " + diagnostics);
+    }
+  }
+  std::vector<Tensor> results;
+  for (mlir::Value result : op->getResults())
+    results.push_back(wrap(result));
+  return results;
+}
+
+std::vector<Tensor> GraphTracer::recordIf(const trace::ControlSite &site,
+                                          const Tensor &condition,
+                                          const trace::RegionBody &thenBody,
+                                          const trace::RegionBody &elseBody) {
+  Location location = locationOf(site);
+  location_ = location;
+  mlir::Value predicate = valueOf(condition);
+  SmallVector<mlir::Value> thenValues, elseValues;
+  std::unique_ptr<Region> thenRegion =
+      traceRegion(thenBody, {}, location, thenValues);
+  std::unique_ptr<Region> elseRegion =
+      traceRegion(elseBody, {}, location, elseValues);
+  detail::checkSameTypes(site, "the false branch returns",
+                         placeholders(ValueRange(elseValues).getTypes()),
+                         "the true branch",
+                         placeholders(ValueRange(thenValues).getTypes()));
+  OperationState state(location, IfOp::getOperationName());
+  state.addOperands(predicate);
+  state.addTypes(ValueRange(thenValues).getTypes());
+  state.addRegion(std::move(thenRegion));
+  state.addRegion(std::move(elseRegion));
+  return createControlFlow(state, site);
+}
+
+std::vector<Tensor> GraphTracer::recordFor(const trace::ControlSite &site,
+                                           const Tensor &lower,
+                                           const Tensor &upper,
+                                           const std::vector<Tensor> &init,
+                                           const trace::RegionBody &body) {
+  Location location = locationOf(site);
+  location_ = location;
+  SmallVector<mlir::Value> operands = {valueOf(lower), valueOf(upper)};
+  for (const Tensor &tensor : init)
+    operands.push_back(valueOf(tensor));
+  TypeRange carry = ValueRange(operands).drop_front(2).getTypes();
+  SmallVector<Type> arguments = {operands[0].getType()};
+  llvm::append_range(arguments, carry);
+  SmallVector<mlir::Value> yielded;
+  std::unique_ptr<Region> region =
+      traceRegion(body, arguments, location, yielded);
+  detail::checkSameTypes(site, "the body returns",
+                         placeholders(ValueRange(yielded).getTypes()),
+                         "the carry is", placeholders(carry));
+  OperationState state(location, ForOp::getOperationName());
+  state.addOperands(operands);
+  state.addTypes(carry);
+  state.addRegion(std::move(region));
+  return createControlFlow(state, site);
+}
+
+std::vector<Tensor> GraphTracer::recordWhile(const trace::ControlSite &site,
+                                             const std::vector<Tensor> &init,
+                                             const trace::RegionBody &condition,
+                                             const trace::RegionBody &body) {
+  Location location = locationOf(site);
+  location_ = location;
+  SmallVector<mlir::Value> operands;
+  for (const Tensor &tensor : init)
+    operands.push_back(valueOf(tensor));
+  TypeRange carry = ValueRange(operands).getTypes();
+  SmallVector<mlir::Value> predicate, yielded;
+  std::unique_ptr<Region> condRegion =
+      traceRegion(condition, carry, location, predicate);
+  std::vector<TensorSpec> predicateTypes =
+      placeholders(ValueRange(predicate).getTypes());
+  if (predicateTypes.size() != 1)
+    throw Error("while_loop: the condition must return one bool scalar");
+  detail::checkPredicate(site, predicateTypes[0], "the condition");
+  std::unique_ptr<Region> bodyRegion =
+      traceRegion(body, carry, location, yielded);
+  detail::checkSameTypes(site, "the body returns",
+                         placeholders(ValueRange(yielded).getTypes()),
+                         "the carry is", placeholders(carry));
+  OperationState state(location, WhileOp::getOperationName());
+  state.addOperands(operands);
+  state.addTypes(carry);
+  state.addRegion(std::move(condRegion));
+  state.addRegion(std::move(bodyRegion));
+  return createControlFlow(state, site);
 }

@@ -17,8 +17,10 @@
 
 #include "kiln/Runtime/Tensor.h"
 
+#include <functional>
 #include <initializer_list>
 #include <source_location>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -48,12 +50,43 @@ struct OpCall {
   DType dtype;
 };
 
+/// The body of a region of a control-flow op (kiln/Runtime/Control.h): given
+/// the tensors standing for the region's arguments, returns the tensors it
+/// yields.
+using RegionBody =
+    std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
+
+/// Where a control-flow op was called, and which one ("cond",
+/// "while_loop"...), for its errors.
+struct ControlSite {
+  std::string_view op;
+  std::source_location location;
+};
+
 /// Builds the graph of a trace; implemented outside the runtime.
 class Recorder {
 public:
   virtual ~Recorder();
   /// Records `call` and returns a traced tensor for its result.
   virtual Tensor record(const OpCall &call) = 0;
+
+  /// Records a kiln.if on the bool scalar `condition`; both bodies take no
+  /// arguments and must yield the same types.
+  virtual std::vector<Tensor> recordIf(const ControlSite &site,
+                                       const Tensor &condition,
+                                       const RegionBody &thenBody,
+                                       const RegionBody &elseBody) = 0;
+  /// Records a kiln.for over [lower, upper) (int64 scalars) from the carry
+  /// `init`; the body takes the index and the carry and yields the carry.
+  virtual std::vector<Tensor>
+  recordFor(const ControlSite &site, const Tensor &lower, const Tensor &upper,
+            const std::vector<Tensor> &init, const RegionBody &body) = 0;
+  /// Records a kiln.while from the carry `init`: `condition` takes the carry
+  /// and yields a bool scalar, `body` takes it and yields the next carry.
+  virtual std::vector<Tensor> recordWhile(const ControlSite &site,
+                                          const std::vector<Tensor> &init,
+                                          const RegionBody &condition,
+                                          const RegionBody &body) = 0;
 };
 
 /// Marks the source location of the public op being called on this thread.
@@ -72,6 +105,20 @@ public:
 
 private:
   bool owner_;
+};
+
+/// Makes the ops called inside its scope record their own call sites, even
+/// inside an op call that marked one (a kiln::cond whose branches are
+/// traced).
+class CallSiteBoundary {
+public:
+  CallSiteBoundary();
+  ~CallSiteBoundary();
+  CallSiteBoundary(const CallSiteBoundary &) = delete;
+  CallSiteBoundary &operator=(const CallSiteBoundary &) = delete;
+
+private:
+  const std::source_location *saved_;
 };
 
 /// The recorder active on this thread, if any.

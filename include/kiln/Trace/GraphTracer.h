@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,33 @@ public:
   mlir::func::FuncOp finish(const std::vector<Tensor> &outputs);
 
   Tensor record(const trace::OpCall &call) override;
+  std::vector<Tensor> recordIf(const trace::ControlSite &site,
+                               const Tensor &condition,
+                               const trace::RegionBody &thenBody,
+                               const trace::RegionBody &elseBody) override;
+  std::vector<Tensor> recordFor(const trace::ControlSite &site,
+                                const Tensor &lower, const Tensor &upper,
+                                const std::vector<Tensor> &init,
+                                const trace::RegionBody &body) override;
+  std::vector<Tensor> recordWhile(const trace::ControlSite &site,
+                                  const std::vector<Tensor> &init,
+                                  const trace::RegionBody &condition,
+                                  const trace::RegionBody &body) override;
 
 private:
+  /// A region traced from `body`, not yet part of an op: its entry block
+  /// takes `argumentTypes`, and it ends in a kiln.yield of what `body`
+  /// returned, which `yielded` receives.
+  std::unique_ptr<mlir::Region>
+  traceRegion(const trace::RegionBody &body, mlir::TypeRange argumentTypes,
+              mlir::Location location,
+              llvm::SmallVectorImpl<mlir::Value> &yielded);
+  /// Creates the control-flow op `state` describes, verifies it and returns
+  /// traced tensors for its results.
+  std::vector<Tensor> createControlFlow(mlir::OperationState &state,
+                                        const trace::ControlSite &site);
+  mlir::Location locationOf(const trace::ControlSite &site);
+
   /// The graph value of `tensor`: its traced value, or a constant made from
   /// a host tensor.
   mlir::Value valueOf(const Tensor &tensor);
@@ -59,6 +85,9 @@ private:
   /// The location of the ops being recorded: the user's call site.
   mlir::Location location_;
   std::vector<Tensor> arguments_;
+  /// The regions being traced, outermost (the function's body) first: the
+  /// values of these regions are the ones a traced op may use.
+  std::vector<mlir::Region *> scopes_;
 };
 
 } // namespace kiln

@@ -1,0 +1,192 @@
+//===- ControlFlowTest.cpp - cond, while_loop and fori_loop, four ways ----===//
+//
+// Programs with control flow run eagerly (C++ control flow), traced into
+// kiln.if / kiln.while / kiln.for and JIT-compiled, and from their saved
+// graph file through the interpreter and the JIT.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DifferentialTesting.h"
+
+#include <gmock/gmock.h>
+
+#include <tuple>
+
+namespace kiln::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Newton's method for square roots: the number of steps depends on the
+// data. Division, addition and multiplication by 0.5 are exact or correctly
+// rounded on both sides, so the roots agree bit for bit, and the steps too.
+TEST(ControlFlowE2E, NewtonSquareRootsWithADataDependentTripCount) {
+  auto roots = [](Tensor a) {
+    auto [x, steps] = while_loop(
+        [&](const std::tuple<Tensor, Tensor> &carry) {
+          const Tensor &x = std::get<0>(carry);
+          return reduce_max(abs(x * x - a)) > 1e-9;
+        },
+        [&](const std::tuple<Tensor, Tensor> &carry) {
+          const auto &[x, steps] = carry;
+          return std::tuple{(x + a / x) * 0.5, steps + 1};
+        },
+        std::tuple{a, constant(0)});
+    return std::tuple{x, steps};
+  };
+  runThreeWays(roots, {kExact},
+               constant({2.0, 10.0, 0.25, 1e4}, {4}, DType::F64));
+  runThreeWays(roots, {kExact}, constant({9.0}, {1}, DType::F64));
+}
+
+// A piecewise function with nested conds on reductions of the input.
+TEST(ControlFlowE2E, PiecewiseFunctionWithNestedCond) {
+  auto piecewise = [](Tensor x) {
+    return cond(
+        reduce_sum(x) > 0.0f,
+        [](Tensor x) {
+          return cond(
+              reduce_max(x) > 1.0f, [](Tensor x) { return x * x; },
+              [](Tensor x) { return x * 2.0f; }, x);
+        },
+        [](Tensor x) { return -x; }, x);
+  };
+  for (uint64_t seed = 1; seed <= 6; ++seed)
+    runThreeWays(piecewise, {kExact}, normal({5}, seed, DType::F32));
+  runThreeWays(piecewise, {kExact}, constant({0.5f, 0.25f}, {2}, DType::F32));
+}
+
+// 1000 steps of a recurrence with a matmul in the body: one kiln.for, not
+// 1000 ops. Each step is a dot product of 8 terms, then tanh (a polynomial
+// in compiled code, within 1e-6 of eager's); tanh and weights of 0.1
+// contract the differences, so they stay within 1e-5.
+TEST(ControlFlowE2E, ForiLoopOfAThousandMatmuls) {
+  Tensor w = normal({8, 8}, 31, DType::F32) * 0.1f;
+  auto recurrence = [w](Tensor h, Tensor b) {
+    return fori_loop(
+        0, 1000,
+        [&](const Tensor &i, const Tensor &h) {
+          Tensor step = cast(i, DType::F32) * 0.001f;
+          return tanh(matmul(h, w) + b + step);
+        },
+        h);
+  };
+  runThreeWays(recurrence, {Bound{0, 0, 1e-5}}, normal({4, 8}, 32, DType::F32),
+               normal({8}, 33, DType::F32));
+}
+
+// A carry of three tensors of different dtypes, and loops that run zero
+// times (their result is the initial carry).
+TEST(ControlFlowE2E, TupleCarriesAndLoopsThatNeverRun) {
+  auto mixed = [](Tensor x, Tensor limit) {
+    return while_loop(
+        [&](const std::tuple<Tensor, Tensor, Tensor> &carry) {
+          return std::get<1>(carry) < limit;
+        },
+        [](const std::tuple<Tensor, Tensor, Tensor> &carry) {
+          const auto &[x, count, flag] = carry;
+          return std::tuple{x * 1.5f, count + 1, logical_not(flag)};
+        },
+        std::tuple{x, constant(0), constant(false)});
+  };
+  runThreeWays(mixed, {kExact}, normal({3}, 41, DType::F32), constant(7));
+  runThreeWays(mixed, {kExact}, normal({3}, 42, DType::F32), constant(0));
+  auto never = [](Tensor x) {
+    return fori_loop(
+        5, 5, [](const Tensor &, const Tensor &x) { return x * x; }, x);
+  };
+  runThreeWays(never, {kExact}, normal({2, 2}, 43, DType::F32));
+  // Bounds from tensors, and a vector carry.
+  auto sums = [](Tensor n, Tensor x) {
+    return fori_loop(
+        constant(int64_t{0}), n,
+        [](const Tensor &i, const std::vector<Tensor> &carry) {
+          return std::vector<Tensor>{carry[0] + cast(i, DType::F32),
+                                     carry[1] * 2};
+        },
+        std::vector<Tensor>{x, constant(1)});
+  };
+  runThreeWays(sums, {kExact}, constant(int64_t{6}),
+               normal({3}, 44, DType::F32));
+  runThreeWays(sums, {kExact}, constant(int64_t{-2}),
+               normal({3}, 45, DType::F32));
+}
+
+// Errors name the types and the C++ call site, eagerly and traced.
+TEST(ControlFlowE2E, MismatchedTypesAreErrorsWithTheCallSite) {
+  auto mismatched = [](Tensor x) {
+    return cond(
+        reduce_sum(x) > 0.0f, [](Tensor x) { return x; },
+        [](Tensor x) { return cast(x, DType::F64); }, x);
+  };
+  try {
+    function(mismatched)(normal({4}, 51, DType::F32));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(),
+                HasSubstr("cond: the false branch returns [(4) float64], the "
+                          "true branch [(4) float32] (at "));
+    EXPECT_THAT(error.what(), HasSubstr("ControlFlowTest.cpp:"));
+  }
+  auto growing = [](Tensor x) {
+    return while_loop([](const Tensor &x) { return reduce_sum(x) < 100.0f; },
+                      [](const Tensor &x) {
+                        return concat({x, x}, 0);
+                      },
+                      x);
+  };
+  for (bool traced : {false, true}) {
+    SCOPED_TRACE(traced ? "traced" : "eager");
+    try {
+      Tensor x = ones({2}, DType::F32);
+      traced ? function(growing)(x) : growing(x);
+      FAIL() << "expected kiln::Error";
+    } catch (const Error &error) {
+      EXPECT_THAT(error.what(),
+                  HasSubstr("while_loop: the body returns [(4) float32], the "
+                            "carry is [(2) float32] (at "));
+    }
+  }
+  auto notBool = [](Tensor x) {
+    return cond(
+        reduce_sum(x), [](Tensor x) { return x; }, [](Tensor x) { return x; },
+        x);
+  };
+  EXPECT_THROW(
+      {
+        try {
+          notBool(ones({2}, DType::F32));
+        } catch (const Error &error) {
+          EXPECT_THAT(error.what(), HasSubstr("cond: the predicate must be a "
+                                              "bool scalar, got () float32"));
+          throw;
+        }
+      },
+      Error);
+}
+
+// A tensor made inside a branch cannot be used after it.
+TEST(ControlFlowE2E, TensorsOfABranchDoNotEscapeIt) {
+  auto escaping = [](Tensor x) {
+    Tensor inner;
+    Tensor y = cond(
+        reduce_sum(x) > 0.0f,
+        [&](Tensor x) {
+          inner = x * 2.0f;
+          return inner;
+        },
+        [](Tensor x) { return x; }, x);
+    return y + inner;
+  };
+  try {
+    function(escaping)(ones({2}, DType::F32));
+    FAIL() << "expected kiln::Error";
+  } catch (const Error &error) {
+    EXPECT_THAT(error.what(),
+                HasSubstr("a tensor made inside a branch of kiln::cond or a "
+                          "loop body was used outside it"));
+  }
+}
+
+} // namespace
+} // namespace kiln::e2e
