@@ -4,6 +4,9 @@
 
 #include "kiln/Runtime/CAbi.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -45,9 +48,39 @@ double msSince(Clock::time_point start) {
       .count();
 }
 
+/// Translates a one-function module whose argument has a parameter
+/// attribute. MLIR builds the table it converts parameter attributes with
+/// (`noalias`, kiln-noalias-buffers) on first use, in a function-local
+/// static; libMLIR is not instrumented, so ThreadSanitizer cannot see that
+/// initialization synchronized and reported two threads' first
+/// translations as a race. Done once, before any compile thread.
+void translateParameterAttributesOnce() {
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::DialectRegistry registry;
+  registerEngineTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadDialect<mlir::LLVM::LLVMDialect>();
+  mlir::OpBuilder b(&context);
+  mlir::Location loc = b.getUnknownLoc();
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  auto ptr = mlir::LLVM::LLVMPointerType::get(&context);
+  auto function = mlir::LLVM::LLVMFuncOp::create(
+      b, loc, "kiln_parameter_attributes",
+      mlir::LLVM::LLVMFunctionType::get(mlir::LLVM::LLVMVoidType::get(&context),
+                                        {ptr}));
+  function.setArgAttr(0, mlir::LLVM::LLVMDialect::getNoAliasAttrName(),
+                      b.getUnitAttr());
+  b.setInsertionPointToStart(function.addEntryBlock(b));
+  mlir::LLVM::ReturnOp::create(b, loc, mlir::ValueRange());
+  llvm::LLVMContext llvmContext;
+  (void)mlir::translateModuleToLLVMIR(*module, llvmContext);
+}
+
 void initializeNativeTarget() {
   static std::once_flag once;
   std::call_once(once, [] {
+    translateParameterAttributesOnce();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
