@@ -54,7 +54,7 @@ double msSince(Clock::time_point start) {
 /// static; libMLIR is not instrumented, so ThreadSanitizer cannot see that
 /// initialization synchronized and reported two threads' first
 /// translations as a race. Done once, before any compile thread.
-void translateParameterAttributesOnce() {
+void translateParameterAttributes() {
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::DialectRegistry registry;
   registerEngineTranslations(registry);
@@ -77,10 +77,16 @@ void translateParameterAttributesOnce() {
   (void)mlir::translateModuleToLLVMIR(*module, llvmContext);
 }
 
+/// translateParameterAttributes(), once per process, before the first
+/// translation (a compile from the cache translates nothing).
+void translateParameterAttributesOnce() {
+  static std::once_flag once;
+  std::call_once(once, translateParameterAttributes);
+}
+
 void initializeNativeTarget() {
   static std::once_flag once;
   std::call_once(once, [] {
-    translateParameterAttributesOnce();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
@@ -487,6 +493,7 @@ JitModule::link(std::vector<std::string> objects) {
 llvm::Expected<std::unique_ptr<JitModule>>
 JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   initializeNativeTarget();
+  translateParameterAttributesOnce();
   mlir::DialectRegistry registry;
   registerEngineTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
