@@ -8,6 +8,7 @@
 #include "kiln/Runtime/Error.h"
 
 #include "Files.h"
+#include "Quote.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -106,17 +107,6 @@ std::string runtimeLibrary() {
   if (!executable.empty() && llvm::sys::fs::exists(installed))
     return installed.str().str();
   return KILN_RUNTIME_LIBRARY;
-}
-
-/// `text` as the contents of a C string literal.
-std::string cStringContents(llvm::StringRef text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 /// "in0.sizes[1]", for the header's comments and checks.
@@ -343,7 +333,7 @@ std::string driver::generateCHeader(const GraphFile &file,
     prototypes += ") {\n";
     for (const auto &[condition, message] : sizes.checks)
       prototypes += "  if (!(" + condition + "))\n    return \"" +
-                    cStringContents(message) + "\";\n";
+                    escapeQuoted(message) + "\";\n";
     prototypes += "  return 0;\n}\n\n";
   }
   out += prototypes;

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Quote.h"
 #include "kiln/Driver/Emit.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -21,17 +22,6 @@ using namespace kiln;
 using namespace kiln::driver;
 
 namespace {
-
-/// Escapes `text` for a double-quoted DOT string.
-std::string escape(llvm::StringRef text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::string typeText(mlir::Type type) {
   std::string text;
@@ -68,12 +58,12 @@ std::string driver::fusionDot(const GraphFile &file, const Emission &emission) {
     llvm::DenseMap<mlir::Value, std::string> nodeOf;
     std::string prefix = "f" + std::to_string(next++) + "_";
     os << "  subgraph cluster_" << prefix << " {\n    label=\"@"
-       << escape(func.getSymName()) << "\";\n    style=solid;\n";
+       << escapeQuoted(func.getSymName()) << "\";\n    style=solid;\n";
     for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
       std::string id = prefix + "arg" + std::to_string(i);
       nodeOf[arg] = id;
       os << "    " << id << " [shape=ellipse, label=\"arg" << i << "\\n"
-         << escape(typeText(arg.getType())) << "\"];\n";
+         << escapeQuoted(typeText(arg.getType())) << "\"];\n";
     }
     // Kiln ops, by fusion group (the leader of their location's class).
     std::map<LocKey, std::vector<std::string>> members;
@@ -90,7 +80,7 @@ std::string driver::fusionDot(const GraphFile &file, const Emission &emission) {
       name.consume_front("kiln.");
       std::string label = name.str();
       if (op.getNumResults() == 1)
-        label += "\\n" + escape(typeText(op.getResult(0).getType()));
+        label += "\\n" + escapeQuoted(typeText(op.getResult(0).getType()));
       bool isReturn = op.hasTrait<mlir::OpTrait::IsTerminator>();
       bool folded = !isReturn && !lowered.count(key(op.getLoc())) &&
                     !groups.contains(key(op.getLoc()));

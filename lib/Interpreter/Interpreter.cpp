@@ -63,7 +63,7 @@ std::vector<kiln::Tensor> runRegion(Region &region,
   return runBlock(block, values);
 }
 
-/// The value of a rank-0 tensor as a bool or an int64.
+/// The value of a rank-0 bool tensor.
 bool truth(const kiln::Tensor &t) { return t.item<bool>(); }
 
 /// Runs a control-flow op: its regions run op by op like the function.

@@ -8,8 +8,8 @@
 #ifndef KILN_RUNTIME_RUNTIME_H
 #define KILN_RUNTIME_RUNTIME_H
 
-#include "kiln/Runtime/DType.h"
 #include "kiln/Runtime/Control.h"
+#include "kiln/Runtime/DType.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Float16.h"
 #include "kiln/Runtime/Ops.h"
