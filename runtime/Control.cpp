@@ -5,12 +5,17 @@
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Ops.h"
 
+#include <algorithm>
+
 using namespace kiln;
 
 namespace {
 
-/// " (at file.cpp:12)".
+/// " (at file.cpp:12)", or nothing for a site of no C++ call (a graph op
+/// that the interpreter runs names its location itself).
 std::string at(const trace::ControlSite &site) {
+  if (site.location.line() == 0)
+    return "";
   return " (at " + std::string(site.location.file_name()) + ":" +
          std::to_string(site.location.line()) + ")";
 }
@@ -75,4 +80,93 @@ Tensor detail::int64Bound(const trace::ControlSite &site, const Tensor &bound) {
                                  : std::string("an undefined tensor")) +
                 at(site));
   return bound.dtype() == DType::I64 ? bound : cast(bound, DType::I64);
+}
+
+int64_t detail::scanLength(const trace::ControlSite &site,
+                           const std::vector<TensorSpec> &xs) {
+  if (xs.empty())
+    throw Error(std::string(site.op) +
+                ": needs at least one tensor to scan over" + at(site));
+  int64_t length = kDynamic;
+  for (const TensorSpec &type : xs) {
+    if (type.shape.empty())
+      throw Error(std::string(site.op) +
+                  ": scans over tensors of rank 1 or more, got " +
+                  formatShape(type.shape) + " " +
+                  std::string(dtypeName(type.dtype)) + at(site));
+    if (type.shape[0] == kDynamic)
+      continue;
+    if (length != kDynamic && length != type.shape[0])
+      throw Error(std::string(site.op) +
+                  ": the tensors it scans over differ in their first "
+                  "dimension: " +
+                  describeAll(xs) + at(site));
+    length = type.shape[0];
+  }
+  return length;
+}
+
+std::vector<Tensor>
+detail::runScan(const trace::ControlSite &site, const std::vector<Tensor> &init,
+                const std::vector<Tensor> &xs, const trace::RegionBody &step,
+                const std::function<std::vector<TensorSpec>()> &emptyOutputs) {
+  int64_t length = scanLength(site, typesOf(xs));
+  std::vector<TensorSpec> carryTypes = typesOf(init);
+  std::vector<Tensor> carry = init;
+  // outputs[k][i]: output k of step i, with a new first axis.
+  std::vector<std::vector<Tensor>> outputs;
+  std::vector<TensorSpec> outputTypes;
+  for (int64_t i = 0; i < length; ++i) {
+    std::vector<Tensor> arguments = carry;
+    for (const Tensor &x : xs) {
+      std::vector<int64_t> start(x.rank(), 0), limit(x.shape());
+      start[0] = i;
+      limit[0] = i + 1;
+      arguments.push_back(squeeze(slice(x, start, limit), {0}));
+    }
+    std::vector<Tensor> results = step(arguments);
+    if (results.size() < carry.size())
+      throw Error(std::string(site.op) + ": fn returned " +
+                  std::to_string(results.size()) + " tensors for a carry of " +
+                  std::to_string(carry.size()) + at(site));
+    std::vector<Tensor> next(results.begin(), results.begin() + carry.size());
+    std::vector<Tensor> ys(results.begin() + carry.size(), results.end());
+    checkSameTypes(site, "fn returns the carry", typesOf(next), "the carry is",
+                   carryTypes);
+    if (i == 0) {
+      outputTypes = typesOf(ys);
+      outputs.resize(ys.size());
+    }
+    checkSameTypes(site, "fn returns the outputs", typesOf(ys),
+                   "its first step returned", outputTypes);
+    for (size_t k = 0; k < ys.size(); ++k)
+      outputs[k].push_back(expand_dims(ys[k], 0));
+    carry = std::move(next);
+  }
+  std::vector<Tensor> results = carry;
+  if (length > 0) {
+    for (const std::vector<Tensor> &slices : outputs)
+      results.push_back(concat(slices, 0));
+    return results;
+  }
+  // No step: empty stacks of the outputs' slice types.
+  if (emptyOutputs) {
+    outputTypes = emptyOutputs();
+  } else {
+    std::vector<Tensor> arguments = carry;
+    for (const Tensor &x : xs) {
+      Shape shape(x.shape().begin() + 1, x.shape().end());
+      arguments.push_back(zeros(shape, x.dtype()));
+    }
+    std::vector<Tensor> probe = step(arguments);
+    outputTypes = typesOf(
+        std::vector<Tensor>(probe.begin() + std::min(probe.size(), carry.size()),
+                            probe.end()));
+  }
+  for (const TensorSpec &type : outputTypes) {
+    Shape shape = {0};
+    shape.insert(shape.end(), type.shape.begin(), type.shape.end());
+    results.push_back(zeros(shape, type.dtype));
+  }
+  return results;
 }

@@ -4,6 +4,7 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+#include "kiln/Runtime/Control.h"
 #include "kiln/Runtime/Error.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -86,6 +87,29 @@ runControlFlow(Operation *op, const std::vector<kiln::Tensor> &operands,
     }
     return carry;
   }
+  if (auto scanOp = dyn_cast<kiln::ScanOp>(op)) {
+    size_t carryCount = scanOp.getInit().size();
+    std::vector<Tensor> init(operands.begin(), operands.begin() + carryCount);
+    std::vector<Tensor> xs(operands.begin() + carryCount, operands.end());
+    // Its errors name the op and its location in the graph.
+    std::string name = "'kiln.scan' at " + kiln::formatLocation(op->getLoc());
+    return kiln::detail::runScan(
+        {name, std::source_location()}, init, xs,
+        [&](const std::vector<Tensor> &arguments) {
+          return runRegion(scanOp.getBody(), arguments, values);
+        },
+        [&] {
+          std::vector<kiln::TensorSpec> slices;
+          for (Type type : scanOp.getStackedResults().getTypes()) {
+            auto stacked = cast<RankedTensorType>(type);
+            slices.push_back(
+                {kiln::Shape(stacked.getShape().begin() + 1,
+                             stacked.getShape().end()),
+                 *kiln::toDType(stacked.getElementType())});
+          }
+          return slices;
+        });
+  }
   auto whileOp = cast<kiln::WhileOp>(op);
   std::vector<Tensor> carry = operands;
   while (truth(runRegion(whileOp.getCondRegion(), carry, values)[0]))
@@ -104,7 +128,7 @@ std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
       return operands;
     std::vector<kiln::Tensor> results;
     try {
-      results = isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp>(op)
+      results = isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp, kiln::ScanOp>(op)
                     ? runControlFlow(&op, operands, values)
                     : kiln::evaluate(&op, operands);
     } catch (const kiln::Error &error) {

@@ -448,3 +448,48 @@ std::vector<Tensor> GraphTracer::recordWhile(const trace::ControlSite &site,
   state.addRegion(std::move(bodyRegion));
   return createControlFlow(state, site);
 }
+
+std::vector<Tensor> GraphTracer::recordScan(const trace::ControlSite &site,
+                                            const std::vector<Tensor> &init,
+                                            const std::vector<Tensor> &xs,
+                                            const trace::RegionBody &body) {
+  Location location = locationOf(site);
+  location_ = location;
+  SmallVector<mlir::Value> carry, scanned;
+  for (const Tensor &tensor : init)
+    carry.push_back(valueOf(tensor));
+  for (const Tensor &tensor : xs)
+    scanned.push_back(valueOf(tensor));
+  TypeRange carryTypes = ValueRange(carry).getTypes();
+  int64_t length =
+      detail::scanLength(site, placeholders(ValueRange(scanned).getTypes()));
+  SmallVector<Type> arguments(carryTypes);
+  for (mlir::Value value : scanned) {
+    auto type = cast<RankedTensorType>(value.getType());
+    arguments.push_back(RankedTensorType::get(type.getShape().drop_front(),
+                                              type.getElementType()));
+  }
+  SmallVector<mlir::Value> yielded;
+  std::unique_ptr<Region> region =
+      traceRegion(body, arguments, location, yielded);
+  ValueRange yieldedValues(yielded);
+  detail::checkSameTypes(
+      site, "fn returns the carry",
+      placeholders(yieldedValues.take_front(carry.size()).getTypes()),
+      "the carry is", placeholders(carryTypes));
+  SmallVector<Type> results(carryTypes);
+  for (Type type : yieldedValues.drop_front(carry.size()).getTypes()) {
+    auto slice = cast<RankedTensorType>(type);
+    SmallVector<int64_t> shape = {length};
+    llvm::append_range(shape, slice.getShape());
+    results.push_back(RankedTensorType::get(shape, slice.getElementType()));
+  }
+  OperationState state(location, ScanOp::getOperationName());
+  state.addOperands(carry);
+  state.addOperands(scanned);
+  state.getOrAddProperties<ScanOp::Properties>().operandSegmentSizes = {
+      int32_t(carry.size()), int32_t(scanned.size())};
+  state.addTypes(results);
+  state.addRegion(std::move(region));
+  return createControlFlow(state, site);
+}

@@ -36,8 +36,8 @@ void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// softmax, log_softmax and layer_norm, decomposed into generics.
 void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
 
-/// kiln.if, kiln.for and kiln.while -> scf.if, scf.for and scf.while on
-/// tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
+/// kiln.if, kiln.for, kiln.while and kiln.scan -> scf.if, scf.for, scf.while
+/// and scf.for on tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
 void populateControlFlowLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every pattern above.

@@ -1,7 +1,8 @@
 //===- Control.h - Control flow that traced functions keep -----*- C++ -*-===//
 //
-// kiln::cond, kiln::while_loop and kiln::fori_loop, as TensorFlow's tf.cond
-// and tf.while_loop and JAX's lax.cond, while_loop and fori_loop:
+// kiln::cond, kiln::while_loop, kiln::fori_loop and kiln::scan, as
+// TensorFlow's tf.cond and tf.while_loop and JAX's lax.cond, while_loop,
+// fori_loop and scan:
 //
 //   Tensor y = kiln::cond(x.sum() > 0.0f,
 //                         [](Tensor x) { return kiln::exp(x); },
@@ -11,17 +12,24 @@
 //       a) > 1e-6f; },
 //       [&](auto carry) { ... return std::tuple{next, steps + 1}; },
 //       std::tuple{a, kiln::constant(0)});
+//   auto [h, hs] = kiln::scan(
+//       [&](Tensor h, Tensor x) {
+//         Tensor next = kiln::tanh(matmul(x, wx) + matmul(h, wh) + b);
+//         return std::pair{next, next};
+//       },
+//       h0, xs);   // xs [steps, batch, features]; hs [steps, batch, hidden]
 //
 // Eagerly they run as ordinary C++ control flow. Inside a kiln::function's
 // trace they become region ops of the graph (kiln.if, kiln.while,
-// kiln.for): each branch or body is traced once, whatever number of times
+// kiln.for, kiln.scan): each branch or body is traced once, whatever number of times
 // it runs, and the tensors it captures from outside are used by the region
 // directly. A condition must be a bool scalar; both branches of a cond, and
 // a loop body and its carry, must have the same types (shapes and dtypes),
 // or a kiln::Error names both and the call site.
 //
-// A carry (and a branch's result) is a kiln::Tensor, a
-// std::vector<kiln::Tensor>, or a std::tuple or std::pair of kiln::Tensor.
+// A carry (and a branch's result, and what kiln::scan scans over and
+// stacks) is a kiln::Tensor, a std::vector<kiln::Tensor>, or a std::tuple or
+// std::pair of kiln::Tensor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +40,7 @@
 #include "kiln/Runtime/Trace.h"
 
 #include <cstdint>
+#include <functional>
 #include <source_location>
 #include <tuple>
 #include <type_traits>
@@ -118,6 +127,39 @@ void checkSameTypes(const trace::ControlSite &site, const char *what,
 /// `bound` as an int64 scalar; throws kiln::Error unless it is an integer
 /// scalar.
 Tensor int64Bound(const trace::ControlSite &site, const Tensor &bound);
+
+/// The number of steps of a scan over tensors of types `xs`: their common
+/// first dimension (kDynamic if no type knows it). Throws kiln::Error unless
+/// there is at least one, each has rank 1 or more, and the static first
+/// dimensions agree.
+int64_t scanLength(const trace::ControlSite &site,
+                   const std::vector<TensorSpec> &xs);
+
+/// Runs a scan eagerly: for each step i, `step` takes the carry and the
+/// slices xs[j][i] and returns the next carry and the output slices, which
+/// must keep their types from step to step. Returns the last carry and the
+/// outputs stacked along a new first axis. With no steps, the types of the
+/// output slices are `emptyOutputs()`; without that function they are
+/// learned by running `step` once on zeros (its results are discarded).
+std::vector<Tensor>
+runScan(const trace::ControlSite &site, const std::vector<Tensor> &init,
+        const std::vector<Tensor> &xs, const trace::RegionBody &step,
+        const std::function<std::vector<TensorSpec>()> &emptyOutputs = {});
+
+/// `fn`'s result {new_carry, y} as a pair or a tuple of two.
+template <typename T> struct ScanStep {
+  static_assert(sizeof(T) == 0, "kiln::scan: fn(carry, x) must return "
+                                "{new_carry, y}, a std::pair or a std::tuple "
+                                "of two");
+};
+template <typename C, typename Y> struct ScanStep<std::pair<C, Y>> {
+  using Carry = C;
+  using Output = Y;
+};
+template <typename C, typename Y> struct ScanStep<std::tuple<C, Y>> {
+  using Carry = C;
+  using Output = Y;
+};
 
 } // namespace detail
 
@@ -214,6 +256,48 @@ Init fori_loop(
     carry = std::move(next);
   }
   return carry;
+}
+
+/// For each slice x of `xs` along axis 0 in order, `{carry, y} =
+/// fn(carry, x)` from `init`; returns `{final_carry, ys}` with the y's stacked
+/// along a new axis 0 (as JAX's lax.scan). `xs` and `y` are each a Tensor, a
+/// vector, a tuple or a pair of tensors; several tensors scanned together must
+/// have the same first dimension. Traced, it is one kiln.scan. With an empty
+/// `xs`, eager mode runs `fn` once on zeros to learn the shapes of `y` and
+/// discards what it returns.
+template <typename Fn, typename Init, typename Xs>
+auto scan(Fn &&fn, const Init &init, const Xs &xs,
+          std::source_location location = std::source_location::current()) {
+  using Step = detail::ScanStep<
+      std::decay_t<std::invoke_result_t<Fn &, const Init &, const Xs &>>>;
+  static_assert(std::is_same_v<std::decay_t<typename Step::Carry>, Init>,
+                "kiln::scan: fn must return the new carry with the C++ type "
+                "of init");
+  using Y = std::decay_t<typename Step::Output>;
+  using C = detail::Carry<Init>;
+  using CX = detail::Carry<Xs>;
+  using CY = detail::Carry<Y>;
+  trace::ControlSite site{"scan", location};
+  std::vector<Tensor> carry = C::flatten(init);
+  size_t carryCount = carry.size();
+  auto step = [&](const std::vector<Tensor> &arguments) {
+    std::vector<Tensor> current(arguments.begin(),
+                                arguments.begin() + carryCount);
+    std::vector<Tensor> x(arguments.begin() + carryCount, arguments.end());
+    auto [next, y] = fn(C::unflatten(current), CX::unflatten(x));
+    std::vector<Tensor> results = C::flatten(Init(next));
+    for (Tensor &output : CY::flatten(Y(y)))
+      results.push_back(std::move(output));
+    return results;
+  };
+  std::vector<Tensor> results =
+      trace::activeRecorder()
+          ? trace::activeRecorder()->recordScan(site, carry, CX::flatten(xs),
+                                                step)
+          : detail::runScan(site, carry, CX::flatten(xs), step);
+  std::vector<Tensor> last(results.begin(), results.begin() + carryCount);
+  std::vector<Tensor> stacked(results.begin() + carryCount, results.end());
+  return std::pair<Init, Y>{C::unflatten(last), CY::unflatten(stacked)};
 }
 
 } // namespace kiln

@@ -87,6 +87,14 @@ public:
                                           const std::vector<Tensor> &init,
                                           const RegionBody &condition,
                                           const RegionBody &body) = 0;
+  /// Records a kiln.scan of `xs` (each of rank 1 or more) from the carry
+  /// `init`: `body` takes the carry and one slice of each of `xs` and yields
+  /// the next carry and the output slices. Returns the last carry and the
+  /// stacked outputs.
+  virtual std::vector<Tensor> recordScan(const ControlSite &site,
+                                         const std::vector<Tensor> &init,
+                                         const std::vector<Tensor> &xs,
+                                         const RegionBody &body) = 0;
 };
 
 /// Marks the source location of the public op being called on this thread.

@@ -51,6 +51,10 @@ public:
                                   const std::vector<Tensor> &init,
                                   const trace::RegionBody &condition,
                                   const trace::RegionBody &body) override;
+  std::vector<Tensor> recordScan(const trace::ControlSite &site,
+                                 const std::vector<Tensor> &init,
+                                 const std::vector<Tensor> &xs,
+                                 const trace::RegionBody &body) override;
 
 private:
   /// A region traced from `body`, not yet part of an op: its entry block

@@ -381,6 +381,41 @@ static Value constantString(OpBuilder &b, Location loc, ModuleOp module,
   return LLVM::AddressOfOp::create(b, loc, global);
 }
 
+/// Whether every pair of `checks` is equal (an i1).
+static Value allSizesEqual(OpBuilder &b, Location loc,
+                           ArrayRef<SizeCheck> checks) {
+  Value equal;
+  for (const SizeCheck &check : checks) {
+    Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       check.size, check.other);
+    equal = equal ? arith::AndIOp::create(b, loc, equal, same) : same;
+  }
+  return equal;
+}
+
+/// Reports each unequal pair of `checks` to the runtime, naming `op`.
+static void reportUnequalSizes(OpBuilder &b, Operation *op, ModuleOp module,
+                               ArrayRef<SizeCheck> checks) {
+  Location loc = op->getLoc();
+  func::FuncOp report = declareReportSizeError(b, module);
+  std::string description =
+      "'" + op->getName().getStringRef().str() + "' at " + formatLocation(loc);
+  Type i64 = b.getI64Type();
+  for (const SizeCheck &check : checks) {
+    Value differs = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                          check.size, check.other);
+    auto ifDiffers = scf::IfOp::create(b, loc, differs);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(ifDiffers.thenBlock());
+    Value what =
+        constantString(b, loc, module, description + ", " + check.what);
+    func::CallOp::create(
+        b, loc, report,
+        ValueRange{what, arith::IndexCastOp::create(b, loc, i64, check.size),
+                   arith::IndexCastOp::create(b, loc, i64, check.other)});
+  }
+}
+
 FailureOr<Value> buildIfSizesEqual(PatternRewriter &rewriter, Operation *op,
                                    ArrayRef<SizeCheck> checks,
                                    RankedTensorType resultType,
@@ -391,13 +426,8 @@ FailureOr<Value> buildIfSizesEqual(PatternRewriter &rewriter, Operation *op,
     return rewriter.notifyMatchFailure(
         op, "needs an enclosing module to check its sizes at run time");
   Location loc = op->getLoc();
-  Value equal;
-  for (const SizeCheck &check : checks) {
-    Value same = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                       check.size, check.other);
-    equal = equal ? arith::AndIOp::create(rewriter, loc, equal, same) : same;
-  }
-  auto guard = scf::IfOp::create(rewriter, loc, TypeRange{resultType}, equal,
+  auto guard = scf::IfOp::create(rewriter, loc, TypeRange{resultType},
+                                 allSizesEqual(rewriter, loc, checks),
                                  /*addThenBlock=*/true, /*addElseBlock=*/true);
   OpBuilder::InsertionGuard insertion(rewriter);
   rewriter.setInsertionPointToStart(guard.thenBlock());
@@ -407,27 +437,28 @@ FailureOr<Value> buildIfSizesEqual(PatternRewriter &rewriter, Operation *op,
   // throws it as a kiln::Error after the call) and the result is left
   // unwritten; nothing reads out of bounds.
   rewriter.setInsertionPointToStart(guard.elseBlock());
-  func::FuncOp report = declareReportSizeError(rewriter, module);
-  std::string description =
-      "'" + op->getName().getStringRef().str() + "' at " + formatLocation(loc);
-  Type i64 = rewriter.getI64Type();
-  for (const SizeCheck &check : checks) {
-    Value differs = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::ne, check.size, check.other);
-    auto ifDiffers = scf::IfOp::create(rewriter, loc, differs);
-    OpBuilder::InsertionGuard inner(rewriter);
-    rewriter.setInsertionPointToStart(ifDiffers.thenBlock());
-    Value what =
-        constantString(rewriter, loc, module, description + ", " + check.what);
-    func::CallOp::create(
-        rewriter, loc, report,
-        ValueRange{
-            what, arith::IndexCastOp::create(rewriter, loc, i64, check.size),
-            arith::IndexCastOp::create(rewriter, loc, i64, check.other)});
-  }
+  reportUnequalSizes(rewriter, op, module, checks);
   scf::YieldOp::create(rewriter, loc,
                        createEmpty(rewriter, loc, resultType, sizes));
   return guard.getResult(0);
+}
+
+FailureOr<Value> checkSizesEqual(PatternRewriter &rewriter, Operation *op,
+                                 ArrayRef<SizeCheck> checks) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return rewriter.notifyMatchFailure(
+        op, "needs an enclosing module to check its sizes at run time");
+  Location loc = op->getLoc();
+  Value equal = allSizesEqual(rewriter, loc, checks);
+  Value differ = arith::XOrIOp::create(
+      rewriter, loc, equal,
+      arith::ConstantIntOp::create(rewriter, loc, /*value=*/1, /*width=*/1));
+  auto ifDiffer = scf::IfOp::create(rewriter, loc, differ);
+  OpBuilder::InsertionGuard insertion(rewriter);
+  rewriter.setInsertionPointToStart(ifDiffer.thenBlock());
+  reportUnequalSizes(rewriter, op, module, checks);
+  return equal;
 }
 
 Value convertElements(OpBuilder &b, Location loc, Value value,

@@ -118,6 +118,13 @@ buildIfSizesEqual(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                   llvm::ArrayRef<mlir::OpFoldResult> sizes,
                   llvm::function_ref<mlir::Value()> build);
 
+/// Whether the sizes of `checks` are all equal (an i1); if not, compiled code
+/// reports the first unequal pair to the runtime as `buildIfSizesEqual`
+/// does, and the op must then read nothing out of bounds by itself.
+mlir::FailureOr<mlir::Value> checkSizesEqual(mlir::PatternRewriter &rewriter,
+                                             mlir::Operation *op,
+                                             llvm::ArrayRef<SizeCheck> checks);
+
 /// `value` converted elementwise to `elementType` by `convertScalar` (the
 /// rounding eager mode uses), or `value` itself if it already has it.
 mlir::Value convertElements(mlir::OpBuilder &b, mlir::Location loc,

@@ -159,6 +159,84 @@ func.func @while_body_yield(%x: tensor<f32>, %y: tensor<f64>) -> tensor<f32> {
 // -----
 
 func.func @yield_outside(%x: tensor<f32>) {
-  // expected-error @+1 {{'kiln.yield' op expects parent op to be one of 'kiln.if, kiln.for, kiln.while'}}
+  // expected-error @+1 {{'kiln.yield' op expects parent op to be one of 'kiln.if, kiln.for, kiln.while, kiln.scan'}}
   kiln.yield %x : tensor<f32>
+}
+
+// -----
+
+func.func @scan_nothing(%h: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.scan' op needs at least one tensor to scan over}}
+  %r = "kiln.scan"(%h) <{operandSegmentSizes = array<i32: 1, 0>}> ({
+  ^bb0(%c: tensor<4xf32>):
+    kiln.yield %c : tensor<4xf32>
+  }) : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @scan_scalar(%s: tensor<f32>) -> tensor<1xf32> {
+  // expected-error @+1 {{'kiln.scan' op scans over tensors of rank 1 or more, got 'tensor<f32>'}}
+  %r = kiln.scan over(%s : tensor<f32>) -> (tensor<1xf32>) {
+  ^bb0(%x: tensor<f32>):
+    kiln.yield %x : tensor<f32>
+  }
+  return %r : tensor<1xf32>
+}
+
+// -----
+
+func.func @scan_lengths(%a: tensor<3x2xf32>, %b: tensor<4xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'kiln.scan' op scans over tensors whose first dimensions differ: 3 and 4}}
+  %r = kiln.scan over(%a, %b : tensor<3x2xf32>, tensor<4xf32>) -> (tensor<3x2xf32>) {
+  ^bb0(%x: tensor<2xf32>, %y: tensor<f32>):
+    kiln.yield %x : tensor<2xf32>
+  }
+  return %r : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @scan_carry_results(%h: tensor<4xf32>, %xs: tensor<3x4xf32>) -> tensor<4xf64> {
+  // expected-error @+1 {{'kiln.scan' op results (tensor<4xf64>) must begin with the initial carry (tensor<4xf32>)}}
+  %r = kiln.scan iter_args(%h : tensor<4xf32>) over(%xs : tensor<3x4xf32>) -> (tensor<4xf64>) {
+  ^bb0(%c: tensor<4xf32>, %x: tensor<4xf32>):
+    kiln.yield %c : tensor<4xf32>
+  }
+  return %r : tensor<4xf64>
+}
+
+// -----
+
+func.func @scan_arguments(%h: tensor<4xf32>, %xs: tensor<3x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.scan' op region 'body' takes (tensor<4xf32>, tensor<3x4xf32>), expected (tensor<4xf32>, tensor<4xf32>)}}
+  %r = kiln.scan iter_args(%h : tensor<4xf32>) over(%xs : tensor<3x4xf32>) -> (tensor<4xf32>) {
+  ^bb0(%c: tensor<4xf32>, %x: tensor<3x4xf32>):
+    kiln.yield %c : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @scan_stacked_length(%xs: tensor<3x4xf32>) -> tensor<5x4xf32> {
+  // expected-error @+1 {{'kiln.scan' op stacked result 'tensor<5x4xf32>' must have a first dimension of 3, the number of steps}}
+  %r = kiln.scan over(%xs : tensor<3x4xf32>) -> (tensor<5x4xf32>) {
+  ^bb0(%x: tensor<4xf32>):
+    kiln.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<5x4xf32>
+}
+
+// -----
+
+func.func @scan_yield(%h: tensor<4xf32>, %xs: tensor<3x4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>) {
+  // expected-error @+1 {{'kiln.scan' op region 'body' yields (tensor<4xf32>, tensor<4xi32>), expected (tensor<4xf32>, tensor<4xf32>)}}
+  %r:2 = kiln.scan iter_args(%h : tensor<4xf32>) over(%xs : tensor<3x4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>) {
+  ^bb0(%c: tensor<4xf32>, %x: tensor<4xf32>):
+    %0 = kiln.cast %x : tensor<4xf32> to tensor<4xi32>
+    kiln.yield %c, %0 : tensor<4xf32>, tensor<4xi32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<3x4xf32>
 }

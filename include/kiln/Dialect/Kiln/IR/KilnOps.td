@@ -19,6 +19,7 @@
 include "kiln/Dialect/Kiln/IR/KilnBase.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/LoopLikeInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -687,12 +688,14 @@ def Kiln_I64Scalar : Kiln_Scalar<I64, "$_builder.getI64Type()",
                                  "0-d tensor of i64">;
 
 def Kiln_YieldOp : Kiln_Op<"yield",
-    [Pure, Terminator, ParentOneOf<["IfOp", "ForOp", "WhileOp"]>]> {
+    [Pure, Terminator,
+     ParentOneOf<["IfOp", "ForOp", "WhileOp", "ScanOp"]>]> {
   let summary = "the values a region of a control-flow op produces";
   let description = [{
-    Ends each region of `kiln.if`, `kiln.for` and `kiln.while` with the
-    values it produces: a branch's results, a loop body's next carry, a
-    `kiln.while` condition's `tensor<i1>`.
+    Ends each region of `kiln.if`, `kiln.for`, `kiln.while` and `kiln.scan`
+    with the values it produces: a branch's results, a loop body's next
+    carry, a `kiln.while` condition's `tensor<i1>`, a `kiln.scan` body's
+    next carry and its slice of the stacked outputs.
   }];
   let arguments = (ins Variadic<Kiln_Tensor>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
@@ -729,7 +732,8 @@ def Kiln_IfOp : Kiln_Op<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
   let hasCanonicalizer = 1;
 }
 
-def Kiln_ForOp : Kiln_Op<"for", [RecursiveMemoryEffects]> {
+def Kiln_ForOp : Kiln_Op<"for", [RecursiveMemoryEffects,
+    DeclareOpInterfaceMethods<LoopLikeOpInterface>]> {
   let summary = "a loop over the integers from `lower` to `upper`";
   let description = [{
     Runs the body for i = lower, lower + 1, ..., upper - 1 (not at all if
@@ -760,7 +764,8 @@ def Kiln_ForOp : Kiln_Op<"for", [RecursiveMemoryEffects]> {
   let hasCanonicalizer = 1;
 }
 
-def Kiln_WhileOp : Kiln_Op<"while", [RecursiveMemoryEffects]> {
+def Kiln_WhileOp : Kiln_Op<"while", [RecursiveMemoryEffects,
+    DeclareOpInterfaceMethods<LoopLikeOpInterface>]> {
   let summary = "a loop that runs while a condition on its carry holds";
   let description = [{
     Starting from `init`, runs `cond` on the carry, which yields a
@@ -790,6 +795,55 @@ def Kiln_WhileOp : Kiln_Op<"while", [RecursiveMemoryEffects]> {
     `cond` $condRegion `do` $body attr-dict
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Kiln_ScanOp : Kiln_Op<"scan", [RecursiveMemoryEffects,
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<LoopLikeOpInterface>]> {
+  let summary = "a loop over the slices of tensors along their first axis";
+  let description = [{
+    For i = 0, ..., n - 1, where n is the size of the first dimension of
+    every tensor of `xs`, runs the body on the carry and the slices
+    `xs[j][i]` (each `xs[j]` without its first dimension). The body yields
+    the next carry (the types of `init`) and then the slices of the stacked
+    outputs `y`. The results are the last carry (`init` if n = 0) and, for
+    each `y`, the tensor of n slices stacked along a new first axis
+    (`kiln::scan`, as JAX's `lax.scan`).
+
+    Example:
+
+    ```mlir
+    %h, %hs = kiln.scan iter_args(%h0 : tensor<8xf32>)
+        over(%xs : tensor<128x8xf32>) -> (tensor<8xf32>, tensor<128x8xf32>) {
+    ^bb0(%c: tensor<8xf32>, %x: tensor<8xf32>):
+      %0 = kiln.add %c, %x : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+      %1 = kiln.tanh %0 : tensor<8xf32>
+      kiln.yield %1, %1 : tensor<8xf32>, tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$init,
+                       Variadic<Kiln_Tensor>:$xs);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`iter_args` `(` $init^ `:` type($init) `)`)?
+    `over` `(` $xs `:` type($xs) `)` `->` `(` type($results) `)`
+    $body attr-dict
+  }];
+  let extraClassDeclaration = [{
+    /// The last carry: the first results, one per `init`.
+    ::mlir::ResultRange getCarryResults() {
+      return getResults().take_front(getInit().size());
+    }
+    /// The stacked outputs: the results after the carry.
+    ::mlir::ResultRange getStackedResults() {
+      return getResults().drop_front(getInit().size());
+    }
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 #endif // KILN_OPS_TD
