@@ -14,13 +14,14 @@
 //       256x1024x10 (m x k x n; no hand-written reference)
 //   MLP, MHA and ENC, the models of bench/Models.h (no hand-written
 //       reference)
-//   two loops, kiln::fori_loop of 1000 small steps and a 128-step RNN cell
-//       (no hand-written reference)
+//   two loops, kiln::fori_loop of 1000 small steps and kiln::scan of an RNN
+//       over a 128-step sequence (no hand-written reference)
 //
 // and W1, W2 and the MLP traced with a dynamic leading dimension against
 // the static versions, and the JIT's fixed costs: the overhead of a cached call
 // on scalars, and the first call of a new Function (trace + compile + run) of a
-// 20-op elementwise function, MHA and ENC, with the time of each compile step.
+// 20-op elementwise function, MHA, ENC and the two loops, with the time of
+// each compile step.
 //
 // Run: kiln-bench-traced [repetitions (default 11)] [threads (default: all)]
 //
@@ -135,6 +136,33 @@ template <typename Call> double timeMs(Call &&call) {
       .count();
 }
 
+/// The RNN's h [8, 64], xs [128, 8, 32], wx, wh and b.
+std::vector<Tensor> rnnInputs() {
+  return {random_normal({8, 64}, 25), random_normal({128, 8, 32}, 26),
+          random_normal({32, 64}, 22) * 0.1f,
+          random_normal({64, 64}, 23) * 0.1f, random_normal({64}, 24)};
+}
+
+/// 1000 small steps of a kiln::fori_loop.
+Tensor thousandSteps(Tensor x) {
+  return fori_loop(
+      0, 1000,
+      [](const Tensor &, const Tensor &c) { return c * 0.999f + 0.001f; }, x);
+}
+
+/// An RNN over the sequence `xs` with kiln::scan: h = tanh(x wx + h wh + b)
+/// per step; returns the last h and every h stacked.
+std::tuple<Tensor, Tensor> rnnScan(Tensor h, Tensor xs, Tensor wx, Tensor wh,
+                                   Tensor b) {
+  auto [last, hs] = scan(
+      [&](const Tensor &h, const Tensor &x) {
+        Tensor next = tanh(matmul(x, wx) + matmul(h, wh) + b);
+        return std::pair{next, next};
+      },
+      h, xs);
+  return std::tuple{last, hs};
+}
+
 void printRow(const char *name, double traced, double eager, double reference) {
   std::printf("%-28s %10.3f %10.3f %10.3f %12.2fx %12.2fx\n", name, traced,
               eager, reference, eager / traced, reference / traced);
@@ -197,6 +225,18 @@ int main(int argc, char **argv) {
       });
       return f.lower(e, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
                      p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    });
+    Tensor l = random_normal({16}, 21);
+    printCompileCost("fori_loop 1000 x [16]", reps, [&](double &ms) {
+      auto f = function(thousandSteps);
+      ms = timeMs([&] { f(l); });
+      return f.lower(l);
+    });
+    std::vector<Tensor> r = rnnInputs();
+    printCompileCost("RNN scan 128 x [8,32->64]", reps, [&](double &ms) {
+      auto f = function(rnnScan);
+      ms = timeMs([&] { f(r[0], r[1], r[2], r[3], r[4]); });
+      return f.lower(r[0], r[1], r[2], r[3], r[4]);
     });
     std::printf("\n");
   }
@@ -334,34 +374,22 @@ int main(int argc, char **argv) {
     printRow("ENC [8,128,512]", m[0], m[1], none);
   }
 
-  //===--- Loops (kiln::fori_loop): one kiln.for traced, C++ eagerly, with no
-  // dispatch per iteration when compiled.
+  //===--- Loops (kiln::fori_loop, kiln::scan): one kiln.for or kiln.scan
+  // traced, C++ eagerly, with no dispatch per iteration when compiled.
   {
     Tensor x = random_normal({16}, 21);
-    auto steps = [](Tensor x) {
-      return fori_loop(
-          0, 1000,
-          [](const Tensor &, const Tensor &c) { return c * 0.999f + 0.001f; },
-          x);
-    };
-    auto f = function(steps);
-    auto m = interleavedMediansMs(reps, {[&] { f(x); }, [&] { steps(x); }});
+    auto f = function(thousandSteps);
+    auto m =
+        interleavedMediansMs(reps, {[&] { f(x); }, [&] { thousandSteps(x); }});
     printRow("fori_loop 1000 x [16]", m[0], m[1], none);
   }
   {
-    Tensor w = random_normal({64, 64}, 22) * 0.1f, b = random_normal({64}, 23);
-    Tensor h = random_normal({8, 64}, 24);
-    auto rnn = [&](Tensor h) {
-      return fori_loop(
-          0, 128,
-          [&](const Tensor &, const Tensor &h) {
-            return tanh(matmul(h, w) + b);
-          },
-          h);
-    };
-    auto f = function(rnn);
-    auto m = interleavedMediansMs(reps, {[&] { f(h); }, [&] { rnn(h); }});
-    printRow("RNN cell 128 x [8,64]", m[0], m[1], none);
+    std::vector<Tensor> r = rnnInputs();
+    auto f = function(rnnScan);
+    auto m = interleavedMediansMs(
+        reps, {[&] { f(r[0], r[1], r[2], r[3], r[4]); },
+               [&] { rnnScan(r[0], r[1], r[2], r[3], r[4]); }});
+    printRow("RNN scan 128 x [8,32->64]", m[0], m[1], none);
   }
 
   //===--- Dynamic shapes: the same functions traced with a dynamic leading

@@ -159,9 +159,8 @@ detail::runScan(const trace::ControlSite &site, const std::vector<Tensor> &init,
       arguments.push_back(zeros(shape, x.dtype()));
     }
     std::vector<Tensor> probe = step(arguments);
-    outputTypes = typesOf(
-        std::vector<Tensor>(probe.begin() + std::min(probe.size(), carry.size()),
-                            probe.end()));
+    outputTypes = typesOf(std::vector<Tensor>(
+        probe.begin() + std::min(probe.size(), carry.size()), probe.end()));
   }
   for (const TensorSpec &type : outputTypes) {
     Shape shape = {0};

@@ -148,10 +148,13 @@ Emission driver::emitStages(const GraphFile &file, Stage to) {
         if (!op->getParentOfType<mlir::func::FuncOp>())
           return;
         emission.linalgStageLocs.push_back(op->getLoc());
-        emission.linalgOps += op->getDialect() &&
-                              op->getDialect()->getNamespace() == "linalg" &&
-                              op->getParentOp() &&
-                              mlir::isa<mlir::func::FuncOp>(op->getParentOp());
+        // Linalg ops of the function and of its loop bodies (not the ops
+        // inside a linalg op's own region).
+        auto isLinalg = [](mlir::Operation *op) {
+          return op && op->getDialect() &&
+                 op->getDialect()->getNamespace() == "linalg";
+        };
+        emission.linalgOps += isLinalg(op) && !isLinalg(op->getParentOp());
       });
   }
   if (to <= Stage::LLVM)

@@ -102,10 +102,9 @@ runControlFlow(Operation *op, const std::vector<kiln::Tensor> &operands,
           std::vector<kiln::TensorSpec> slices;
           for (Type type : scanOp.getStackedResults().getTypes()) {
             auto stacked = cast<RankedTensorType>(type);
-            slices.push_back(
-                {kiln::Shape(stacked.getShape().begin() + 1,
-                             stacked.getShape().end()),
-                 *kiln::toDType(stacked.getElementType())});
+            slices.push_back({kiln::Shape(stacked.getShape().begin() + 1,
+                                          stacked.getShape().end()),
+                              *kiln::toDType(stacked.getElementType())});
           }
           return slices;
         });

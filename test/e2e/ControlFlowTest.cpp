@@ -230,10 +230,13 @@ TEST(ControlFlowE2E, ScansOfTuplesAndEmptyScans) {
     const auto &[sums, doubled, large] = outputs;
     return std::tuple{total, sums, doubled, large};
   };
-  Tensor counts = constant(std::vector<int64_t>{1, 2, 3, 4, 5, 6}, {6, 1}, DType::I32);
-  runThreeWays(prefix, {kExact}, constant(std::vector<int64_t>{10}, {1}, DType::I32), counts,
+  Tensor counts =
+      constant(std::vector<int64_t>{1, 2, 3, 4, 5, 6}, {6, 1}, DType::I32);
+  runThreeWays(prefix, {kExact},
+               constant(std::vector<int64_t>{10}, {1}, DType::I32), counts,
                normal({6, 2, 2}, 82, DType::F64));
-  runThreeWays(prefix, {kExact}, constant(std::vector<int64_t>{10}, {1}, DType::I32),
+  runThreeWays(prefix, {kExact},
+               constant(std::vector<int64_t>{10}, {1}, DType::I32),
                zeros({0, 1}, DType::I32), zeros({0, 2, 2}, DType::F64));
   auto squares = [](Tensor xs) {
     return scan(
@@ -258,9 +261,8 @@ TEST(ControlFlowE2E, ScanOverADynamicNumberOfSteps) {
                constant({-1e30f, -1e30f}, {2}), xs)
         .second;
   };
-  auto compiled =
-      function(running, FunctionOptions{"running_max",
-                                        {TensorSpec({kDynamic, 2})}});
+  auto compiled = function(
+      running, FunctionOptions{"running_max", {TensorSpec({kDynamic, 2})}});
   for (int64_t steps : {0, 1, 7, 30}) {
     SCOPED_TRACE(steps);
     Tensor xs = normal({steps, 2}, 84 + steps, DType::F32);
@@ -296,9 +298,10 @@ TEST(ControlFlowE2E, ScanErrorsNameTheTypesAndTheCallSite) {
       traced ? function(uneven)(a, b) : uneven(a, b);
       FAIL() << "expected kiln::Error";
     } catch (const Error &error) {
-      EXPECT_THAT(error.what(),
-                  HasSubstr("scan: the tensors it scans over differ in their "
-                            "first dimension: [(3) float32, (4) float32] (at "));
+      EXPECT_THAT(
+          error.what(),
+          HasSubstr("scan: the tensors it scans over differ in their "
+                    "first dimension: [(3) float32, (4) float32] (at "));
       EXPECT_THAT(error.what(), HasSubstr("ControlFlowTest.cpp:"));
     }
     try {

@@ -30,8 +30,10 @@ struct KilnConstantFolder final : DialectFoldInterface {
 
   LogicalResult fold(Operation *op, ArrayRef<Attribute> operands,
                      SmallVectorImpl<OpFoldResult> &results) const final {
-    if (isa<kiln::ConstantOp>(op) || op->getNumResults() != 1 ||
-        !isSmall(op->getResult(0).getType()))
+    // Control-flow ops are not run at compile time (a loop on constants may
+    // run for long); the ops of their regions fold like any other.
+    if (isa<kiln::ConstantOp>(op) || op->getNumRegions() ||
+        op->getNumResults() != 1 || !isSmall(op->getResult(0).getType()))
       return failure();
     SmallVector<ElementsAttr> elements;
     for (auto [attr, value] : llvm::zip(operands, op->getOperands())) {

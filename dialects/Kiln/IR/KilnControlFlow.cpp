@@ -147,7 +147,8 @@ bool hoistLoopInvariants(PatternRewriter &rewriter, Operation *loop,
 }
 
 /// Loop-invariant code motion for the loops of the dialect.
-template <typename LoopOp> struct HoistLoopInvariants : OpRewritePattern<LoopOp> {
+template <typename LoopOp>
+struct HoistLoopInvariants : OpRewritePattern<LoopOp> {
   using OpRewritePattern<LoopOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(LoopOp op,
                                 PatternRewriter &rewriter) const override {
@@ -210,11 +211,10 @@ struct CountingWhileToFor : OpRewritePattern<WhileOp> {
     auto bodyYield = cast<YieldOp>(body.getTerminator());
     auto increment = bodyYield.getValues()[position].getDefiningOp<AddOp>();
     Value bodyCounter = body.getArgument(position);
-    if (!increment ||
-        !((increment.getLhs() == bodyCounter &&
-           isConstantOne(increment.getRhs())) ||
-          (increment.getRhs() == bodyCounter &&
-           isConstantOne(increment.getLhs()))))
+    if (!increment || !((increment.getLhs() == bodyCounter &&
+                         isConstantOne(increment.getRhs())) ||
+                        (increment.getRhs() == bodyCounter &&
+                         isConstantOne(increment.getLhs()))))
       return failure();
 
     auto loop = ForOp::create(rewriter, op.getLoc(), op.getResultTypes(),
@@ -298,8 +298,8 @@ LogicalResult ScanOp::verify() {
   for (Type type : getXs().getTypes()) {
     auto tensor = cast<RankedTensorType>(type);
     if (tensor.getRank() == 0)
-      return emitOpError()
-             << "scans over tensors of rank 1 or more, got " << type;
+      return emitOpError() << "scans over tensors of rank 1 or more, got "
+                           << type;
     int64_t size = tensor.getDimSize(0);
     if (!ShapedType::isDynamic(size)) {
       if (length && *length != size)

@@ -21,10 +21,10 @@
 //
 // Eagerly they run as ordinary C++ control flow. Inside a kiln::function's
 // trace they become region ops of the graph (kiln.if, kiln.while,
-// kiln.for, kiln.scan): each branch or body is traced once, whatever number of times
-// it runs, and the tensors it captures from outside are used by the region
-// directly. A condition must be a bool scalar; both branches of a cond, and
-// a loop body and its carry, must have the same types (shapes and dtypes),
+// kiln.for, kiln.scan): each branch or body is traced once, whatever number of
+// times it runs, and the tensors it captures from outside are used by the
+// region directly. A condition must be a bool scalar; both branches of a cond,
+// and a loop body and its carry, must have the same types (shapes and dtypes),
 // or a kiln::Error names both and the call site.
 //
 // A carry (and a branch's result, and what kiln::scan scans over and

@@ -148,8 +148,10 @@ struct ScanLowering : OpRewritePattern<ScanOp> {
                   "may be dynamic in compiled code";
         });
     // The number of steps, which every scanned tensor must have.
-    SmallVector<OpFoldResult> firstSizes = getSizes(rewriter, loc, op.getXs()[0]);
-    Value length = getValueOrCreateConstantIndexOp(rewriter, loc, firstSizes[0]);
+    SmallVector<OpFoldResult> firstSizes =
+        getSizes(rewriter, loc, op.getXs()[0]);
+    Value length =
+        getValueOrCreateConstantIndexOp(rewriter, loc, firstSizes[0]);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value steps = length;
     SmallVector<SizeCheck> checks;
@@ -158,9 +160,9 @@ struct ScanLowering : OpRewritePattern<ScanOp> {
       if (!type.isDynamicDim(0) &&
           !cast<RankedTensorType>(op.getXs()[0].getType()).isDynamicDim(0))
         continue; // the verifier compared them
-      checks.push_back({length, tensor::DimOp::create(rewriter, loc, xs, 0),
-                        "scanned tensors 0 and " + std::to_string(j + 1) +
-                            ", dimension 0"});
+      checks.push_back(
+          {length, tensor::DimOp::create(rewriter, loc, xs, 0),
+           "scanned tensors 0 and " + std::to_string(j + 1) + ", dimension 0"});
     }
     if (!checks.empty()) {
       // Unequal lengths are reported and the loop runs no step.
@@ -181,7 +183,8 @@ struct ScanLowering : OpRewritePattern<ScanOp> {
       iterInit.push_back(createEmpty(rewriter, loc, type, sizes));
     }
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    auto lowered = scf::ForOp::create(rewriter, loc, zero, steps, one, iterInit);
+    auto lowered =
+        scf::ForOp::create(rewriter, loc, zero, steps, one, iterInit);
     Block *body = lowered.getBody();
     if (!body->empty())
       rewriter.eraseOp(body->getTerminator());
