@@ -74,6 +74,8 @@ void kiln::buildLinalgToLoopsPipeline(OpPassManager &pm,
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+    // ... and so is one seen through a reshape.
+    pm.addNestedPass<func::FuncOp>(createReshapedResultsInPlacePass());
   }
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);

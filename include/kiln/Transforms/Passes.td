@@ -213,6 +213,21 @@ def ParallelToRuntimePass : Pass<"kiln-parallel-to-runtime", "::mlir::ModuleOp">
   ];
 }
 
+def ReshapedResultsInPlacePass
+    : Pass<"kiln-reshaped-results-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Compute a result that is a reshape of an allocation in its "
+                "output buffer";
+  let description = [{
+    After `buffer-results-to-out-params`, a result that is a
+    `memref.collapse_shape` or `expand_shape` of an allocation is copied into
+    its output buffer. When every use of the allocation comes before that copy
+    and the copy is the output buffer's only use, the allocation becomes the
+    inverse reshape of the output buffer and the copy goes: the values are
+    computed in the output itself. Static identity-layout buffers only.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def DistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncOp"> {
   let summary = "Copy function results that repeat another result";
   let description = [{
