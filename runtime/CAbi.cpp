@@ -37,6 +37,19 @@ void batchMatmul(const MemRef3 &a, const MemRef3 &b, MemRef3 &c,
                        accumulate);
 }
 
+/// The fused attention of rank-4 descriptors (q [b, h, s, d], k [b, h, t,
+/// d], v [b, h, t, e], out [b, h, s, e] with unit column stride).
+template <typename T, typename MemRef4>
+void attention(const MemRef4 &q, const MemRef4 &k, const MemRef4 &v,
+               MemRef4 &out, T scale, bool divide) {
+  const int64_t batches[2] = {out.sizes[0], out.sizes[1]};
+  detail::attention<T>(batches, out.sizes[2], k.sizes[2], q.sizes[3],
+                       out.sizes[3], q.aligned + q.offset, q.strides,
+                       k.aligned + k.offset, k.strides, v.aligned + v.offset,
+                       v.strides, out.aligned + out.offset, out.strides, scale,
+                       divide);
+}
+
 //===----------------------------------------------------------------------===//
 // Temporary buffers
 //===----------------------------------------------------------------------===//
@@ -191,6 +204,20 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
   batchMatmul<double>(*a, *b, *c, /*accumulate=*/false);
 }
 
+void _mlir_ciface_kiln_rt_attention_f32(KilnMemRefF32x4 *q, KilnMemRefF32x4 *k,
+                                        KilnMemRefF32x4 *v,
+                                        KilnMemRefF32x4 *out, float scale,
+                                        int32_t divide) {
+  attention<float>(*q, *k, *v, *out, scale, divide != 0);
+}
+
+void _mlir_ciface_kiln_rt_attention_f64(KilnMemRefF64x4 *q, KilnMemRefF64x4 *k,
+                                        KilnMemRefF64x4 *v,
+                                        KilnMemRefF64x4 *out, double scale,
+                                        int32_t divide) {
+  attention<double>(*q, *k, *v, *out, scale, divide != 0);
+}
+
 void _mlir_ciface_kiln_rt_matmul_epilogue_f32(KilnMemRefF32x2 *a,
                                               KilnMemRefF32x2 *b,
                                               KilnMemRefF32x2 *c,
@@ -294,6 +321,10 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f32)},
       {"_mlir_ciface_kiln_rt_batch_matmul_set_f64",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_batch_matmul_set_f64)},
+      {"_mlir_ciface_kiln_rt_attention_f32",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_attention_f32)},
+      {"_mlir_ciface_kiln_rt_attention_f64",
+       reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_attention_f64)},
       {"_mlir_ciface_kiln_rt_matmul_epilogue_f32",
        reinterpret_cast<void *>(&_mlir_ciface_kiln_rt_matmul_epilogue_f32)},
       {"_mlir_ciface_kiln_rt_matmul_epilogue_f64",

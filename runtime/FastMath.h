@@ -16,14 +16,14 @@
 
 namespace kiln::detail {
 
-inline float bitsToFloat(uint32_t u) {
+[[gnu::always_inline]] inline float bitsToFloat(uint32_t u) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
 }
 
 /// exp(x) for float, vectorizable.
-inline float expf(float x) {
+[[gnu::always_inline]] inline float expf(float x) {
   const float log2e = 1.44269504088896341f;
   const float ln2Hi = 0.693359375f, ln2Lo = -2.12194440e-4f;
   // Results overflow above ~88.72 and are 0 below ~-103.97.

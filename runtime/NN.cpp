@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace kiln {
 
@@ -18,7 +19,7 @@ using namespace detail;
 
 namespace {
 
-template <typename T> inline T expT(T v) {
+template <typename T> [[gnu::always_inline]] inline T expT(T v) {
   if constexpr (std::is_same_v<T, float>)
     return detail::expf(v);
   else
@@ -47,7 +48,8 @@ Tensor fromRows(const Tensor &rows, const std::vector<int64_t> &perm) {
 
 /// Sum and max of a row with 8 independent accumulators, so the loops
 /// vectorize without reassociation flags.
-template <typename T> T rowSum(const T *x, int64_t n) {
+template <typename T>
+[[gnu::always_inline]] inline T rowSum(const T *x, int64_t n) {
   T acc[8] = {};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -58,7 +60,8 @@ template <typename T> T rowSum(const T *x, int64_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
-template <typename T> T rowMax(const T *x, int64_t n) {
+template <typename T>
+[[gnu::always_inline]] inline T rowMax(const T *x, int64_t n) {
   T acc[8];
   for (T &a : acc)
     a = -std::numeric_limits<T>::infinity();
@@ -79,32 +82,72 @@ int64_t rowGrain(int64_t len) {
   return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(len, 1));
 }
 
+/// Softmax (or log_softmax) of rows [lo, hi) of len elements each.
+template <typename T>
+[[gnu::always_inline]] inline void softmaxRowRange(const T *x, T *o, int64_t lo,
+                                                   int64_t hi, int64_t len,
+                                                   bool log) {
+  for (int64_t r = lo; r < hi; ++r) {
+    const T *xr = x + r * len;
+    T *orow = o + r * len;
+    // NaNs are skipped by the max and propagate through exp and the sum.
+    T m = rowMax(xr, len);
+    if (m == -std::numeric_limits<T>::infinity()) // all -inf (or empty)
+      m = T(0);
+    for (int64_t i = 0; i < len; ++i)
+      orow[i] = expT(xr[i] - m);
+    T sum = rowSum(orow, len);
+    if (log) {
+      // (x - m) - log(sum): x - (m + log(sum)) would round the shift to
+      // the precision of m (an error of ulp(m), 6e-5 for m = 1000 in f32).
+      T logSum = std::log(sum);
+      for (int64_t i = 0; i < len; ++i)
+        orow[i] = (xr[i] - m) - logSum;
+    } else {
+      T inv = T(1) / sum;
+      for (int64_t i = 0; i < len; ++i)
+        orow[i] *= inv;
+    }
+  }
+}
+
+/// The row loop compiled for AVX-512, AVX2 and the baseline ISA: the
+/// exponential is branch-free and vectorizes to the widest vectors the CPU
+/// has (softmaxRows picks one at run time, as the GEMM picks its
+/// micro-kernel).
+template <typename T>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) void
+softmaxRowsAvx512(const T *x, T *o, int64_t lo, int64_t hi, int64_t len,
+                  bool log) {
+  softmaxRowRange(x, o, lo, hi, len, log);
+}
+template <typename T>
+__attribute__((target("avx2,fma"))) void
+softmaxRowsAvx2(const T *x, T *o, int64_t lo, int64_t hi, int64_t len,
+                bool log) {
+  softmaxRowRange(x, o, lo, hi, len, log);
+}
+template <typename T>
+void softmaxRowsBase(const T *x, T *o, int64_t lo, int64_t hi, int64_t len,
+                     bool log) {
+  softmaxRowRange(x, o, lo, hi, len, log);
+}
+
 template <typename T>
 void softmaxRows(const T *x, T *o, int64_t rows, int64_t len, bool log) {
-  parallel_for(0, rows, rowGrain(len), [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const T *xr = x + r * len;
-      T *orow = o + r * len;
-      // NaNs are skipped by the max and propagate through exp and the sum.
-      T m = rowMax(xr, len);
-      if (m == -std::numeric_limits<T>::infinity()) // all -inf (or empty)
-        m = T(0);
-      for (int64_t i = 0; i < len; ++i)
-        orow[i] = expT(xr[i] - m);
-      T sum = rowSum(orow, len);
-      if (log) {
-        // (x - m) - log(sum): x - (m + log(sum)) would round the shift to
-        // the precision of m (an error of ulp(m), 6e-5 for m = 1000 in f32).
-        T logSum = std::log(sum);
-        for (int64_t i = 0; i < len; ++i)
-          orow[i] = (xr[i] - m) - logSum;
-      } else {
-        T inv = T(1) / sum;
-        for (int64_t i = 0; i < len; ++i)
-          orow[i] *= inv;
-      }
-    }
-  });
+  static const auto rowsFn = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
+      return &softmaxRowsAvx512<T>;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      return &softmaxRowsAvx2<T>;
+    return &softmaxRowsBase<T>;
+  }();
+  parallel_for(0, rows, rowGrain(len),
+               [&](int64_t lo, int64_t hi) { rowsFn(x, o, lo, hi, len, log); });
 }
 
 Tensor softmaxImpl(const char *name, const Tensor &x, int64_t axis, bool log) {
@@ -183,7 +226,79 @@ Tensor asRowVector(const char *name, const Tensor &param, const Tensor &x,
   return reshape(slice(v, start, limit), {-1});
 }
 
+/// Scratch for the scores and the probabilities of one block of query rows,
+/// per thread, kept from call to call.
+template <typename T> std::vector<T> &scoreScratch() {
+  thread_local std::vector<T> scratch;
+  return scratch;
+}
+
 } // namespace
+
+template <typename T>
+void detail::attention(const int64_t batches[2], int64_t s, int64_t t,
+                       int64_t d, int64_t e, const T *q,
+                       const int64_t qStrides[4], const T *k,
+                       const int64_t kStrides[4], const T *v,
+                       const int64_t vStrides[4], T *out,
+                       const int64_t outStrides[4], T scale, bool divide) {
+  int64_t pairs = batches[0] * batches[1];
+  if (pairs == 0 || s == 0)
+    return;
+  // Blocks of at most 128 query rows, whose scores ([rows, t]) stay in
+  // cache; more, smaller blocks when there are too few to keep every thread
+  // busy.
+  int64_t threads = get_num_threads();
+  int64_t blocksPerPair =
+      std::max((s + 127) / 128, (2 * threads + pairs - 1) / pairs);
+  blocksPerPair = std::min(blocksPerPair, (s + 7) / 8);
+  int64_t rows = (s + blocksPerPair - 1) / blocksPerPair;
+  blocksPerPair = (s + rows - 1) / rows;
+  auto at = [&](int64_t pair, const int64_t strides[4]) {
+    return pair / batches[1] * strides[0] + pair % batches[1] * strides[1];
+  };
+  parallel_for(0, pairs * blocksPerPair, 1, [&](int64_t lo, int64_t hi) {
+    // The scores, then the probabilities after them: not normalized in
+    // place, where the vectorized exponential's overlap check would fail.
+    std::vector<T> &scratch = scoreScratch<T>();
+    scratch.resize(size_t(2 * rows * t));
+    T *scores = scratch.data(), *probs = scores + rows * t;
+    for (int64_t task = lo; task < hi; ++task) {
+      int64_t pair = task / blocksPerPair;
+      int64_t first = task % blocksPerPair * rows;
+      int64_t m = std::min(rows, s - first);
+      const T *qb = q + at(pair, qStrides) + first * qStrides[2];
+      const T *kb = k + at(pair, kStrides);
+      // scores = q kᵀ: element (p, j) of kᵀ is k[j, p].
+      gemm<T>(qb, qStrides[2], qStrides[3], kb, kStrides[3], kStrides[2],
+              scores, t, m, t, d, /*accumulate=*/false);
+      // As eager mode's kiln.mul or kiln.div by the scale.
+      if (divide)
+        for (int64_t i = 0; i < m * t; ++i)
+          scores[i] /= scale;
+      else
+        for (int64_t i = 0; i < m * t; ++i)
+          scores[i] *= scale;
+      softmaxRows<T>(scores, probs, m, t, /*log=*/false);
+      gemm<T>(probs, t, 1, v + at(pair, vStrides), vStrides[2], vStrides[3],
+              out + at(pair, outStrides) + first * outStrides[2], outStrides[2],
+              m, e, t, /*accumulate=*/false);
+    }
+  });
+}
+
+template void detail::attention<float>(const int64_t[2], int64_t, int64_t,
+                                       int64_t, int64_t, const float *,
+                                       const int64_t[4], const float *,
+                                       const int64_t[4], const float *,
+                                       const int64_t[4], float *,
+                                       const int64_t[4], float, bool);
+template void detail::attention<double>(const int64_t[2], int64_t, int64_t,
+                                        int64_t, int64_t, const double *,
+                                        const int64_t[4], const double *,
+                                        const int64_t[4], const double *,
+                                        const int64_t[4], double *,
+                                        const int64_t[4], double, bool);
 
 Tensor softmax(const Tensor &x, int64_t axis, SourceLoc loc) {
   trace::CallSite site(loc);

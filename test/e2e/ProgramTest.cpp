@@ -93,6 +93,52 @@ TEST(ProgramE2E, SoftmaxAttention) {
                normal({2, 5, 8}, 233, DType::F32));
 }
 
+// softmax(q kᵀ scale) v runs as one fused kernel (lib/Conversion/KilnToLinalg/
+// Attention.cpp) on the GEMM and the softmax rows eager mode runs: the same
+// results, bit for bit (the unfused compiled softmax uses a polynomial exp).
+// Heads of MHA's layout, 3-D and 2-D operands, f64, a scale on either side,
+// a division or none, query blocks of uneven size (300 rows), keys longer
+// than one block of the GEMM's K (300 > 256), and an encoder's transposed
+// layouts.
+TEST(ProgramE2E, FusedAttentionIsEagerBitForBit) {
+  auto heads = [](Tensor q, Tensor k, Tensor v) {
+    Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) * 0.125f;
+    Tensor context = matmul(softmax(scores, -1), v);
+    return reshape(transpose(context, {0, 2, 1, 3}), {2, 20, 3 * 16});
+  };
+  runThreeWays(heads, kExact, normal({2, 3, 20, 8}, 251, DType::F32),
+               normal({2, 3, 24, 8}, 252, DType::F32),
+               normal({2, 3, 24, 16}, 253, DType::F32));
+  auto plain = [](Tensor q, Tensor k, Tensor v) {
+    return matmul(softmax(0.5 * matmul(q, transpose(k)), -1), v);
+  };
+  runThreeWays(plain, kExact, normal({7, 4}, 254, DType::F64),
+               normal({9, 4}, 255, DType::F64),
+               normal({9, 5}, 256, DType::F64));
+  auto unscaled = [](Tensor q, Tensor k, Tensor v) {
+    return matmul(softmax(matmul(q, transpose(k, {0, 2, 1})), 2), v);
+  };
+  runThreeWays(unscaled, kExact, normal({2, 300, 8}, 257, DType::F32),
+               normal({2, 300, 8}, 258, DType::F32),
+               normal({2, 300, 4}, 259, DType::F32));
+  // An encoder layer's layout: heads split from projections by transposes
+  // (read through views) and merged after (written by the kernel).
+  auto encoder = [](Tensor x, Tensor wq, Tensor wk, Tensor wv) {
+    auto split = [](const Tensor &t) {
+      return transpose(reshape(t, {2, 10, 4, 6}), {0, 2, 1, 3});
+    };
+    Tensor q = split(matmul(x, wq)), k = split(matmul(x, wk)),
+           v = split(matmul(x, wv));
+    Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) / 2.5f;
+    Tensor context = matmul(softmax(scores, -1), v);
+    return reshape(transpose(context, {0, 2, 1, 3}), {2, 10, 24});
+  };
+  runThreeWays(encoder, kExact, normal({2, 10, 24}, 260, DType::F32),
+               normal({24, 24}, 261, DType::F32),
+               normal({24, 24}, 262, DType::F32),
+               normal({24, 24}, 263, DType::F32));
+}
+
 TEST(ProgramE2E, SeveralOutputsAsTupleAndVector) {
   Tensor x = normal({6, 5}, 241, DType::F32);
   Tensor n = uniform({6, 5}, 242, -9, 9, DType::I32);

@@ -36,6 +36,12 @@ void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// softmax, log_softmax and layer_norm, decomposed into generics.
 void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// Lowers each scaled dot-product attention (`softmax(q kᵀ scale) v` written
+/// with kiln.transpose, kiln.matmul, kiln.mul or kiln.div and kiln.softmax)
+/// under `root` to one call of the runtime's fused kernel
+/// (lib/Conversion/KilnToLinalg/Attention.cpp).
+void lowerAttentionToRuntime(mlir::Operation *root);
+
 /// kiln.if, kiln.for, kiln.while and kiln.scan -> scf.if, scf.for, scf.while
 /// and scf.for on tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
 void populateControlFlowLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -20,7 +20,10 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
       type promotion by casts inside the body;
     - reductions, argmax/argmin, softmax, log_softmax and layer_norm become
       `linalg.generic`s with reduction iterators;
-    - matmul becomes `linalg.matmul` or `linalg.batch_matmul`;
+    - matmul becomes `linalg.matmul` or `linalg.batch_matmul`, and a scaled
+      dot-product attention (`softmax(q kT scale) v`, static shapes) one call
+      of the runtime's fused kernel `kiln_rt_attention_*` on buffers of its
+      operands (`fuse-attention=false` lowers its ops one by one);
     - shape ops become `tensor` reshapes, slices, pads and `linalg.transpose`.
 
     Integer division floors and gives 0 for a zero divisor; gather wraps
@@ -49,12 +52,17 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
            /*default=*/"true",
            "Report out-of-range gather indices to the Kiln runtime "
            "(kiln_rt_report_index_error)">,
+    Option<"fuseAttention", "fuse-attention", "bool", /*default=*/"true",
+           "Lower softmax(q kT scale) v to one call of the runtime's fused "
+           "attention kernel">,
   ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",

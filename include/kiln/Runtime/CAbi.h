@@ -30,7 +30,7 @@
 /// The version of the contract between compiled code and these functions:
 /// bumped when a signature or a behaviour compiled code relies on changes.
 /// Part of the compile cache's key (kiln/CompileCache.h).
-#define KILN_RUNTIME_ABI_VERSION 1
+#define KILN_RUNTIME_ABI_VERSION 2
 
 extern "C" {
 
@@ -48,6 +48,8 @@ typedef KILN_MEMREF(float, 2) KilnMemRefF32x2;
 typedef KILN_MEMREF(double, 2) KilnMemRefF64x2;
 typedef KILN_MEMREF(float, 3) KilnMemRefF32x3;
 typedef KILN_MEMREF(double, 3) KilnMemRefF64x3;
+typedef KILN_MEMREF(float, 4) KilnMemRefF32x4;
+typedef KILN_MEMREF(double, 4) KilnMemRefF64x4;
 #undef KILN_MEMREF
 
 /// c += a * b, with the semantics of `linalg.matmul` on buffers: a is m x k,
@@ -81,6 +83,20 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f32(KilnMemRefF32x3 *a,
 void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
                                                KilnMemRefF64x3 *b,
                                                KilnMemRefF64x3 *c);
+
+/// out[i, j] = softmax(q[i, j] k[i, j]^T * scale) v[i, j] (or / scale when
+/// `divide`) for each batch i and head j: q[i, j] is s x d, k[i, j] t x d,
+/// v[i, j] t x e (any strides), out[i, j] s x e with unit column stride. The
+/// fused kernel of a scaled dot-product attention (kiln-to-linalg); the values
+/// are eager mode's, bit for bit.
+void _mlir_ciface_kiln_rt_attention_f32(KilnMemRefF32x4 *q, KilnMemRefF32x4 *k,
+                                        KilnMemRefF32x4 *v,
+                                        KilnMemRefF32x4 *out, float scale,
+                                        int32_t divide);
+void _mlir_ciface_kiln_rt_attention_f64(KilnMemRefF64x4 *q, KilnMemRefF64x4 *k,
+                                        KilnMemRefF64x4 *v,
+                                        KilnMemRefF64x4 *out, double scale,
+                                        int32_t divide);
 
 /// The allocator of compiled code's temporary buffers (`memref.alloc` and
 /// `memref.dealloc`, see kiln-allocations-to-runtime): blocks come from the

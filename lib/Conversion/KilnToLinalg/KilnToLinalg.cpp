@@ -110,6 +110,8 @@ struct ConvertKilnToLinalgPass final
 
   void runOnOperation() override {
     useOperandDerivedResultTypes(getOperation());
+    if (fuseAttention)
+      kiln::lowerAttentionToRuntime(getOperation());
     RewritePatternSet patterns(&getContext());
     kiln::populateKilnToLinalgPatterns(patterns, reportIndexErrors);
     FailureReasons reasons;
