@@ -313,10 +313,22 @@ void kiln::lowerAttentionToRuntime(Operation *root) {
     module = root->getParentOfType<ModuleOp>();
   if (!module)
     return;
+  // Chains that share an op (a matmul that is one's output and another's
+  // scores) are not both lowered: the first one found is.
   SmallVector<Attention> found;
+  llvm::DenseSet<Operation *> claimed;
   root->walk([&](MatmulOp op) {
-    if (std::optional<Attention> a = match(op))
-      found.push_back(*a);
+    std::optional<Attention> a = match(op);
+    if (!a)
+      return;
+    SmallVector<Operation *> ops = {a->output, a->softmax, a->scaling,
+                                    a->scores, a->result};
+    if (llvm::any_of(ops, [&](Operation *o) { return claimed.contains(o); }))
+      return;
+    for (Operation *o : ops)
+      if (o)
+        claimed.insert(o);
+    found.push_back(*a);
   });
   for (const Attention &a : found)
     Lowering(a, module).run();
