@@ -38,16 +38,23 @@ void batchMatmul(const MemRef3 &a, const MemRef3 &b, MemRef3 &c,
 }
 
 /// The fused attention of rank-4 descriptors (q [b, h, s, d], k [b, h, t,
-/// d], v [b, h, t, e], out [b, h, s, e] with unit column stride).
+/// d], v [b, h, t, e], mask [b or 1, h or 1, s or 1, t or 1] when `masked`,
+/// out [b, h, s, e] with unit column stride).
 template <typename T, typename MemRef4>
 void attention(const MemRef4 &q, const MemRef4 &k, const MemRef4 &v,
-               MemRef4 &out, T scale, bool divide) {
+               const MemRef4 &mask, MemRef4 &out, T scale, bool divide,
+               bool masked) {
   const int64_t batches[2] = {out.sizes[0], out.sizes[1]};
+  // A mask dimension of size 1 broadcasts: its stride becomes 0.
+  int64_t maskStrides[4];
+  for (int d = 0; d < 4; ++d)
+    maskStrides[d] = mask.sizes[d] == 1 ? 0 : mask.strides[d];
   detail::attention<T>(batches, out.sizes[2], k.sizes[2], q.sizes[3],
                        out.sizes[3], q.aligned + q.offset, q.strides,
                        k.aligned + k.offset, k.strides, v.aligned + v.offset,
-                       v.strides, out.aligned + out.offset, out.strides, scale,
-                       divide);
+                       v.strides, masked ? mask.aligned + mask.offset : nullptr,
+                       maskStrides, out.aligned + out.offset, out.strides,
+                       scale, divide);
 }
 
 //===----------------------------------------------------------------------===//
@@ -206,16 +213,18 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
 
 void _mlir_ciface_kiln_rt_attention_f32(KilnMemRefF32x4 *q, KilnMemRefF32x4 *k,
                                         KilnMemRefF32x4 *v,
+                                        KilnMemRefF32x4 *mask,
                                         KilnMemRefF32x4 *out, float scale,
-                                        int32_t divide) {
-  attention<float>(*q, *k, *v, *out, scale, divide != 0);
+                                        int32_t divide, int32_t masked) {
+  attention<float>(*q, *k, *v, *mask, *out, scale, divide != 0, masked != 0);
 }
 
 void _mlir_ciface_kiln_rt_attention_f64(KilnMemRefF64x4 *q, KilnMemRefF64x4 *k,
                                         KilnMemRefF64x4 *v,
+                                        KilnMemRefF64x4 *mask,
                                         KilnMemRefF64x4 *out, double scale,
-                                        int32_t divide) {
-  attention<double>(*q, *k, *v, *out, scale, divide != 0);
+                                        int32_t divide, int32_t masked) {
+  attention<double>(*q, *k, *v, *mask, *out, scale, divide != 0, masked != 0);
 }
 
 void _mlir_ciface_kiln_rt_matmul_epilogue_f32(KilnMemRefF32x2 *a,

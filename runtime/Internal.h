@@ -316,19 +316,21 @@ void batchGemm(int64_t batches, const T *a, const int64_t aStrides[3],
                bool accumulate);
 
 /// Scaled dot-product attention: for each of batches[0] x batches[1]
-/// (batch, head) pairs, out = softmax(q kᵀ scale) v (or softmax(q kᵀ /
-/// scale) v when `divide`), with q [s, d], k [t, d], v [t, e] and out [s,
-/// e]. Pair (i, j) of q starts at q + i * qStrides[0] + j * qStrides[1], with
-/// row and column strides qStrides[2] and qStrides[3] (likewise k, v and
-/// out; out's column stride is 1). Blocks of query rows run in parallel,
-/// each through the GEMM, the scaling and the softmax rows of eager mode, so
-/// the result is eager mode's bit for bit. Instantiated for float and double
-/// (NN.cpp).
+/// (batch, head) pairs, out = softmax(q kᵀ scale + mask) v (or q kᵀ / scale
+/// when `divide`; no mask when `mask` is null), with q [s, d], k [t, d], v
+/// [t, e], mask [s, t] and out [s, e]. maskStrides are 0 along the
+/// dimensions the mask broadcasts over. Pair (i, j) of q starts at q + i *
+/// qStrides[0] + j * qStrides[1], with row and column strides qStrides[2] and
+/// qStrides[3] (likewise k, v and out; out's column stride is 1). Blocks of
+/// query rows run in parallel, each through the GEMM, the scaling and the
+/// softmax rows of eager mode, so the result is eager mode's bit for bit.
+/// Instantiated for float and double (NN.cpp).
 template <typename T>
 void attention(const int64_t batches[2], int64_t s, int64_t t, int64_t d,
                int64_t e, const T *q, const int64_t qStrides[4], const T *k,
                const int64_t kStrides[4], const T *v, const int64_t vStrides[4],
-               T *out, const int64_t outStrides[4], T scale, bool divide);
+               const T *mask, const int64_t maskStrides[4], T *out,
+               const int64_t outStrides[4], T scale, bool divide);
 
 //===----------------------------------------------------------------------===//
 // Buffers

@@ -240,7 +240,8 @@ void detail::attention(const int64_t batches[2], int64_t s, int64_t t,
                        int64_t d, int64_t e, const T *q,
                        const int64_t qStrides[4], const T *k,
                        const int64_t kStrides[4], const T *v,
-                       const int64_t vStrides[4], T *out,
+                       const int64_t vStrides[4], const T *mask,
+                       const int64_t maskStrides[4], T *out,
                        const int64_t outStrides[4], T scale, bool divide) {
   int64_t pairs = batches[0] * batches[1];
   if (pairs == 0 || s == 0)
@@ -279,6 +280,14 @@ void detail::attention(const int64_t batches[2], int64_t s, int64_t t,
       else
         for (int64_t i = 0; i < m * t; ++i)
           scores[i] *= scale;
+      // Then eager mode's kiln.add of the mask (broadcast by zero strides).
+      if (mask)
+        for (int64_t r = 0; r < m; ++r) {
+          const T *row =
+              mask + at(pair, maskStrides) + (first + r) * maskStrides[2];
+          for (int64_t j = 0; j < t; ++j)
+            scores[r * t + j] += row[j * maskStrides[3]];
+        }
       softmaxRows<T>(scores, probs, m, t, /*log=*/false);
       gemm<T>(probs, t, 1, v + at(pair, vStrides), vStrides[2], vStrides[3],
               out + at(pair, outStrides) + first * outStrides[2], outStrides[2],
@@ -291,10 +300,12 @@ template void detail::attention<float>(const int64_t[2], int64_t, int64_t,
                                        int64_t, int64_t, const float *,
                                        const int64_t[4], const float *,
                                        const int64_t[4], const float *,
+                                       const int64_t[4], const float *,
                                        const int64_t[4], float *,
                                        const int64_t[4], float, bool);
 template void detail::attention<double>(const int64_t[2], int64_t, int64_t,
                                         int64_t, int64_t, const double *,
+                                        const int64_t[4], const double *,
                                         const int64_t[4], const double *,
                                         const int64_t[4], const double *,
                                         const int64_t[4], double *,

@@ -98,8 +98,8 @@ TEST(ProgramE2E, SoftmaxAttention) {
 // results, bit for bit (the unfused compiled softmax uses a polynomial exp).
 // Heads of MHA's layout, 3-D and 2-D operands, f64, a scale on either side,
 // a division or none, query blocks of uneven size (300 rows), keys longer
-// than one block of the GEMM's K (300 > 256), and an encoder's transposed
-// layouts.
+// than one block of the GEMM's K (300 > 256), an encoder's transposed
+// layouts, and causal and padding masks.
 TEST(ProgramE2E, FusedAttentionIsEagerBitForBit) {
   auto heads = [](Tensor q, Tensor k, Tensor v) {
     Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) * 0.125f;
@@ -137,6 +137,24 @@ TEST(ProgramE2E, FusedAttentionIsEagerBitForBit) {
                normal({24, 24}, 261, DType::F32),
                normal({24, 24}, 262, DType::F32),
                normal({24, 24}, 263, DType::F32));
+  // Masks added to the scaled scores: a causal [s, t] one (-1e9 above the
+  // diagonal) and a padding [b, 1, 1, t] one, both broadcast.
+  auto masked = [](Tensor q, Tensor k, Tensor v, Tensor mask) {
+    Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) * 0.25f + mask;
+    return matmul(softmax(scores, -1), v);
+  };
+  std::vector<double> causal(12 * 12);
+  for (int i = 0; i < 12; ++i)
+    for (int j = 0; j < 12; ++j)
+      causal[i * 12 + j] = j > i ? -1e9 : 0.0;
+  runThreeWays(masked, kExact, normal({2, 3, 12, 8}, 264, DType::F32),
+               normal({2, 3, 12, 8}, 265, DType::F32),
+               normal({2, 3, 12, 5}, 266, DType::F32),
+               constant(causal, {12, 12}, DType::F32));
+  runThreeWays(masked, kExact, normal({2, 3, 12, 8}, 267, DType::F32),
+               normal({2, 3, 12, 8}, 268, DType::F32),
+               normal({2, 3, 12, 5}, 269, DType::F32),
+               normal({2, 1, 1, 12}, 270, DType::F32));
 }
 
 TEST(ProgramE2E, SeveralOutputsAsTupleAndVector) {

@@ -21,7 +21,7 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     - reductions, argmax/argmin, softmax, log_softmax and layer_norm become
       `linalg.generic`s with reduction iterators;
     - matmul becomes `linalg.matmul` or `linalg.batch_matmul`, and a scaled
-      dot-product attention (`softmax(q kT scale) v`, static shapes) one call
+      dot-product attention (`softmax(q kT scale + mask) v`, static shapes) one call
       of the runtime's fused kernel `kiln_rt_attention_*` on buffers of its
       operands (`fuse-attention=false` lowers its ops one by one);
     - shape ops become `tensor` reshapes, slices, pads and `linalg.transpose`.

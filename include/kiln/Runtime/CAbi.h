@@ -84,19 +84,22 @@ void _mlir_ciface_kiln_rt_batch_matmul_set_f64(KilnMemRefF64x3 *a,
                                                KilnMemRefF64x3 *b,
                                                KilnMemRefF64x3 *c);
 
-/// out[i, j] = softmax(q[i, j] k[i, j]^T * scale) v[i, j] (or / scale when
-/// `divide`) for each batch i and head j: q[i, j] is s x d, k[i, j] t x d,
-/// v[i, j] t x e (any strides), out[i, j] s x e with unit column stride. The
-/// fused kernel of a scaled dot-product attention (kiln-to-linalg); the values
-/// are eager mode's, bit for bit.
+/// out[i, j] = softmax(q[i, j] k[i, j]^T * scale + mask[i, j]) v[i, j] (q
+/// k^T / scale when `divide`; no mask unless `masked`) for each batch i and
+/// head j: q[i, j] is s x d, k[i, j] t x d, v[i, j] t x e, mask[i, j] s x t
+/// (any strides; a mask dimension of size 1 broadcasts), out[i, j] s x e
+/// with unit column stride. The fused kernel of a scaled dot-product
+/// attention (kiln-to-linalg); the values are eager mode's, bit for bit.
 void _mlir_ciface_kiln_rt_attention_f32(KilnMemRefF32x4 *q, KilnMemRefF32x4 *k,
                                         KilnMemRefF32x4 *v,
+                                        KilnMemRefF32x4 *mask,
                                         KilnMemRefF32x4 *out, float scale,
-                                        int32_t divide);
+                                        int32_t divide, int32_t masked);
 void _mlir_ciface_kiln_rt_attention_f64(KilnMemRefF64x4 *q, KilnMemRefF64x4 *k,
                                         KilnMemRefF64x4 *v,
+                                        KilnMemRefF64x4 *mask,
                                         KilnMemRefF64x4 *out, double scale,
-                                        int32_t divide);
+                                        int32_t divide, int32_t masked);
 
 /// The allocator of compiled code's temporary buffers (`memref.alloc` and
 /// `memref.dealloc`, see kiln-allocations-to-runtime): blocks come from the

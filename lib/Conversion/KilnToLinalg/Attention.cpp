@@ -6,7 +6,9 @@
 //   %s  = kiln.matmul %q, %kt
 //   %x  = kiln.mul %s, %scale          (optional: a scalar constant, or
 //                                        kiln.div %s, %scale)
-//   %p  = kiln.softmax %x axis = -1
+//   %y  = kiln.add %x, %mask           (optional: any static mask that
+//                                        broadcasts to the scores)
+//   %p  = kiln.softmax %y axis = -1
 //   %o  = kiln.matmul %p, %v
 //
 // becomes one call of the runtime's fused kernel (kiln_rt_attention_*,
@@ -45,8 +47,10 @@ namespace {
 
 /// The ops of one attention, and its operands.
 struct Attention {
-  MatmulOp output;              // p · v
-  SoftmaxOp softmax;            // of the (scaled) scores
+  MatmulOp output;   // p · v
+  SoftmaxOp softmax; // of the (scaled) scores
+  AddOp masking;     // adds the mask, if any
+  Value mask;
   Operation *scaling = nullptr; // a kiln.mul or kiln.div, if any
   MatmulOp scores;              // q · kᵀ
   TransposeOp result;           // what the output is transposed to, if any
@@ -79,6 +83,35 @@ std::optional<Attention> match(MatmulOp output) {
       (a.softmax.getAxis() != -1 && a.softmax.getAxis() != rank - 1))
     return std::nullopt;
   Value scores = a.softmax.getOperand();
+  auto scoresType = cast<RankedTensorType>(scores.getType());
+  if (auto add = scores.getDefiningOp<AddOp>()) {
+    // + mask: the other operand of the add is the (scaled) scores, a
+    // kiln.mul, kiln.div or kiln.matmul; the mask broadcasts to them.
+    auto isScores = [](Value v) {
+      return v.getDefiningOp<MulOp>() || v.getDefiningOp<DivOp>() ||
+             v.getDefiningOp<MatmulOp>();
+    };
+    if (!hasOneUse(add))
+      return std::nullopt;
+    if (isScores(add.getLhs()) && add.getLhs().getType() == scoresType) {
+      scores = add.getLhs();
+      a.mask = add.getRhs();
+    } else if (isScores(add.getRhs()) && add.getRhs().getType() == scoresType) {
+      scores = add.getRhs();
+      a.mask = add.getLhs();
+    } else {
+      return std::nullopt;
+    }
+    auto maskType = cast<RankedTensorType>(a.mask.getType());
+    if (!maskType.hasStaticShape() || maskType.getElementType() != element ||
+        maskType.getRank() > rank)
+      return std::nullopt;
+    int64_t offset = rank - maskType.getRank();
+    for (auto [i, size] : llvm::enumerate(maskType.getShape()))
+      if (size != 1 && size != scoresType.getDimSize(offset + i))
+        return std::nullopt;
+    a.masking = add;
+  }
   if (auto mul = scores.getDefiningOp<MulOp>()) {
     std::optional<double> scale;
     if (!hasOneUse(mul))
@@ -149,7 +182,8 @@ func::FuncOp declareKernel(ModuleOp module, Type element) {
   MemRefType param = dynamicMemRef(element);
   auto kernel = func::FuncOp::create(
       b, module.getLoc(), name,
-      b.getFunctionType({param, param, param, param, element, b.getI32Type()},
+      b.getFunctionType({param, param, param, param, param, element,
+                         b.getI32Type(), b.getI32Type()},
                         {}));
   kernel.setPrivate();
   kernel->setAttr("llvm.emit_c_interface", b.getUnitAttr());
@@ -186,6 +220,8 @@ public:
     SmallVector<Operation *> chain = {a.scores};
     if (a.scaling)
       chain.push_back(a.scaling);
+    if (a.masking)
+      chain.push_back(a.masking);
     chain.append({a.softmax, a.output});
     if (a.result)
       chain.push_back(a.result);
@@ -196,20 +232,25 @@ public:
     Value q = view(a.scores.getLhs(), {0, 1, 2, 3});
     Value k = view(a.scores.getRhs(), {0, 1, 3, 2}); // kᵀ read as k
     Value v = view(a.output.getRhs(), {0, 1, 2, 3});
+    // Without a mask, the kernel is passed q in its place and ignores it.
+    Value mask = a.mask ? view(a.mask, {0, 1, 2, 3}) : q;
     auto [buffer, out] = output();
     Value scale = arith::ConstantOp::create(
         rewriter, loc, rewriter.getFloatAttr(element, a.scale));
     // An i32, not an i1: a C bool parameter expects its byte zero-extended.
     Value divide = arith::ConstantOp::create(
         rewriter, loc, rewriter.getI32IntegerAttr(a.divide ? 1 : 0));
+    Value masked = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getI32IntegerAttr(a.mask ? 1 : 0));
     func::CallOp::create(rewriter, loc, declareKernel(module, element),
-                         ValueRange{q, k, v, out, scale, divide});
+                         ValueRange{q, k, v, mask, out, scale, divide, masked});
     Value result = bufferization::ToTensorOp::create(
         rewriter, loc, resultValue().getType(), buffer,
         /*restrict=*/rewriter.getUnitAttr(),
         /*writable=*/rewriter.getUnitAttr());
     Operation *replaced = a.result ? a.result.getOperation() : a.output;
-    SmallVector<Operation *> dead = {a.output, a.softmax, a.scaling, a.scores};
+    SmallVector<Operation *> dead = {a.output, a.softmax, a.masking, a.scaling,
+                                     a.scores};
     rewriter.replaceOp(replaced, result);
     for (Operation *op : dead)
       if (op && op != replaced && op->use_empty())
@@ -321,8 +362,8 @@ void kiln::lowerAttentionToRuntime(Operation *root) {
     std::optional<Attention> a = match(op);
     if (!a)
       return;
-    SmallVector<Operation *> ops = {a->output, a->softmax, a->scaling,
-                                    a->scores, a->result};
+    SmallVector<Operation *> ops = {a->output,  a->softmax, a->masking,
+                                    a->scaling, a->scores,  a->result};
     if (llvm::any_of(ops, [&](Operation *o) { return claimed.contains(o); }))
       return;
     for (Operation *o : ops)

@@ -16,7 +16,7 @@
 //       CHECK:   %[[VV:.+]] = memref.cast %[[VB]]
 //       CHECK:   %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<2x3x20x16xf32>
 //       CHECK:   %[[OV:.+]] = memref.cast %[[OUT]]
-//       CHECK:   call @kiln_rt_attention_f32(%[[QV]], %[[KV]], %[[VV]], %[[OV]], %[[SCALE]], %[[MUL]])
+//       CHECK:   call @kiln_rt_attention_f32(%[[QV]], %[[KV]], %[[VV]], %[[QV]], %[[OV]], %[[SCALE]], %[[MUL]], %[[MUL]])
 //       CHECK:   %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
 //       CHECK:   return %[[R]]
 //   CHECK-NOT:   linalg.batch_matmul
@@ -43,7 +43,7 @@ func.func @heads(%q: tensor<2x3x20x8xf32>, %k: tensor<2x3x24x8xf32>, %v: tensor<
 //       CHECK:   tensor.expand_shape %{{.+}} {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 9, 4]
 //       CHECK:   %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<7x5xf64>
 //       CHECK:   memref.expand_shape %[[OUT]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 7, 5]
-//       CHECK:   call @kiln_rt_attention_f64(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[ONE]], %{{.+}})
+//       CHECK:   call @kiln_rt_attention_f64(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[ONE]], %{{.+}}, %{{.+}})
 //       CHECK:   bufferization.to_tensor %[[OUT]] restrict writable : memref<7x5xf64> to tensor<7x5xf64>
 func.func @plain(%q: tensor<7x4xf64>, %k: tensor<9x4xf64>, %v: tensor<9x5xf64>) -> tensor<7x5xf64> {
   %kt = kiln.transpose %k perm = [1, 0] : tensor<9x4xf64> -> tensor<4x9xf64>
@@ -82,11 +82,33 @@ func.func @split_heads(%x: tensor<2x20x3x8xf32>, %v: tensor<2x3x20x16xf32>) -> t
 
 // -----
 
+// A padding mask [b, 1, 1, t] added to the scaled scores: passed as a rank-4
+// view whose size-1 dimensions broadcast.
+// CHECK-LABEL: func.func @masked(
+//  CHECK-SAME:     %[[M:[^:]+]]: tensor<2x1x1x24xf32>
+//   CHECK-DAG:   %[[ONE:.+]] = arith.constant 1 : i32
+//       CHECK:   %[[MB:.+]] = bufferization.to_buffer %[[M]] read_only
+//       CHECK:   %[[MV:.+]] = memref.cast %[[MB]]
+//       CHECK:   call @kiln_rt_attention_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[MV]], %{{.+}}, %{{.+}}, %{{.+}}, %[[ONE]])
+//   CHECK-NOT:   linalg.generic
+func.func @masked(%q: tensor<2x3x20x8xf32>, %k: tensor<2x3x24x8xf32>, %v: tensor<2x3x24x16xf32>, %m: tensor<2x1x1x24xf32>) -> tensor<2x3x20x16xf32> {
+  %kt = kiln.transpose %k perm = [0, 1, 3, 2] : tensor<2x3x24x8xf32> -> tensor<2x3x8x24xf32>
+  %s = kiln.matmul %q, %kt : (tensor<2x3x20x8xf32>, tensor<2x3x8x24xf32>) -> tensor<2x3x20x24xf32>
+  %c = kiln.constant dense<0.125> : tensor<f32>
+  %x = kiln.mul %s, %c : (tensor<2x3x20x24xf32>, tensor<f32>) -> tensor<2x3x20x24xf32>
+  %y = kiln.add %x, %m : (tensor<2x3x20x24xf32>, tensor<2x1x1x24xf32>) -> tensor<2x3x20x24xf32>
+  %p = kiln.softmax %y axis = -1 : tensor<2x3x20x24xf32>
+  %o = kiln.matmul %p, %v : (tensor<2x3x20x24xf32>, tensor<2x3x24x16xf32>) -> tensor<2x3x20x16xf32>
+  return %o : tensor<2x3x20x16xf32>
+}
+
+// -----
+
 // Scores divided by a constant, as eager mode divides them.
 // CHECK-LABEL: func.func @divided(
 //   CHECK-DAG:   %[[DIV:.+]] = arith.constant 1 : i32
 //   CHECK-DAG:   %[[EIGHT:.+]] = arith.constant 8.000000e+00 : f32
-//       CHECK:   call @kiln_rt_attention_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[EIGHT]], %[[DIV]])
+//       CHECK:   call @kiln_rt_attention_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[EIGHT]], %[[DIV]], %{{.+}})
 func.func @divided(%q: tensor<4x8xf32>, %k: tensor<6x8xf32>, %v: tensor<6x2xf32>) -> tensor<4x2xf32> {
   %kt = kiln.transpose %k perm = [1, 0] : tensor<6x8xf32> -> tensor<8x6xf32>
   %s = kiln.matmul %q, %kt : (tensor<4x8xf32>, tensor<8x6xf32>) -> tensor<4x6xf32>
