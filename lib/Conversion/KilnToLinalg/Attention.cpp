@@ -1,9 +1,8 @@
-//===- Attention.cpp - softmax(q kᵀ scale) v as one runtime call ----------===//
+//===- Attention.cpp - softmax(q kᵀ scale + mask) v as one runtime call ---===//
 //
 // Scaled dot-product attention written op by op,
 //
-//   %kt = kiln.transpose %k perm = [..., r-1, r-2]
-//   %s  = kiln.matmul %q, %kt
+//   %s  = kiln.matmul %q, %kt          (%kt: the keys transposed)
 //   %x  = kiln.mul %s, %scale          (optional: a scalar constant, or
 //                                        kiln.div %s, %scale)
 //   %y  = kiln.add %x, %mask           (optional: any static mask that
@@ -18,13 +17,18 @@
 // is one parallel loop instead of four. The kernel runs the same GEMM and the
 // same softmax rows as eager mode, so its result is eager mode's, bit for
 // bit. The intermediate values must have no other use; shapes must be
-// static (q [..., s, d], k [..., t, d], v [..., t, e] with the same batch
-// dimensions); element types f32 or f64.
+// static (q [..., s, d], kt [..., d, t], v [..., t, e] with the same batch
+// dimensions, at most two); element types f32 or f64.
 //
-// The call works on buffers inside the linalg-on-tensors stage:
-// `bufferization.to_buffer ... read_only` of the operands (views or copies,
-// as one-shot bufferization decides), a `memref.alloc` for the result and
-// `bufferization.to_tensor ... restrict` of it.
+// The kernel takes rank-4 buffer views ([batch, head, rows, columns]). An
+// operand made by a kiln.transpose (heads split from a projection, the keys
+// transposed) is read through a memref.transpose view of the transpose's
+// operand, not copied, and a kiln.transpose of the result with the last
+// dimension in place (heads merged) is written by the kernel through a view
+// of its own buffer. The call works on buffers inside the linalg-on-tensors
+// stage: `bufferization.to_buffer ... read_only` of the operands, a
+// `memref.alloc` for the result and `bufferization.to_tensor ... restrict`
+// of it after the call.
 //
 //===----------------------------------------------------------------------===//
 
