@@ -54,8 +54,8 @@ DOT="$BUILD/demo.dot"
 echo "== kilnc emit samples/demo.mlir --dot $DOT (a cluster per fused kernel)"
 "$BUILD/bin/kilnc" emit "$ROOT/samples/demo.mlir" --to linalg --dot "$DOT" \
   >/dev/null
-if [[ -f "${DOT%.dot}.svg" ]]; then
-  echo "   rendered to ${DOT%.dot}.svg"
+if command -v dot >/dev/null; then
+  "$BUILD/bin/kilnc" emit "$ROOT/samples/demo.mlir" --dot "${DOT%.dot}.svg"
 else
-  echo "   (install graphviz to render it as SVG)"
+  echo "   (install graphviz, and --dot demo.svg renders it as SVG)"
 fi

@@ -2,6 +2,7 @@
 # lit configuration of Kiln's FileCheck tests.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -17,6 +18,10 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
+
+# Graphviz renders `kilnc emit --dot x.svg`; its tests run where it is.
+if shutil.which("dot"):
+    config.available_features.add("graphviz")
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

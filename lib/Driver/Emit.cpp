@@ -244,20 +244,37 @@ std::string driver::manifestJson(const GraphFile &file,
 std::optional<std::string> driver::writeDot(const std::string &path,
                                             const GraphFile &file,
                                             const Emission &emission) {
-  writeFileBytes(path, fusionDot(file, emission));
+  // The format is the extension's; a path is never written with another
+  // format, and no other file is written.
+  std::string extension =
+      llvm::StringRef(llvm::sys::path::extension(path)).lower();
+  if (extension == ".dot" || extension == ".gv") {
+    writeFileBytes(path, fusionDot(file, emission));
+    return std::nullopt;
+  }
+  if (extension != ".svg" && extension != ".png" && extension != ".pdf")
+    throw Error(path + ": unknown picture format '" + extension +
+                "': the name must end in .dot, .svg, .png or .pdf");
+  std::string format = extension.substr(1);
   auto dot = llvm::sys::findProgramByName("dot");
   if (!dot)
-    return std::nullopt;
-  llvm::StringRef base = path;
-  base.consume_back(".dot");
-  std::string format = base.ends_with(".png") ? "png" : "svg";
-  std::string rendered =
-      base.ends_with(".png") ? base.str() : (base + ".svg").str();
+    throw Error(path + ": rendering " + format +
+                " needs Graphviz's `dot`, which is not on the PATH; name the "
+                "file .dot for the DOT text");
+  // DOT text to a temporary file, rendered by Graphviz into `path`.
+  llvm::SmallString<128> source;
+  if (std::error_code error =
+          llvm::sys::fs::createTemporaryFile("kiln-fusion", "dot", source))
+    throw Error(path + ": cannot create a temporary file: " + error.message());
+  writeFileBytes(source.str().str(), fusionDot(file, emission));
   std::string flag = "-T" + format;
-  llvm::StringRef args[] = {*dot, flag, path, "-o", rendered};
+  llvm::StringRef args[] = {*dot, flag, source, "-o", path};
   std::string message;
-  if (llvm::sys::ExecuteAndWait(*dot, args, std::nullopt, {}, 0, 0, &message) !=
-      0)
-    throw Error(path + ": Graphviz could not render it: " + message);
-  return rendered;
+  int status =
+      llvm::sys::ExecuteAndWait(*dot, args, std::nullopt, {}, 0, 0, &message);
+  llvm::sys::fs::remove(source);
+  if (status != 0)
+    throw Error(path + ": Graphviz could not render it" +
+                (message.empty() ? std::string() : ": " + message));
+  return path;
 }

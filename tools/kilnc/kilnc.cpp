@@ -157,9 +157,10 @@ int main(int argc, char **argv) {
   emitCommand->add_option("--dump-dir", emitOptions.dumpDir,
                           "Write every stage (01-kiln.mlir ... 06-asm.s) and "
                           "manifest.json to DIR");
-  emitCommand->add_option("--dot", emitOptions.dot,
-                          "Write the graph with its fusion groups as Graphviz "
-                          "DOT (and SVG/PNG if `dot` is installed)");
+  emitCommand->add_option(
+      "--dot", emitOptions.dot,
+      "Write the graph with its fusion groups as Graphviz "
+      "DOT, or SVG/PNG/PDF by the extension (rendered by Graphviz's dot)");
 
   std::string output, header, compileGraph;
   CLI::App *compileCommand = app.add_subcommand(

@@ -88,9 +88,11 @@ std::string manifestJson(const GraphFile &file, const Emission &emission);
 /// fused into one kernel). Ops folded away before lowering are dashed.
 std::string fusionDot(const GraphFile &file, const Emission &emission);
 
-/// Writes `fusionDot` to `path` and, when Graphviz's `dot` is on the PATH,
-/// renders it next to it (`path` with .svg, or .png if `path` ends in
-/// .png.dot). Returns the rendered file, if any. Throws kiln::Error.
+/// Writes the picture of `fusionDot` to `path` in the format of its
+/// extension: DOT text for .dot (or .gv), and for .svg, .png and .pdf what
+/// Graphviz's `dot` renders (an error, before anything is written, if `dot`
+/// is not on the PATH or the extension is another). No other file is
+/// written. Returns `path` if it was rendered. Throws kiln::Error.
 std::optional<std::string> writeDot(const std::string &path,
                                     const GraphFile &file,
                                     const Emission &emission);
