@@ -69,4 +69,19 @@ Shape broadcastStrides(const Tensor &t, const Shape &to) {
   return strides;
 }
 
+VectorIsa hostVectorIsa() {
+  static const VectorIsa isa = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
+      return VectorIsa::Avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      return VectorIsa::Avx2;
+    return VectorIsa::Baseline;
+  }();
+  return isa;
+}
+
 } // namespace kiln::detail

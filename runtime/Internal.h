@@ -332,6 +332,11 @@ void attention(const int64_t batches[2], int64_t s, int64_t t, int64_t d,
                const T *mask, const int64_t maskStrides[4], T *out,
                const int64_t outStrides[4], T scale, bool divide);
 
+/// The widest vector ISA of this CPU that kernels built for several ISAs
+/// (the GEMM's micro-kernel, softmax rows) pick at run time.
+enum class VectorIsa { Baseline, Avx2, Avx512 };
+VectorIsa hostVectorIsa();
+
 //===----------------------------------------------------------------------===//
 // Buffers
 //===----------------------------------------------------------------------===//

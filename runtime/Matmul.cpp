@@ -297,14 +297,10 @@ template <typename T, int NR> struct Gemm {
 template <typename T, typename F> void withBestGemm(F &&f) {
   constexpr int vec512 = 2 * 64 / sizeof(T), vec256 = 2 * 32 / sizeof(T),
                 vec128 = 2 * 16 / sizeof(T);
-  static const bool hasAvx512 =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-  static const bool hasAvx2 =
-      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (hasAvx512)
+  VectorIsa isa = hostVectorIsa();
+  if (isa == VectorIsa::Avx512)
     f(Gemm<T, vec512>{microAvx512<T, vec512>});
-  else if (hasAvx2)
+  else if (isa == VectorIsa::Avx2)
     f(Gemm<T, vec256>{microAvx2<T, vec256>});
   else
     f(Gemm<T, vec128>{microBase<T, vec128>});

@@ -135,17 +135,10 @@ void softmaxRowsBase(const T *x, T *o, int64_t lo, int64_t hi, int64_t len,
 
 template <typename T>
 void softmaxRows(const T *x, T *o, int64_t rows, int64_t len, bool log) {
-  static const auto rowsFn = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw"))
-      return &softmaxRowsAvx512<T>;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      return &softmaxRowsAvx2<T>;
-    return &softmaxRowsBase<T>;
-  }();
+  VectorIsa isa = hostVectorIsa();
+  auto rowsFn = isa == VectorIsa::Avx512 ? &softmaxRowsAvx512<T>
+                : isa == VectorIsa::Avx2 ? &softmaxRowsAvx2<T>
+                                         : &softmaxRowsBase<T>;
   parallel_for(0, rows, rowGrain(len),
                [&](int64_t lo, int64_t hi) { rowsFn(x, o, lo, hi, len, log); });
 }
