@@ -21,7 +21,9 @@
 // the static versions, and the JIT's fixed costs: the overhead of a cached call
 // on scalars, and the first call of a new Function (trace + compile + run) of a
 // 20-op elementwise function, MHA, ENC and the two loops, with the time of
-// each compile step.
+// each compile step. Last, the cost of the debugging switches
+// (kiln::set_check_numerics, kiln::set_shadow_check) on W1 and the MLP:
+// calls with one switch on, interleaved with calls with all off.
 //
 // Run: kiln-bench-traced [repetitions (default 11)] [threads (default: all)]
 //
@@ -438,6 +440,68 @@ int main(int argc, char **argv) {
         reps, {[&] { fixed(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); },
                [&] { dynamic(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3); }});
     printDynamic("MLP [?, 1024]", m[0], m[1]);
+  }
+
+  //===--- The debugging switches (docs/debugging.md): each call of one
+  // column runs with that switch on, interleaved with calls with all off.
+  std::printf("\n%-28s %10s %15s %15s\n", "debugging switches (ms)", "off",
+              "check_numerics", "shadow_check");
+  auto printSwitches = [](const char *name, const std::vector<double> &m,
+                          bool shadow) {
+    std::printf("%-28s %10.3f %9.3f %4.2fx", name, m[0], m[1], m[1] / m[0]);
+    if (shadow)
+      std::printf(" %9.3f %4.2fx", m[2], m[2] / m[0]);
+    std::printf("\n");
+  };
+  auto withNumerics = [](const std::function<void()> &call) {
+    return [call] {
+      set_check_numerics(true);
+      call();
+      set_check_numerics(false);
+    };
+  };
+  auto withShadow = [](const std::function<void()> &call) {
+    return [call] {
+      set_shadow_check(true);
+      call();
+      set_shadow_check(false);
+    };
+  };
+  {
+    const int64_t n = int64_t(1) << 24;
+    Tensor a = random_normal({n}, 1), b = random_normal({n}, 2),
+           c = random_normal({n}, 3), d = random_normal({n}, 4);
+    auto w1 = [](Tensor a, Tensor b, Tensor c, Tensor d) {
+      return relu(a * b + c) * sigmoid(d);
+    };
+    auto f = function(w1);
+    std::function<void()> traced = [&] { f(a, b, c, d); };
+    std::function<void()> eager = [&] { w1(a, b, c, d); };
+    printSwitches("W1 traced",
+                  interleavedMediansMs(
+                      reps, {traced, withNumerics(traced), withShadow(traced)}),
+                  true);
+    printSwitches("W1 eager",
+                  interleavedMediansMs(reps, {eager, withNumerics(eager)}),
+                  false);
+  }
+  {
+    Tensor x = random_normal({256, 1024}, 10);
+    MlpWeights w = mlpWeights();
+    auto f = function(mlp);
+    std::function<void()> traced = [&] {
+      f(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3);
+    };
+    std::function<void()> eager = [&] {
+      mlp(x, w.w1, w.b1, w.w2, w.b2, w.w3, w.b3);
+    };
+    printSwitches("MLP 256x1024 traced",
+                  interleavedMediansMs(
+                      reps, {traced, withNumerics(traced), withShadow(traced)}),
+                  true);
+    printSwitches("MLP 256x1024 eager",
+                  interleavedMediansMs(reps, {eager, withNumerics(eager)}),
+                  false);
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "kiln/Runtime/CAbi.h"
 
 #include "Internal.h"
+#include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/ThreadPool.h"
 
 #include <algorithm>
@@ -96,7 +97,9 @@ void *allocate(uint64_t alignment, uint64_t bytes) {
 struct CompiledErrorSlot {
   std::mutex mutex;
   bool failed = false;
-  /// A size error (kiln_rt_report_size_error) if set, else an index error.
+  /// A whole message if not empty (a print handler's error), else a size
+  /// error (kiln_rt_report_size_error) if set, else an index error.
+  std::string message;
   const char *what = nullptr;
   int64_t index = 0, axis = 0, size = 0;
 };
@@ -155,6 +158,8 @@ std::optional<std::string> kiln::detail::takeCompiledError() {
   if (!slot.failed)
     return std::nullopt;
   slot.failed = false;
+  if (!slot.message.empty())
+    return std::move(slot.message);
   if (slot.what)
     return std::string(slot.what) + ": sizes " + std::to_string(slot.size) +
            " and " + std::to_string(slot.index) +
@@ -312,6 +317,56 @@ void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other) {
 }
 }
 
+namespace {
+
+/// A tensor viewing the memref `descriptor` of rank `rank` (MLIR's unranked
+/// memref: {allocated, aligned, offset, sizes[rank], strides[rank]}).
+Tensor viewDescriptor(int64_t rank, const void *descriptor, DType dtype) {
+  struct Head {
+    void *allocated;
+    char *aligned;
+    int64_t offset;
+  };
+  const auto *head = static_cast<const Head *>(descriptor);
+  const auto *words = reinterpret_cast<const int64_t *>(head + 1);
+  Shape sizes(words, words + rank), strides(words + rank, words + 2 * rank);
+  return Tensor(std::shared_ptr<void>(head->aligned, [](void *) {}), dtype,
+                std::move(sizes), std::move(strides), head->offset);
+}
+
+/// Prints a tensor of compiled code; the print handler's error is reported
+/// like the errors of compiled code (it must not unwind through it).
+void printCompiled(int64_t rank, const void *descriptor, DType dtype,
+                   const char *prefix) {
+  try {
+    kiln::detail::emitPrint(std::string(prefix) + ": " +
+                            toString(viewDescriptor(rank, descriptor, dtype)));
+  } catch (const std::exception &error) {
+    CompiledErrorSlot &slot = currentSlot();
+    std::lock_guard<std::mutex> lock(slot.mutex);
+    if (slot.failed)
+      return;
+    slot.failed = true;
+    slot.message = error.what();
+  }
+}
+
+} // namespace
+
+#define KILN_DEFINE_PRINT(suffix, dtype)                                       \
+  extern "C" void kiln_rt_print_##suffix(int64_t rank, void *descriptor,       \
+                                         const char *prefix) {                 \
+    printCompiled(rank, descriptor, dtype, prefix);                            \
+  }
+KILN_DEFINE_PRINT(bool, DType::Bool)
+KILN_DEFINE_PRINT(i32, DType::I32)
+KILN_DEFINE_PRINT(i64, DType::I64)
+KILN_DEFINE_PRINT(f16, DType::F16)
+KILN_DEFINE_PRINT(bf16, DType::BF16)
+KILN_DEFINE_PRINT(f32, DType::F32)
+KILN_DEFINE_PRINT(f64, DType::F64)
+#undef KILN_DEFINE_PRINT
+
 const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
   static const RuntimeSymbol symbols[] = {
       {"_mlir_ciface_kiln_rt_matmul_f32",
@@ -351,6 +406,13 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
        reinterpret_cast<void *>(&kiln_rt_report_index_error)},
       {"kiln_rt_report_size_error",
        reinterpret_cast<void *>(&kiln_rt_report_size_error)},
+      {"kiln_rt_print_bool", reinterpret_cast<void *>(&kiln_rt_print_bool)},
+      {"kiln_rt_print_i32", reinterpret_cast<void *>(&kiln_rt_print_i32)},
+      {"kiln_rt_print_i64", reinterpret_cast<void *>(&kiln_rt_print_i64)},
+      {"kiln_rt_print_f16", reinterpret_cast<void *>(&kiln_rt_print_f16)},
+      {"kiln_rt_print_bf16", reinterpret_cast<void *>(&kiln_rt_print_bf16)},
+      {"kiln_rt_print_f32", reinterpret_cast<void *>(&kiln_rt_print_f32)},
+      {"kiln_rt_print_f64", reinterpret_cast<void *>(&kiln_rt_print_f64)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

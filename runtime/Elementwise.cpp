@@ -243,16 +243,16 @@ Tensor scalarTensorFor(Scalar s, DType other, std::string_view op) {
 
 #define KILN_DEFINE_BINARY(name, kind)                                         \
   Tensor name(const Tensor &a, const Tensor &b, SourceLoc loc) {               \
-    trace::CallSite site(loc);                                                 \
+    trace::CallSite site(#name, loc);                                          \
     return binary(BinaryKind::kind, a, b);                                     \
   }                                                                            \
   Tensor name(const Tensor &a, Scalar b, SourceLoc loc) {                      \
-    trace::CallSite site(loc);                                                 \
+    trace::CallSite site(#name, loc);                                          \
     checkDefined(#name, a);                                                    \
     return binary(BinaryKind::kind, a, scalarTensorFor(b, a.dtype(), #name));  \
   }                                                                            \
   Tensor name(Scalar a, const Tensor &b, SourceLoc loc) {                      \
-    trace::CallSite site(loc);                                                 \
+    trace::CallSite site(#name, loc);                                          \
     checkDefined(#name, b);                                                    \
     return binary(BinaryKind::kind, scalarTensorFor(a, b.dtype(), #name), b);  \
   }
@@ -272,11 +272,11 @@ KILN_DEFINE_BINARY(ge, Ge)
 #undef KILN_DEFINE_BINARY
 
 Tensor logical_and(const Tensor &a, const Tensor &b, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("logical_and", loc);
   return binary(BinaryKind::And, a, b);
 }
 Tensor logical_or(const Tensor &a, const Tensor &b, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("logical_or", loc);
   return binary(BinaryKind::Or, a, b);
 }
 
@@ -286,7 +286,7 @@ Tensor logical_or(const Tensor &a, const Tensor &b, SourceLoc loc) {
 
 Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b,
               SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("select", loc);
   checkDefined("select", cond);
   checkDefined("select", a);
   checkDefined("select", b);

@@ -410,7 +410,7 @@ template void detail::batchGemm<double>(int64_t, const double *,
                                         int64_t, bool);
 
 Tensor matmul(const Tensor &a, const Tensor &b, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("matmul", loc);
   checkDefined("matmul", a);
   checkDefined("matmul", b);
   auto shape = matmulShape(a.shape(), b.shape());

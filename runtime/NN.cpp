@@ -305,19 +305,19 @@ template void detail::attention<double>(const int64_t[2], int64_t, int64_t,
                                         const int64_t[4], double, bool);
 
 Tensor softmax(const Tensor &x, int64_t axis, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("softmax", loc);
   return softmaxImpl("softmax", x, axis, false);
 }
 
 Tensor log_softmax(const Tensor &x, int64_t axis, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("log_softmax", loc);
   return softmaxImpl("log_softmax", x, axis, true);
 }
 
 Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
                   double epsilon, const std::optional<Tensor> &scale,
                   const std::optional<Tensor> &bias, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("layer_norm", loc);
   checkDefined("layer_norm", x);
   auto norm = normalizeAxes(axes, x.rank());
   if (!norm)

@@ -318,35 +318,35 @@ Tensor argReduce(const char *name, bool max, const Tensor &x, int64_t axis,
 
 Tensor reduce_sum(const Tensor &x, const std::vector<int64_t> &axes,
                   bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reduce_sum", loc);
   return reduce("reduce_sum", ReduceKind::Sum, false, x, axes, keepdims);
 }
 Tensor reduce_mean(const Tensor &x, const std::vector<int64_t> &axes,
                    bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reduce_mean", loc);
   return reduce("reduce_mean", ReduceKind::Sum, true, x, axes, keepdims);
 }
 Tensor reduce_max(const Tensor &x, const std::vector<int64_t> &axes,
                   bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reduce_max", loc);
   return reduce("reduce_max", ReduceKind::Max, false, x, axes, keepdims);
 }
 Tensor reduce_min(const Tensor &x, const std::vector<int64_t> &axes,
                   bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reduce_min", loc);
   return reduce("reduce_min", ReduceKind::Min, false, x, axes, keepdims);
 }
 Tensor reduce_prod(const Tensor &x, const std::vector<int64_t> &axes,
                    bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reduce_prod", loc);
   return reduce("reduce_prod", ReduceKind::Prod, false, x, axes, keepdims);
 }
 Tensor argmax(const Tensor &x, int64_t axis, bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("argmax", loc);
   return argReduce("argmax", true, x, axis, keepdims);
 }
 Tensor argmin(const Tensor &x, int64_t axis, bool keepdims, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("argmin", loc);
   return argReduce("argmin", false, x, axis, keepdims);
 }
 

@@ -22,7 +22,7 @@ using namespace detail;
 
 Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape,
                SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("reshape", loc);
   checkDefined("reshape", x);
   Shape out = checkShape("reshape", reshapeShape(x.shape(), shape), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -34,7 +34,7 @@ Tensor reshape(const Tensor &x, const std::vector<int64_t> &shape,
 
 Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm,
                  SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("transpose", loc);
   checkDefined("transpose", x);
   Shape out = checkShape("transpose", transposeShape(x.shape(), perm), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -47,7 +47,7 @@ Tensor transpose(const Tensor &x, const std::vector<int64_t> &perm,
 }
 
 Tensor transpose(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("transpose", loc);
   checkDefined("transpose", x);
   std::vector<int64_t> perm(x.rank());
   for (int64_t i = 0; i < x.rank(); ++i)
@@ -56,7 +56,7 @@ Tensor transpose(const Tensor &x, SourceLoc loc) {
 }
 
 Tensor broadcast_to(const Tensor &x, const Shape &shape, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("broadcast_to", loc);
   checkDefined("broadcast_to", x);
   for (int64_t d : shape)
     if (d < 0)
@@ -73,7 +73,7 @@ Tensor broadcast_to(const Tensor &x, const Shape &shape, SourceLoc loc) {
 }
 
 Tensor expand_dims(const Tensor &x, int64_t axis, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("expand_dims", loc);
   checkDefined("expand_dims", x);
   Shape out = checkShape("expand_dims", expandDimsShape(x.shape(), axis), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -89,7 +89,7 @@ Tensor expand_dims(const Tensor &x, int64_t axis, SourceLoc loc) {
 
 Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes,
                SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("squeeze", loc);
   checkDefined("squeeze", x);
   Shape out = checkShape("squeeze", squeezeShape(x.shape(), axes), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -109,7 +109,7 @@ Tensor squeeze(const Tensor &x, const std::vector<int64_t> &axes,
 Tensor slice(const Tensor &x, const std::vector<int64_t> &start,
              const std::vector<int64_t> &limit,
              const std::vector<int64_t> &stride, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("slice", loc);
   checkDefined("slice", x);
   std::vector<int64_t> steps =
       stride.empty() ? std::vector<int64_t>(x.rank(), 1) : stride;
@@ -158,7 +158,7 @@ void copyInto(const Tensor &dst, const Tensor &src) {
 } // namespace
 
 Tensor concat(const std::vector<Tensor> &xs, int64_t axis, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("concat", loc);
   std::vector<Shape> shapes;
   for (const Tensor &x : xs) {
     checkDefined("concat", x);
@@ -188,7 +188,7 @@ Tensor concat(const std::vector<Tensor> &xs, int64_t axis, SourceLoc loc) {
 
 Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
            const std::vector<int64_t> &high, Scalar value, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("pad", loc);
   checkDefined("pad", x);
   Shape shape = checkShape("pad", padShape(x.shape(), low, high), {&x});
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
@@ -208,7 +208,7 @@ Tensor pad(const Tensor &x, const std::vector<int64_t> &low,
 
 Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis,
               SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("gather", loc);
   checkDefined("gather", x);
   checkDefined("gather", indices);
   if (!isInteger(indices.dtype()))

@@ -257,9 +257,12 @@ Tensor Tensor::empty(const Shape &shape, DType dtype) {
   void *p = bufferCache().get(padded);
   if (!p)
     throw Error("empty: cannot allocate " + std::to_string(padded) + " bytes");
-  return Tensor(std::shared_ptr<void>(
-                    p, [padded](void *q) { bufferCache().put(q, padded); }),
-                dtype, shape, contiguousStrides(shape), 0);
+  Tensor t(std::shared_ptr<void>(
+               p, [padded](void *q) { bufferCache().put(q, padded); }),
+           dtype, shape, contiguousStrides(shape), 0);
+  if (isFloating(dtype))
+    trace::noteAllocation(t.storage(), dtype, shape);
+  return t;
 }
 
 int64_t Tensor::dim(int64_t axis) const {
@@ -546,6 +549,13 @@ Tensor random_normal(const Shape &shape, uint64_t seed, double mean,
   return t;
 }
 
+namespace {
+/// The deleter of from_blob's storage: the host owns the memory.
+struct HostMemory {
+  void operator()(void *) const {}
+};
+} // namespace
+
 Tensor from_blob(void *data, const Shape &shape, DType dtype) {
   if (!data)
     throw Error("from_blob: null data pointer for shape " + formatShape(shape) +
@@ -554,8 +564,12 @@ Tensor from_blob(void *data, const Shape &shape, DType dtype) {
                   static_cast<size_t>(std::max<int64_t>(0, numElements(shape))),
                   shape);
   // A non-owning shared_ptr: the caller keeps the memory alive.
-  return Tensor(std::shared_ptr<void>(data, [](void *) {}), dtype, shape,
+  return Tensor(std::shared_ptr<void>(data, HostMemory()), dtype, shape,
                 Tensor::contiguousStrides(shape), 0);
+}
+
+bool Tensor::views_host_memory() const {
+  return std::get_deleter<HostMemory>(storage_) != nullptr;
 }
 
 } // namespace kiln

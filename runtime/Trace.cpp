@@ -2,7 +2,10 @@
 
 #include "kiln/Runtime/Trace.h"
 
+#include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/Error.h"
+
+#include <exception>
 
 using namespace kiln;
 using namespace kiln::trace;
@@ -27,21 +30,72 @@ Value::~Value() = default;
 
 Recorder *trace::activeRecorder() { return active; }
 
-CallSite::CallSite(const std::source_location &loc) : owner_(!callSite) {
-  if (owner_)
-    callSite = &loc;
+/// The tensors allocated while the outermost op of a numerics-checked call
+/// runs (trace::CallSite).
+struct CallSite::Checks {
+  struct Allocation {
+    std::weak_ptr<void> storage;
+    DType dtype;
+    Shape shape;
+  };
+  std::vector<Allocation> allocations;
+  int exceptions = std::uncaught_exceptions();
+};
+
+namespace {
+thread_local CallSite::Checks *checks = nullptr;
+} // namespace
+
+CallSite::CallSite(std::string_view op, const std::source_location &loc)
+    : owner_(!callSite), op_(op) {
+  if (!owner_)
+    return;
+  callSite = &loc;
+  if (kiln::detail::eagerNumericsChecksOn()) {
+    checks_ = std::make_unique<Checks>();
+    checks = checks_.get();
+  }
 }
 
-CallSite::~CallSite() {
-  if (owner_)
-    callSite = nullptr;
+CallSite::~CallSite() noexcept(false) {
+  if (!owner_)
+    return;
+  const std::source_location *loc = callSite;
+  callSite = nullptr;
+  if (!checks_)
+    return;
+  checks = nullptr;
+  // An op that throws is not checked; its error goes on.
+  if (std::uncaught_exceptions() > checks_->exceptions)
+    return;
+  for (const Checks::Allocation &allocation : checks_->allocations) {
+    std::shared_ptr<void> storage = allocation.storage.lock();
+    if (!storage)
+      continue; // a temporary of the op
+    Tensor result(storage, allocation.dtype, allocation.shape,
+                  Tensor::contiguousStrides(allocation.shape), 0);
+    kiln::detail::checkNumerics(result, op_,
+                                kiln::detail::formatCallSite(*loc));
+  }
+}
+
+void trace::noteAllocation(const std::shared_ptr<void> &storage, DType dtype,
+                           const Shape &shape) {
+  if (checks)
+    checks->allocations.push_back({storage, dtype, shape});
 }
 
 const std::source_location *CallSite::current() { return callSite; }
 
-CallSiteBoundary::CallSiteBoundary() : saved_(callSite) { callSite = nullptr; }
+CallSiteBoundary::CallSiteBoundary() : saved_(callSite), savedChecks_(checks) {
+  callSite = nullptr;
+  checks = nullptr;
+}
 
-CallSiteBoundary::~CallSiteBoundary() { callSite = saved_; }
+CallSiteBoundary::~CallSiteBoundary() {
+  callSite = saved_;
+  checks = static_cast<CallSite::Checks *>(savedChecks_);
+}
 
 ScopedRecorder::ScopedRecorder(Recorder *recorder) : previous_(active) {
   active = recorder;

@@ -50,7 +50,7 @@ void runUnary(Tensor &out, const Tensor &x, F f) {
 } // namespace
 
 Tensor cast(const Tensor &x, DType dtype, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("cast", loc);
   checkDefined("cast", x);
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
     return recorder->record(
@@ -124,7 +124,7 @@ template <typename T> constexpr bool isFloat() {
 /// Defines an op that computes on floats only, via `expr` of `v`.
 #define KILN_FLOAT_UNARY(name, expr)                                           \
   Tensor name(const Tensor &x, SourceLoc loc) {                                \
-    trace::CallSite site(loc);                                                 \
+    trace::CallSite site(#name, loc);                                          \
     return unary(#name, x, /*floatMath=*/true, [](auto tag) {                  \
       using T = typename decltype(tag)::type;                                  \
       return [](T v) -> T {                                                    \
@@ -149,7 +149,7 @@ KILN_FLOAT_UNARY(reciprocal, T(1) / v)
 #undef KILN_FLOAT_UNARY
 
 Tensor neg(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("neg", loc);
   checkDefined("neg", x);
   if (isBool(x.dtype()))
     fail("neg", "bool operands are not supported (use logical_not)", {&x});
@@ -160,7 +160,7 @@ Tensor neg(const Tensor &x, SourceLoc loc) {
 }
 
 Tensor abs(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("abs", loc);
   return unary("abs", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -175,7 +175,7 @@ Tensor abs(const Tensor &x, SourceLoc loc) {
 }
 
 Tensor sign(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("sign", loc);
   return unary("sign", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -190,7 +190,7 @@ Tensor sign(const Tensor &x, SourceLoc loc) {
 }
 
 Tensor relu(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("relu", loc);
   return unary("relu", x, false, [](auto tag) {
     using T = typename decltype(tag)::type;
     return [](T v) -> T {
@@ -206,7 +206,7 @@ Tensor relu(const Tensor &x, SourceLoc loc) {
 
 #define KILN_ROUNDING_UNARY(name, expr)                                        \
   Tensor name(const Tensor &x, SourceLoc loc) {                                \
-    trace::CallSite site(loc);                                                 \
+    trace::CallSite site(#name, loc);                                          \
     return unary(#name, x, false, [](auto tag) {                               \
       using T = typename decltype(tag)::type;                                  \
       return [](T v) -> T {                                                    \
@@ -224,7 +224,7 @@ KILN_ROUNDING_UNARY(round, std::nearbyint(v))
 #undef KILN_ROUNDING_UNARY
 
 Tensor logical_not(const Tensor &x, SourceLoc loc) {
-  trace::CallSite site(loc);
+  trace::CallSite site("logical_not", loc);
   checkDefined("logical_not", x);
   if (trace::Recorder *recorder = trace::recorderFor({&x}))
     return recorder->record({"logical_not", {x}, {}, x.shape(), DType::Bool});

@@ -60,6 +60,18 @@ std::chrono::milliseconds compile_timeout();
 void set_interpret_on_compile_timeout(bool fallback);
 bool interprets_on_compile_timeout();
 
+/// Shadow checking: when on, every call of compiled code (a Function's or a
+/// loaded Graph's) also runs the graph on the interpreter, op by op on the
+/// eager kernels, and compares every result: within `atol + rtol *
+/// |interpreted|` for floats (NaN must meet NaN), exactly for integers and
+/// bools. On a divergence it finds the first op whose compiled output
+/// differs, by bisecting over the graph's ops (each half compiled with its
+/// ops' values as results), and throws kiln::Error naming that op, its call
+/// site, and the largest absolute and relative errors. Off by default; off,
+/// it costs nothing. Takes effect for the calls made after it is set.
+void set_shadow_check(bool enabled, double rtol = 1e-4, double atol = 1e-5);
+bool shadow_checks();
+
 /// Where Kiln's warnings go (by default, standard error).
 void set_warning_handler(std::function<void(const std::string &)> handler);
 
@@ -112,6 +124,11 @@ private:
 };
 
 namespace detail {
+
+/// What the last shadow check on this thread found when the results agreed
+/// ("2 results agree with the interpreter (rtol 0.0001, atol 1e-05)"), for
+/// `kilnc run --compare`; empty before the first.
+std::string lastShadowCheck();
 
 /// The signature of one call: the tensor arguments' shapes and dtypes and
 /// the printed values of the other arguments.
@@ -180,6 +197,15 @@ private:
 template <typename T>
 constexpr bool isTensorArg = std::is_same_v<std::decay_t<T>, Tensor>;
 
+/// A non-tensor argument is a constant of the trace: part of the signature,
+/// compared by its printed value, so it must print with operator<<.
+template <typename T>
+constexpr bool isConstantArg = requires(std::ostream &os, const T &value) {
+  os << value;
+};
+
+template <typename T> constexpr bool alwaysFalse = false;
+
 template <typename T> std::string printArg(const T &value) {
   if constexpr (std::is_same_v<T, bool>) {
     return value ? "true" : "false";
@@ -192,7 +218,15 @@ template <typename T> std::string printArg(const T &value) {
 }
 
 /// Outputs of a callable, flattened to a vector of tensors and back.
-template <typename R> struct Outputs;
+template <typename R> struct Outputs {
+  static_assert(alwaysFalse<R>,
+                "a traced function returns a kiln::Tensor, a "
+                "std::vector<kiln::Tensor>, or a std::tuple or std::pair of "
+                "kiln::Tensor; return a number as a rank-0 tensor "
+                "(kiln::constant) and read it with item<T>() after the call");
+  static std::vector<Tensor> flatten(const R &);
+  static R unflatten(std::vector<Tensor>);
+};
 template <> struct Outputs<Tensor> {
   static std::vector<Tensor> flatten(const Tensor &t) { return {t}; }
   static Tensor unflatten(std::vector<Tensor> v) { return v.at(0); }
@@ -313,6 +347,12 @@ private:
     std::vector<Tensor> tensors;
     size_t position = 0;
     auto add = [&](const auto &arg) {
+      using Arg = std::decay_t<decltype(arg)>;
+      static_assert(detail::isTensorArg<Arg> || detail::isConstantArg<Arg>,
+                    "a traced function takes kiln::Tensor arguments (traced) "
+                    "and constants that print with operator<< (numbers, "
+                    "bools, strings: one trace per value); pass each tensor "
+                    "of a container as an argument of its own");
       if constexpr (detail::isTensorArg<decltype(arg)>) {
         signature.tensors.push_back({arg.shape(), arg.dtype()});
         signature.tensorPositions.push_back(position);

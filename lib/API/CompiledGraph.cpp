@@ -10,6 +10,7 @@
 #include "kiln/InitAll.h"
 #include "kiln/Interpreter/Interpreter.h"
 #include "kiln/Runtime/CAbi.h"
+#include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Trace.h"
 #include "kiln/Trace/GraphTracer.h"
@@ -90,6 +91,9 @@ PipelineOptions jitPipelineOptions(bool resultsAsOutParams) {
   PipelineOptions options;
   options.resultsAsOutParams = resultsAsOutParams;
   options.hostChecksDynamicDims = true;
+  // Test only (the tests of shadow checking): see kiln-test-perturb.
+  if (const char *op = std::getenv("KILN_TEST_PERTURB_OP"))
+    options.testPerturbOp = op;
   return options;
 }
 
@@ -136,6 +140,44 @@ void lowerTo(mlir::ModuleOp module, Stage to, bool resultsAsOutParams,
     if (times)
       times->push_back({std::string(stageName(stage)), msSince(start)});
   }
+}
+
+/// Captures of at least this many bytes are worth a warning: a 1024 x 256
+/// float32 weight. Smaller ones (scalars of `x * 2.0f`, small tables) are
+/// what captures are for.
+constexpr size_t kLargeCaptureBytes = size_t(1) << 20;
+
+/// The warning about the captures of a trace that are large or view host
+/// memory, or "" if there are none.
+std::string
+describeCaptures(const std::string &name,
+                 const std::vector<GraphTracer::Capture> &captures) {
+  std::string listed;
+  size_t count = 0;
+  for (const GraphTracer::Capture &capture : captures) {
+    size_t bytes = size_t(std::max<int64_t>(numElements(capture.shape), 0)) *
+                   dtypeSize(capture.dtype);
+    if (!capture.hostMemory && bytes < kLargeCaptureBytes)
+      continue;
+    ++count;
+    listed += (listed.empty() ? "" : "; ") + formatShape(capture.shape) + " " +
+              std::string(dtypeName(capture.dtype));
+    if (capture.hostMemory)
+      listed += ", a from_blob view of host memory,";
+    if (bytes >= kLargeCaptureBytes)
+      listed += " (" + std::to_string(bytes >> 10) + " KiB)";
+    listed += capture.where.empty() ? std::string(", returned")
+                                    : " used at " + capture.where;
+  }
+  if (!count)
+    return "";
+  return "function '" + name + "' captures " + std::to_string(count) +
+         (count == 1 ? " tensor that is" : " tensors that are") +
+         " copied into its graph as constants when it is traced: " + listed +
+         ". Later changes to a captured tensor (or to the host memory it "
+         "views) are not seen by the compiled code, and large captures make "
+         "the graph, its compile and its files large. Pass such tensors as "
+         "arguments instead.";
 }
 
 } // namespace
@@ -229,6 +271,7 @@ CompiledGraph::trace(const std::string &name,
   double traceMs = msSince(start);
   std::shared_ptr<CompiledGraph> graph = compile(std::move(module), name);
   graph->context_ = std::move(context);
+  graph->captureWarning_ = describeCaptures(name, tracer.captures());
   graph->times_.insert(graph->times_.begin(), {"trace", traceMs});
   return graph;
 }
@@ -421,6 +464,18 @@ Tensor adoptResult(const int64_t *words, size_t rank, DType dtype) {
 
 std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs,
                                        const std::vector<Tensor> *into) const {
+  std::vector<Tensor> results = runNative(inputs, into);
+  // Both checks cost one relaxed load each when off.
+  if (shadow_checks() && !interpreted_)
+    shadowCheck(inputs, results);
+  if (checks_numerics() && !interpreted_)
+    checkResultNumerics(inputs, results);
+  return results;
+}
+
+std::vector<Tensor>
+CompiledGraph::runNative(const std::vector<Tensor> &inputs,
+                         const std::vector<Tensor> *into) const {
   if (into)
     detail::checkDestinations(name_, outputs_, *into, inputs);
   // The full check (with its message) only when the quick one fails.

@@ -68,6 +68,9 @@ public:
   /// (checked); non-contiguous inputs are copied first. The results go to
   /// new tensors, or into `into` when given (checked: one contiguous tensor
   /// of each result's dtype and shape, overlapping no input).
+  ///
+  /// With kiln::set_check_numerics or kiln::set_shadow_check on, the
+  /// results are then checked (DebugChecks.cpp).
   std::vector<Tensor> run(const std::vector<Tensor> &inputs,
                           const std::vector<Tensor> *into = nullptr) const;
 
@@ -88,12 +91,28 @@ public:
   /// allocated by the compiled code and returned.
   bool resultsAsOutParams() const { return !dynamicResults_; }
 
+  /// What the host should be told about the tensors the traced callable
+  /// captured (large ones, from_blob views), or "" (describeCaptures in
+  /// CompiledGraph.cpp).
+  const std::string &captureWarning() const { return captureWarning_; }
+
   /// The steps of the compile and their times (see Lowered::compile_times).
   const std::vector<CompileStep> &compileTimes() const { return times_; }
 
 private:
   CompiledGraph() = default;
   void compileNative();
+  /// run() without the checks.
+  std::vector<Tensor> runNative(const std::vector<Tensor> &inputs,
+                                const std::vector<Tensor> *into) const;
+  /// The interpreter beside the compiled code: throws kiln::Error naming
+  /// the first op whose compiled output differs (DebugChecks.cpp).
+  void shadowCheck(const std::vector<Tensor> &inputs,
+                   const std::vector<Tensor> &results) const;
+  /// Throws kiln::Error naming the op that made a NaN or an Inf in
+  /// `results`, found by running the graph op by op (DebugChecks.cpp).
+  void checkResultNumerics(const std::vector<Tensor> &inputs,
+                           const std::vector<Tensor> &results) const;
 
   /// The context of a traced graph (of its own, so that a Lowered may
   /// outlive the Function); destroyed after the module.
@@ -115,6 +134,7 @@ private:
   /// each call.
   std::vector<DimCheck> dimChecks_;
   std::vector<CompileStep> times_;
+  std::string captureWarning_;
 };
 
 } // namespace kiln

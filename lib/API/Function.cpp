@@ -219,6 +219,11 @@ struct detail::FunctionCore::Impl {
            "graph, a C++ number a constant of it), and let sizes vary with "
            "kiln::FunctionOptions: an input_signature with kiln::kDynamic "
            "dimensions, or reduce_retracing.");
+    // Once per Function: the same captures come with every trace.
+    if (!graph->captureWarning().empty() && !warnedAboutCaptures) {
+      warnedAboutCaptures = true;
+      warn(graph->captureWarning());
+    }
     traced.push_back(concrete);
     if (traced.size() > kRememberedSignatures)
       traced.erase(traced.begin());
@@ -358,6 +363,8 @@ struct detail::FunctionCore::Impl {
   std::atomic<uint64_t> clock{0};
   std::atomic<size_t> cacheLimit{kDefaultCacheLimit};
   std::atomic<int> traces{0};
+  /// Whether the capture warning was given (under compileMutex).
+  bool warnedAboutCaptures = false;
   /// The signatures traced, oldest first (under compileMutex).
   std::vector<CallSignature> traced;
   mutable std::mutex reasonMutex;

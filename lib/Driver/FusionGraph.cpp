@@ -5,18 +5,23 @@
 // the location of its consumer, so joining the locations of every fused
 // producer-consumer pair (union-find) groups the kiln ops whose code ended up
 // in one kernel. The ops of a control-flow op's regions are drawn inside
-// nested clusters, one per region, and fuse among themselves.
+// nested clusters, one per region, and fuse among themselves. The picture
+// is of the Kiln stage (the graph after folding and CSE), so that the data
+// path is the one that runs, and each node names the op's C++ call site or
+// its line in the graph file.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Quote.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 #include "kiln/Driver/Emit.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -103,15 +108,29 @@ private:
     std::string label = name.str();
     if (op.getNumResults() == 1)
       label += "\\n" + escapeQuoted(typeText(op.getResult(0).getType()));
+    // Where the op came from: the C++ call site of a traced op, or its
+    // line in the graph file (the file's name only; the tooltip has all).
     bool isTerminator = op.hasTrait<mlir::OpTrait::IsTerminator>();
-    bool folded = !isTerminator && !lowered_.count(key(op.getLoc())) &&
-                  !groups_.contains(key(op.getLoc()));
+    std::string where;
+    auto file = mlir::dyn_cast<mlir::FileLineColLoc>(op.getLoc());
+    if (file && !isTerminator) {
+      label += "\\n" + escapeQuoted(
+                           llvm::sys::path::filename(file.getFilename()).str() +
+                           ":" + std::to_string(file.getLine()));
+      where = escapeQuoted(formatLocation(file));
+    }
+    // Left at the Linalg stage as no op of its own: a kiln op whose lowering
+    // made nothing (a reshape of a view).
+    bool vanished = !isTerminator && !lowered_.count(key(op.getLoc())) &&
+                    !groups_.contains(key(op.getLoc()));
+    std::string tooltip = where;
+    if (vanished)
+      tooltip += (tooltip.empty() ? "" : "; ") +
+                 std::string("no code of its own after lowering");
     return id + " [label=\"" + label + "\"" +
            (isTerminator ? ", shape=ellipse" : "") +
-           (folded ? ", style=\"rounded,dashed\", "
-                     "tooltip=\"folded before lowering\""
-                   : "") +
-           "];";
+           (vanished ? ", style=\"rounded,dashed\"" : "") +
+           (tooltip.empty() ? "" : ", tooltip=\"" + tooltip + "\"") + "];";
   }
 
   void writeBlock(mlir::Block &block, const std::string &indent) {
@@ -191,8 +210,13 @@ std::string driver::fusionDot(const GraphFile &file, const Emission &emission) {
      << "  // dashed ones are control-flow ops, with a cluster per region.\n"
      << "  rankdir=TB;\n  node [shape=box, style=rounded, "
         "fontname=\"monospace\"];\n";
+  // The Kiln stage's graph: ops folded away are gone from the data path,
+  // and the edges join what runs.
+  mlir::OwningOpRef<mlir::ModuleOp> simplified(
+      mlir::cast<mlir::ModuleOp>(file.module()->clone()));
+  lowerModule(*simplified, Stage::Kiln, Stage::Kiln);
   int next = 0;
-  for (auto func : file.module().getOps<mlir::func::FuncOp>()) {
+  for (auto func : simplified->getOps<mlir::func::FuncOp>()) {
     if (func.isExternal())
       continue;
     DotWriter(os, emission, "f" + std::to_string(next++) + "_")

@@ -4,6 +4,7 @@
 
 #include "kiln/Driver/Npy.h"
 #include "kiln/Driver/TensorProto.h"
+#include "kiln/Function.h"
 #include "kiln/Graph.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Ops.h"
@@ -157,8 +158,12 @@ std::vector<Tensor> driver::runGraph(const RunOptions &options,
     }
   }
   checkInputs(options.graph, name, signature, inputs, names);
+  if (options.compare && options.mode != RunMode::Jit)
+    throw Error("--compare runs the JIT beside the interpreter; it does not "
+                "take --mode interpret");
 
   Graph graph = load(options.graph, name);
+
   auto call = [&] {
     return options.mode == RunMode::Jit ? graph(inputs)
                                         : graph.interpret(inputs);
@@ -168,9 +173,24 @@ std::vector<Tensor> driver::runGraph(const RunOptions &options,
     return std::chrono::duration<double, std::milli>(Clock::now() - start)
         .count();
   };
+  // With --compare, the first call is the compared one; timed calls after
+  // it run alone.
+  if (options.compare)
+    set_shadow_check(true, options.rtol, options.atol);
   auto start = Clock::now();
-  std::vector<Tensor> outputs = call();
+  std::vector<Tensor> outputs;
+  try {
+    outputs = call();
+  } catch (...) {
+    if (options.compare)
+      set_shadow_check(false);
+    throw;
+  }
   double first = ms(start);
+  if (options.compare) {
+    set_shadow_check(false);
+    out << "compare: " << detail::lastShadowCheck() << "\n";
+  }
   if (options.repeat > 0) {
     std::vector<double> samples;
     for (int i = 0; i < options.repeat; ++i) {

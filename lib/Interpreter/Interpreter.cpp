@@ -5,6 +5,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 #include "kiln/Runtime/Control.h"
+#include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/Error.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -125,6 +126,11 @@ std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
       operands.push_back(values.lookup(operand));
     if (isa<func::ReturnOp, kiln::YieldOp>(op))
       return operands;
+    if (auto print = dyn_cast<kiln::PrintOp>(op)) {
+      kiln::detail::emitPrint(kiln::detail::printLine(
+          operands[0], print.getLabel(), kiln::formatFileLine(op.getLoc())));
+      continue;
+    }
     std::vector<kiln::Tensor> results;
     try {
       results = isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp, kiln::ScanOp>(op)
@@ -136,6 +142,13 @@ std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
         throw;
       throw kiln::Error(std::string(error.what()) + " (at " +
                         kiln::formatLocation(op.getLoc()) + ")");
+    }
+    if (kiln::checks_numerics() && !op.getNumRegions()) {
+      llvm::StringRef name = op.getName().getStringRef();
+      name.consume_front("kiln.");
+      for (const kiln::Tensor &result : results)
+        kiln::detail::checkNumerics(result, name.str(),
+                                    kiln::formatFileLine(op.getLoc()));
     }
     for (auto [result, tensor] : llvm::zip(op.getResults(), results))
       values[result] = tensor;
@@ -151,6 +164,9 @@ std::vector<kiln::Tensor> kiln::interpret(func::FuncOp graph,
   if (graph.getBody().getBlocks().size() != 1)
     throw Error(graph.getSymName().str() +
                 ": the interpreter runs graphs of a single block");
+  // Each op's results are checked here, naming its place in the graph, not
+  // by the eager kernels.
+  detail::EagerNumericsChecksOff graphChecksOnly;
   ValueMap values;
   for (auto [arg, input] : llvm::zip(graph.getArguments(), inputs))
     values[arg] = input;

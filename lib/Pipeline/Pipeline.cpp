@@ -36,6 +36,9 @@ void kiln::buildSimplifyKilnPipeline(OpPassManager &pm) {
 
 void kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
                                      const PipelineOptions &options) {
+  if (!options.testPerturbOp.empty())
+    pm.addNestedPass<func::FuncOp>(
+        createTestPerturbPass({options.testPerturbOp}));
   ConvertKilnToLinalgPassOptions conversion;
   conversion.reportIndexErrors = options.reportIndexErrors;
   pm.addPass(createConvertKilnToLinalgPass(conversion));
@@ -151,6 +154,8 @@ std::string kiln::describe(const PipelineOptions &options) {
   add("report-index-errors", options.reportIndexErrors);
   add("simplify-kiln-graph", options.simplifyKilnGraph);
   add("host-checks-dynamic-dims", options.hostChecksDynamicDims);
+  if (!options.testPerturbOp.empty())
+    text += " test-perturb-op=" + options.testPerturbOp;
   return text;
 }
 

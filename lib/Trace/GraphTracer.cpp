@@ -124,6 +124,9 @@ mlir::Value GraphTracer::valueOf(const Tensor &tensor) {
     return value->value;
   }
   // A host tensor the callable captured: it becomes part of the graph.
+  captures_.push_back(
+      {tensor.shape(), tensor.dtype(), tensor.views_host_memory(),
+       isa<UnknownLoc>(location_) ? "" : formatFileLine(location_)});
   DenseElementsAttr attr = toElementsAttr(tensor, builder_.getContext());
   return ConstantOp::create(builder_, location_, attr);
 }
@@ -169,12 +172,23 @@ mlir::Value GraphTracer::verified(Operation *op, StringRef name) {
               "): " + diagnostics);
 }
 
+/// The location of the user's call site of the op being recorded.
+static Location callSiteLocation(OpBuilder &builder) {
+  if (const std::source_location *site = trace::CallSite::current())
+    return FileLineColLoc::get(builder.getContext(), site->file_name(),
+                               site->line(), site->column());
+  return builder.getUnknownLoc();
+}
+
+void GraphTracer::recordPrint(const Tensor &x, std::string_view label) {
+  location_ = callSiteLocation(builder_);
+  PrintOp::create(builder_, location_, valueOf(x),
+                  builder_.getStringAttr(llvm::StringRef(label)));
+}
+
 Tensor GraphTracer::record(const trace::OpCall &call) {
   // Everything recorded for this call points at the user's call site.
-  location_ = builder_.getUnknownLoc();
-  if (const std::source_location *site = trace::CallSite::current())
-    location_ = FileLineColLoc::get(builder_.getContext(), site->file_name(),
-                                    site->line(), site->column());
+  location_ = callSiteLocation(builder_);
   StringRef op = call.op;
   SmallVector<mlir::Value> operands;
   for (const Tensor &operand : call.operands)

@@ -3,7 +3,7 @@
 //   kilnc run GRAPH [--function F] [--input FILE...]
 //                   [--random-inputs [--seed N] [--dynamic-size N]]
 //                   [--mode jit|interpret] [--output-dir DIR] [--print]
-//                   [--repeat N]
+//                   [--repeat N] [--compare [--rtol R] [--atol A]]
 //   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
 //   kilnc compile GRAPH -o OUT.o|OUT.so [--header OUT.h]
 //   kilnc cache ls|stats|clear [--dir DIR]
@@ -138,6 +138,18 @@ int main(int argc, char **argv) {
                          "Write the outputs as DIR/out<i>.npy");
   runCommand->add_flag("--print", run.print,
                        "Print the outputs as kiln.Tensor(...)");
+  runCommand->add_flag(
+      "--compare", run.compare,
+      "Run the interpreter beside the JIT and compare every result; on a "
+      "divergence, name the first op whose compiled output differs");
+  runCommand
+      ->add_option("--rtol", run.rtol,
+                   "--compare: relative tolerance (default 1e-4)")
+      ->check(CLI::NonNegativeNumber);
+  runCommand
+      ->add_option("--atol", run.atol,
+                   "--compare: absolute tolerance (default 1e-5)")
+      ->check(CLI::NonNegativeNumber);
   runCommand
       ->add_option("--repeat", run.repeat,
                    "Time N calls after a warm-up one (min/median/max)")

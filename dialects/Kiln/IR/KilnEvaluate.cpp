@@ -125,6 +125,12 @@ std::string kiln::formatLocation(Location loc) {
   return text;
 }
 
+std::string kiln::formatFileLine(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file.getFilename().str() + ":" + std::to_string(file.getLine());
+  return formatLocation(loc);
+}
+
 //===----------------------------------------------------------------------===//
 // Evaluation
 //===----------------------------------------------------------------------===//

@@ -60,6 +60,10 @@ struct PipelineOptions {
   /// (the graph as given becomes the Kiln stage's graph). Off for a graph
   /// that was simplified already.
   bool simplifyKilnGraph = true;
+  /// Test only: perturb the compiled results of the ops of this name
+  /// (`kiln-test-perturb`, first in the Linalg stage), so that the tests of
+  /// shadow checking have a wrong kernel to find. Empty: none.
+  std::string testPerturbOp;
 };
 
 /// Every field of `options` as text, "fuse-elementwise=1 fuse-multi-use=0

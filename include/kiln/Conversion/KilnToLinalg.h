@@ -46,6 +46,10 @@ void lowerAttentionToRuntime(mlir::Operation *root);
 /// and scf.for on tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
 void populateControlFlowLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// kiln.print -> a call of the runtime's `kiln_rt_print_<type>` on the
+/// printed tensor's buffer (lib/Conversion/KilnToLinalg/Debug.cpp).
+void populateDebugLoweringPatterns(mlir::RewritePatternSet &patterns);
+
 /// Every pattern above.
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool reportIndexErrors = true);

@@ -108,4 +108,21 @@ def MarkCheckedDimsPass : Pass<"kiln-mark-checked-dims", "::mlir::ModuleOp"> {
   }];
 }
 
+def TestPerturbPass : Pass<"kiln-test-perturb", "::mlir::func::FuncOp"> {
+  let summary = "Test only: make the compiled results of one kind of op wrong";
+  let description = [{
+    Multiplies every floating-point result of the ops named `op` (e.g.
+    `kiln.tanh`) by 1 + 2^-6 with a `kiln.mul` after it, so that compiled
+    code differs from the interpreter at those ops. The tests of shadow
+    checking (`kiln::set_shadow_check`, `kilnc run --compare`) use it to
+    check that a wrong kernel is found and named; nothing else should. The
+    JIT runs it first in the Linalg stage when the environment variable
+    `KILN_TEST_PERTURB_OP` names an op (`PipelineOptions::testPerturbOp`).
+  }];
+  let options = [
+    Option<"opName", "op", "std::string", /*default=*/"",
+           "The ops whose results to perturb (e.g. kiln.tanh)">,
+  ];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD

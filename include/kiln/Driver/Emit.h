@@ -83,9 +83,12 @@ void writeDumpDir(const std::string &dir, const GraphFile &file,
 /// fusion decisions (JSON).
 std::string manifestJson(const GraphFile &file, const Emission &emission);
 
-/// The Kiln-stage graph as Graphviz DOT: one node per kiln op, edges for
-/// values, and a cluster per fusion group (the kiln ops whose linalg code
-/// fused into one kernel). Ops folded away before lowering are dashed.
+/// The Kiln-stage graph (folded ops are gone) as Graphviz DOT: one node per
+/// kiln op, labelled with its name, type and source line (a traced op's C++
+/// call site, or its line in the graph file), edges for values, and a
+/// cluster per fusion group (the kiln ops whose linalg code fused into one
+/// kernel). An op that leaves no code of its own at the Linalg stage is
+/// dashed.
 std::string fusionDot(const GraphFile &file, const Emission &emission);
 
 /// Writes the picture of `fusionDot` to `path` in the format of its

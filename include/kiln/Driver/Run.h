@@ -34,6 +34,12 @@ struct RunOptions {
   std::string outputDir; ///< Where to write out<i>.npy (if not empty).
   bool print = false;
   int repeat = 0; ///< Timed calls after a warm-up one (0: one untimed call).
+  /// Run the interpreter beside the JIT and compare every result
+  /// (kiln::set_shadow_check); a divergence names the first op that
+  /// differs.
+  bool compare = false;
+  double rtol = 1e-4; ///< --compare's tolerance: atol + rtol * |interpreted|
+  double atol = 1e-5;
 };
 
 /// Reads an input tensor: a .pb file as a TensorProto, any other as .npy.

@@ -30,7 +30,7 @@
 /// The version of the contract between compiled code and these functions:
 /// bumped when a signature or a behaviour compiled code relies on changes.
 /// Part of the compile cache's key (kiln/CompileCache.h).
-#define KILN_RUNTIME_ABI_VERSION 2
+#define KILN_RUNTIME_ABI_VERSION 3
 
 extern "C" {
 
@@ -164,6 +164,20 @@ void kiln_rt_report_index_error(int64_t index, int64_t axis, int64_t size);
 /// concat, a slice or a reshape) this way. Safe to call from any thread of
 /// a compiled call.
 void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other);
+
+/// Prints the tensor of an MLIR unranked memref (`rank`, then a pointer to
+/// its ranked descriptor) as `kiln::print` does: `prefix` (a constant of
+/// the compiled code: the label and the op's location) and the value go to
+/// the print handler as one line. A `kiln.print` op of that element type
+/// calls it (kiln-to-linalg). A handler's exception is reported like the
+/// errors above; the host throws it when the call returns.
+void kiln_rt_print_bool(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_i32(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_i64(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_f16(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_bf16(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_f32(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_f64(int64_t rank, void *descriptor, const char *prefix);
 }
 
 namespace kiln {

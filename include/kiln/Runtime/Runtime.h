@@ -10,6 +10,7 @@
 
 #include "kiln/Runtime/Control.h"
 #include "kiln/Runtime/DType.h"
+#include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Float16.h"
 #include "kiln/Runtime/Ops.h"

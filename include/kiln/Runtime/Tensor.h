@@ -186,6 +186,9 @@ public:
   void *rawData() const;
   /// The shared storage (owner of the memory).
   const std::shared_ptr<void> &storage() const { return storage_; }
+  /// True if the elements are host memory wrapped with `from_blob` (also
+  /// through views of such a tensor): the host may change them.
+  bool views_host_memory() const;
 
   /// Pointer to the elements of a contiguous tensor of element type T.
   /// Throws kiln::Error if the dtype is not T's or the tensor is a

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -95,25 +96,43 @@ public:
                                          const std::vector<Tensor> &init,
                                          const std::vector<Tensor> &xs,
                                          const RegionBody &body) = 0;
+  /// Records a kiln.print of `x` (kiln::print).
+  virtual void recordPrint(const Tensor &x, std::string_view label) = 0;
 };
 
 /// Marks the source location of the public op being called on this thread.
 /// Ops create one on entry; the outermost one wins, so ops that other ops
 /// call internally do not hide the user's call site. The recorder reads it
 /// to give each recorded op the user's file and line.
+///
+/// With `kiln::set_check_numerics(true)` the outermost one also checks the
+/// op's result when the op returns: it notes the floating-point tensors
+/// allocated while the op runs, and those still alive when it returns (the
+/// result; temporaries are gone) must hold no NaN or Inf, or its destructor
+/// throws kiln::Error naming `op`, the call site, the shape and the count.
 class CallSite {
 public:
-  explicit CallSite(const std::source_location &loc);
-  ~CallSite();
+  CallSite(std::string_view op, const std::source_location &loc);
+  ~CallSite() noexcept(false);
   CallSite(const CallSite &) = delete;
   CallSite &operator=(const CallSite &) = delete;
 
   /// The location of the outermost op call on this thread, if any.
   static const std::source_location *current();
 
+  /// What the numerics check of one op call notes (Trace.cpp).
+  struct Checks;
+
 private:
   bool owner_;
+  std::string_view op_;
+  std::unique_ptr<Checks> checks_;
 };
+
+/// Called by Tensor::empty: notes a new tensor for the numerics check of
+/// the op running on this thread, if any.
+void noteAllocation(const std::shared_ptr<void> &storage, DType dtype,
+                    const Shape &shape);
 
 /// Makes the ops called inside its scope record their own call sites, even
 /// inside an op call that marked one (a kiln::cond whose branches are
@@ -127,6 +146,7 @@ public:
 
 private:
   const std::source_location *saved_;
+  void *savedChecks_;
 };
 
 /// The recorder active on this thread, if any.

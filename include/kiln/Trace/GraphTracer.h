@@ -55,6 +55,20 @@ public:
                                  const std::vector<Tensor> &init,
                                  const std::vector<Tensor> &xs,
                                  const trace::RegionBody &body) override;
+  void recordPrint(const Tensor &x, std::string_view label) override;
+
+  /// A host tensor the callable captured (or returned), which the graph
+  /// holds as a constant.
+  struct Capture {
+    Shape shape;
+    DType dtype;
+    /// It views host memory wrapped with from_blob.
+    bool hostMemory;
+    /// The call site of the op that used it ("file:line"); empty for a
+    /// tensor the callable returned.
+    std::string where;
+  };
+  const std::vector<Capture> &captures() const { return captures_; }
 
 private:
   /// A region traced from `body`, not yet part of an op: its entry block
@@ -89,6 +103,7 @@ private:
   /// The location of the ops being recorded: the user's call site.
   mlir::Location location_;
   std::vector<Tensor> arguments_;
+  std::vector<Capture> captures_;
   /// The regions being traced, outermost (the function's body) first: the
   /// values of these regions are the ones a traced op may use.
   std::vector<mlir::Region *> scopes_;

@@ -31,6 +31,7 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
   populateLinearAlgebraLoweringPatterns(patterns);
   populateNNLoweringPatterns(patterns);
   populateControlFlowLoweringPatterns(patterns);
+  populateDebugLoweringPatterns(patterns);
 }
 
 namespace {

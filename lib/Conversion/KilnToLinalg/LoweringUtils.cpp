@@ -362,10 +362,8 @@ static func::FuncOp declareReportSizeError(OpBuilder &b, ModuleOp module) {
   return declaration;
 }
 
-/// A pointer to a NUL-terminated constant holding `text`, a global of
-/// `module` (one per distinct text).
-static Value constantString(OpBuilder &b, Location loc, ModuleOp module,
-                            StringRef text) {
+Value constantString(OpBuilder &b, Location loc, ModuleOp module,
+                     StringRef text) {
   std::string contents = (text + Twine('\0')).str();
   std::string name =
       "__kiln_op_" + llvm::utohexstr(llvm::xxh3_64bits(contents));

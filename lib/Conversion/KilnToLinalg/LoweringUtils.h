@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace kiln::lowering {
@@ -94,6 +95,12 @@ mlir::FailureOr<mlir::Value>
 buildElementwise(mlir::PatternRewriter &rewriter, mlir::Operation *op,
                  mlir::ValueRange operands, mlir::TypeRange operandTypes,
                  mlir::RankedTensorType resultType, ScalarBuilder body);
+
+/// A pointer (`!llvm.ptr`) to a NUL-terminated constant holding `text`, a
+/// global of `module` (one per distinct text): the op descriptions and print
+/// labels compiled code passes to the runtime.
+mlir::Value constantString(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::ModuleOp module, llvm::StringRef text);
 
 /// Two index sizes that must be equal at run time, and which sizes they
 /// are, for the error message ("dimension 0", "the contracted dimension").

@@ -34,6 +34,10 @@ mlir::DenseElementsAttr toElementsAttr(const Tensor &tensor,
 /// place in a graph file), else MLIR's printed form, for kiln::Error texts.
 std::string formatLocation(mlir::Location loc);
 
+/// "file:line" for a file location, as kiln::print and check_numerics name
+/// a C++ call site; else as formatLocation.
+std::string formatFileLine(mlir::Location loc);
+
 /// Runs `op`, a kiln op, on `operands` with the eager kernels and returns its
 /// results. Throws kiln::Error when the operands do not fit (the message
 /// names the op, the shapes and the dtypes) or the op is not a kiln op.

@@ -674,6 +674,37 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
 }
 
 //===----------------------------------------------------------------------===//
+// Debugging
+//===----------------------------------------------------------------------===//
+
+def Kiln_PrintOp : Kiln_Op<"print", [MemoryEffects<[MemWrite]>]> {
+  let summary = "print a tensor's value each time the graph runs";
+  let description = [{
+    Prints one line each time the op runs, in every mode (`kiln::print`):
+    the label, the op's location (a traced op's C++ call site, or its place
+    in a graph file) and the tensor as the runtime prints it,
+
+    ```
+    h (rnn.cpp:21): kiln.Tensor([0.5 0.25], shape=(2,), dtype=float32)
+    ```
+
+    The line goes to the host's print handler (`kiln::set_print_handler`,
+    standard output by default). The op writes to the outside world, so it
+    is never removed as dead code, hoisted out of a loop or reordered with
+    another print; it has no result, so the ops around it still fuse: the
+    printed value is the only one it keeps in memory.
+
+    Example:
+
+    ```mlir
+    kiln.print %0 label "h" : tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, StrAttr:$label);
+  let assemblyFormat = "$input `label` $label attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
 // Control flow
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,100 @@
+//===- Debug.cpp - kiln.print to a call of the runtime --------------------===//
+//
+// A kiln.print becomes a call of `kiln_rt_print_<type>(memref<*xT>, ptr)`
+// (kiln/Runtime/CAbi.h) on a read-only buffer of the printed tensor, with
+// the line's prefix (label and location) as a constant string. The call
+// writes to the outside world, so nothing removes or reorders it; the
+// printed tensor is the only value it keeps in memory, and the ops around it
+// fuse as usual.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "kiln/Conversion/KilnToLinalg.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+/// The suffix of the runtime's print function for `element`.
+std::optional<StringRef> printSuffix(Type element) {
+  if (element.isInteger(1))
+    return StringRef("bool");
+  if (element.isInteger(32))
+    return StringRef("i32");
+  if (element.isInteger(64))
+    return StringRef("i64");
+  if (element.isF16())
+    return StringRef("f16");
+  if (element.isBF16())
+    return StringRef("bf16");
+  if (element.isF32())
+    return StringRef("f32");
+  if (element.isF64())
+    return StringRef("f64");
+  return std::nullopt;
+}
+
+struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::PrintOp op,
+                                PatternRewriter &rewriter) const override {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(
+          op, "needs an enclosing module to declare the runtime's print");
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    Type element = type.getElementType();
+    std::optional<StringRef> suffix = printSuffix(element);
+    if (!suffix)
+      return rewriter.notifyMatchFailure(op, "prints no tensor of this type");
+    Location loc = op.getLoc();
+
+    // Any layout: the runtime reads the descriptor's strides.
+    int64_t d = ShapedType::kDynamic;
+    auto bufferType = MemRefType::get(
+        type.getShape(), element,
+        StridedLayoutAttr::get(rewriter.getContext(), d,
+                               SmallVector<int64_t>(type.getRank(), d)));
+    Value buffer = bufferization::ToBufferOp::create(
+        rewriter, loc, bufferType, op.getInput(), /*read_only=*/true);
+    Value unranked = memref::CastOp::create(
+        rewriter, loc, UnrankedMemRefType::get(element, 0), buffer);
+
+    std::string name = ("kiln_rt_print_" + *suffix).str();
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      callee = func::FuncOp::create(
+          rewriter, module.getLoc(), name,
+          rewriter.getFunctionType(
+              {unranked.getType(), LLVM::LLVMPointerType::get(getContext())},
+              {}));
+      callee.setPrivate();
+    }
+    std::string prefix = op.getLabel().str();
+    prefix += (prefix.empty() ? "(" : " (") + formatFileLine(loc) + ")";
+    Value text = constantString(rewriter, loc, module, prefix);
+    func::CallOp::create(rewriter, loc, callee, ValueRange{unranked, text});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void kiln::populateDebugLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<PrintLowering>(patterns.getContext());
+}
