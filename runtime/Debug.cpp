@@ -101,12 +101,19 @@ thread_local bool eagerChecksOff = false;
 template <typename Bits>
 NonFinite countByBits(const Bits *bits, int64_t n, Bits exponent,
                       Bits mantissa) {
+  // Counters of the element width keep the loop in one vector type; a
+  // block of 2^15 elements cannot overflow them for 16-bit elements.
   NonFinite counts;
-  for (int64_t i = 0; i < n; ++i) {
-    bool special = (bits[i] & exponent) == exponent;
-    bool nan = special && (bits[i] & mantissa) != 0;
+  for (int64_t block = 0; block < n; block += 1 << 15) {
+    Bits special = 0, nan = 0;
+    for (int64_t i = block, end = std::min<int64_t>(n, block + (1 << 15));
+         i < end; ++i) {
+      Bits isSpecial = (bits[i] & exponent) == exponent;
+      special += isSpecial;
+      nan += isSpecial & Bits((bits[i] & mantissa) != 0);
+    }
     counts.nan += nan;
-    counts.inf += special && !nan;
+    counts.inf += special - nan;
   }
   return counts;
 }
@@ -134,20 +141,29 @@ NonFinite detail::countNonFinite(const Tensor &t) {
   if (!t.defined() || t.is_traced() || !isFloating(t.dtype()))
     return {};
   Tensor c = t.contiguous();
-  int64_t n = c.size();
+  // In parallel chunks: a check reads every result once more.
+  auto count = [&](auto exponent, auto mantissa) {
+    using Bits = decltype(exponent);
+    const auto *bits = static_cast<const Bits *>(c.rawData());
+    std::mutex mutex;
+    NonFinite total;
+    parallel_for(0, c.size(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {
+      NonFinite part = countByBits(bits + lo, hi - lo, exponent, mantissa);
+      std::lock_guard<std::mutex> lock(mutex);
+      total.nan += part.nan;
+      total.inf += part.inf;
+    });
+    return total;
+  };
   switch (c.dtype()) {
   case DType::F64:
-    return countByBits(static_cast<const uint64_t *>(c.rawData()), n,
-                       uint64_t(0x7ff0000000000000), uint64_t(0xfffffffffffff));
+    return count(uint64_t(0x7ff0000000000000), uint64_t(0xfffffffffffff));
   case DType::F32:
-    return countByBits(static_cast<const uint32_t *>(c.rawData()), n,
-                       uint32_t(0x7f800000), uint32_t(0x7fffff));
+    return count(uint32_t(0x7f800000), uint32_t(0x7fffff));
   case DType::F16:
-    return countByBits(static_cast<const uint16_t *>(c.rawData()), n,
-                       uint16_t(0x7c00), uint16_t(0x3ff));
+    return count(uint16_t(0x7c00), uint16_t(0x3ff));
   case DType::BF16:
-    return countByBits(static_cast<const uint16_t *>(c.rawData()), n,
-                       uint16_t(0x7f80), uint16_t(0x7f));
+    return count(uint16_t(0x7f80), uint16_t(0x7f));
   default:
     return {};
   }

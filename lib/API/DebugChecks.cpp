@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 using namespace kiln;
 
@@ -58,6 +59,39 @@ std::string formatNumber(double value) {
   return text;
 }
 
+/// Adds the element pair (a, b) to `d`: integers must be equal, floats
+/// within atol + rtol * |b| (NaN meets NaN, an infinity the same infinity).
+template <typename T>
+void compareElement(T a, T b, double rtol, double atol, Difference &d) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (a == b || (a != a && b != b))
+      return;
+    double abs = std::fabs(double(a) - double(b));
+    if (std::isnan(abs))
+      abs = INFINITY; // a NaN on one side only
+    double rel = b != 0 ? abs / std::fabs(double(b)) : 0; // abs covers 0
+    d.maxAbs = std::max(d.maxAbs, abs);
+    d.maxRel = std::max(d.maxRel, rel);
+    d.count += !(abs <= atol + rtol * std::fabs(double(b)));
+  } else {
+    if (a == b)
+      return;
+    double abs = std::fabs(double(a) - double(b));
+    d.maxAbs = std::max(d.maxAbs, abs);
+    if (b)
+      d.maxRel = std::max(d.maxRel, abs / std::fabs(double(b)));
+    ++d.count;
+  }
+}
+
+template <typename T>
+void compareElements(const Tensor &compiled, const Tensor &reference,
+                     double rtol, double atol, Difference &d) {
+  const T *a = compiled.data<T>(), *b = reference.data<T>();
+  for (int64_t i = 0, n = reference.size(); i < n; ++i)
+    compareElement(a[i], b[i], rtol, atol, d);
+}
+
 Difference compare(const Tensor &compiled, const Tensor &reference, double rtol,
                    double atol) {
   Difference d;
@@ -70,33 +104,28 @@ Difference compare(const Tensor &compiled, const Tensor &reference, double rtol,
                  std::string(dtypeName(reference.dtype()));
     return d;
   }
-  if (!isFloating(reference.dtype())) {
-    std::vector<int64_t> a = compiled.toInt64Vector();
-    std::vector<int64_t> b = reference.toInt64Vector();
-    for (size_t i = 0; i < a.size(); ++i)
-      if (a[i] != b[i]) {
-        ++d.count;
-        double abs = std::fabs(double(a[i]) - double(b[i]));
-        d.maxAbs = std::max(d.maxAbs, abs);
-        if (b[i])
-          d.maxRel = std::max(d.maxRel, abs / std::fabs(double(b[i])));
-      }
-    return d;
+  Tensor a = compiled.contiguous(), b = reference.contiguous();
+  switch (reference.dtype()) {
+  case DType::F32:
+    compareElements<float>(a, b, rtol, atol, d);
+    break;
+  case DType::F64:
+    compareElements<double>(a, b, rtol, atol, d);
+    break;
+  case DType::I32:
+    compareElements<int32_t>(a, b, rtol, atol, d);
+    break;
+  case DType::I64:
+    compareElements<int64_t>(a, b, rtol, atol, d);
+    break;
+  case DType::Bool:
+    compareElements<bool>(a, b, rtol, atol, d);
+    break;
+  default: { // the 16-bit floats, as doubles
+    std::vector<double> x = a.toDoubleVector(), y = b.toDoubleVector();
+    for (size_t i = 0; i < x.size(); ++i)
+      compareElement(x[i], y[i], rtol, atol, d);
   }
-  std::vector<double> a = compiled.toDoubleVector();
-  std::vector<double> b = reference.toDoubleVector();
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) && std::isnan(b[i]))
-      continue;
-    if (a[i] == b[i]) // equal infinities too
-      continue;
-    double abs = std::fabs(a[i] - b[i]);
-    if (std::isnan(abs))
-      abs = INFINITY; // a NaN on one side only
-    double rel = b[i] != 0 ? abs / std::fabs(b[i]) : 0; // abs covers 0
-    d.maxAbs = std::max(d.maxAbs, abs);
-    d.maxRel = std::max(d.maxRel, rel);
-    d.count += !(abs <= atol + rtol * std::fabs(b[i]));
   }
   return d;
 }
