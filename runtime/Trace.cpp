@@ -14,6 +14,8 @@ namespace {
 thread_local Recorder *active = nullptr;
 thread_local const std::source_location *callSite = nullptr;
 
+thread_local Recorder *tape = nullptr;
+
 Recorder *recorderForTraced(bool anyTraced) {
   if (!anyTraced)
     return nullptr;
@@ -26,6 +28,21 @@ Recorder *recorderForTraced(bool anyTraced) {
 } // namespace
 
 Recorder::~Recorder() = default;
+
+std::vector<Tensor> Recorder::recordGradient(const Tensor &,
+                                             const std::vector<Tensor> &) {
+  throw Error("gradient: this recording cannot differentiate");
+}
+
+bool Recorder::watches(const Tensor &) const { return false; }
+
+Recorder *trace::activeTape() { return tape; }
+
+ScopedTape::ScopedTape(Recorder *recorder) : previous_(tape) {
+  tape = recorder;
+}
+
+ScopedTape::~ScopedTape() { tape = previous_; }
 Value::~Value() = default;
 
 Recorder *trace::activeRecorder() { return active; }
@@ -107,6 +124,10 @@ Recorder *trace::recorderFor(std::initializer_list<const Tensor *> operands) {
   bool anyTraced = false;
   for (const Tensor *t : operands)
     anyTraced |= t && t->is_traced();
+  if (!anyTraced && tape)
+    for (const Tensor *t : operands)
+      if (t && tape->watches(*t))
+        return tape;
   return recorderForTraced(anyTraced);
 }
 
@@ -114,5 +135,9 @@ Recorder *trace::recorderFor(const std::vector<Tensor> &operands) {
   bool anyTraced = false;
   for (const Tensor &t : operands)
     anyTraced |= t.is_traced();
+  if (!anyTraced && tape)
+    for (const Tensor &t : operands)
+      if (tape->watches(t))
+        return tape;
   return recorderForTraced(anyTraced);
 }

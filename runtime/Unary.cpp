@@ -148,6 +148,14 @@ KILN_FLOAT_UNARY(cos, std::cos(v))
 KILN_FLOAT_UNARY(reciprocal, T(1) / v)
 #undef KILN_FLOAT_UNARY
 
+Tensor stop_gradient(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site("stop_gradient", loc);
+  checkDefined("stop_gradient", x);
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"stop_gradient", {x}, {}, x.shape(), x.dtype()});
+  return x;
+}
+
 Tensor neg(const Tensor &x, SourceLoc loc) {
   trace::CallSite site("neg", loc);
   checkDefined("neg", x);

@@ -221,8 +221,10 @@ template <typename T> std::string printArg(const T &value) {
 template <typename R> struct Outputs {
   static_assert(alwaysFalse<R>,
                 "a traced function returns a kiln::Tensor, a "
-                "std::vector<kiln::Tensor>, or a std::tuple or std::pair of "
-                "kiln::Tensor; return a number as a rank-0 tensor "
+                "std::vector<kiln::Tensor>, a std::tuple or std::pair of "
+                "kiln::Tensor, or a std::pair of a kiln::Tensor and a "
+                "std::vector<kiln::Tensor> (value_and_grad's); return a number "
+                "as a rank-0 tensor "
                 "(kiln::constant) and read it with item<T>() after the call");
   static std::vector<Tensor> flatten(const R &);
   static R unflatten(std::vector<Tensor>);
@@ -247,6 +249,19 @@ template <typename... Ts> struct Outputs<std::tuple<Ts...>> {
       return std::tuple<Ts...>{v.at(I)...};
     }
     (std::index_sequence_for<Ts...>{});
+  }
+};
+/// value_and_grad's {value, gradients}: the value, then each gradient.
+template <> struct Outputs<std::pair<Tensor, std::vector<Tensor>>> {
+  static std::vector<Tensor>
+  flatten(const std::pair<Tensor, std::vector<Tensor>> &p) {
+    std::vector<Tensor> v = {p.first};
+    v.insert(v.end(), p.second.begin(), p.second.end());
+    return v;
+  }
+  static std::pair<Tensor, std::vector<Tensor>>
+  unflatten(std::vector<Tensor> v) {
+    return {v.at(0), std::vector<Tensor>(v.begin() + 1, v.end())};
   }
 };
 template <typename A, typename B> struct Outputs<std::pair<A, B>> {

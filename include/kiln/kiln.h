@@ -17,6 +17,7 @@
 
 #include "kiln/Runtime/Runtime.h"
 
+#include "kiln/Autodiff.h"
 #include "kiln/CompileCache.h"
 #include "kiln/Compiler/Stage.h"
 #include "kiln/Function.h"

@@ -5,6 +5,7 @@
 #include "kiln/Compiler/Pipeline.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Trace/Gradients.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -92,5 +93,6 @@ void kiln::registerPipelineDialects(mlir::DialectRegistry &registry) {
 void kiln::registerAllPasses() {
   registerKilnConversionPasses();
   registerKilnTransformsPasses();
+  registerDifferentiatePass();
   registerPipelines();
 }

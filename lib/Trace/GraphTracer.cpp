@@ -6,6 +6,7 @@
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 #include "kiln/Runtime/Control.h"
 #include "kiln/Runtime/Error.h"
+#include "kiln/Trace/Gradients.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -99,7 +100,36 @@ GraphTracer::GraphTracer(ModuleOp module, StringRef name,
   scopes_.push_back(&func_.getBody());
 }
 
+GraphTracer::GraphTracer(func::FuncOp func)
+    : func_(func), builder_(func.getContext()),
+      location_(builder_.getUnknownLoc()) {
+  Block &body = func.getBody().front();
+  builder_.setInsertionPoint(body.getTerminator());
+  for (BlockArgument arg : body.getArguments())
+    arguments_.push_back(wrap(arg));
+  scopes_.push_back(&func_.getBody());
+}
+
 GraphTracer::~GraphTracer() = default;
+
+Tensor GraphTracer::addArgument(const TensorSpec &spec) {
+  Block &entry = func_.getBody().front();
+  auto type = RankedTensorType::get(
+      spec.shape, toElementType(builder_.getContext(), spec.dtype));
+  BlockArgument arg = entry.addArgument(type, builder_.getUnknownLoc());
+  SmallVector<Type> inputs(func_.getArgumentTypes());
+  inputs.push_back(type);
+  func_.setFunctionType(
+      builder_.getFunctionType(inputs, func_.getResultTypes()));
+  arguments_.push_back(wrap(arg));
+  return arguments_.back();
+}
+
+std::vector<Tensor>
+GraphTracer::recordGradient(const Tensor &target,
+                            const std::vector<Tensor> &sources) {
+  return buildGradients(*this, target, sources);
+}
 
 Tensor GraphTracer::wrap(mlir::Value value) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -173,7 +203,10 @@ mlir::Value GraphTracer::verified(Operation *op, StringRef name) {
 }
 
 /// The location of the user's call site of the op being recorded.
-static Location callSiteLocation(OpBuilder &builder) {
+static Location callSiteLocation(OpBuilder &builder,
+                                 std::optional<Location> override) {
+  if (override)
+    return *override;
   if (const std::source_location *site = trace::CallSite::current())
     return FileLineColLoc::get(builder.getContext(), site->file_name(),
                                site->line(), site->column());
@@ -181,14 +214,14 @@ static Location callSiteLocation(OpBuilder &builder) {
 }
 
 void GraphTracer::recordPrint(const Tensor &x, std::string_view label) {
-  location_ = callSiteLocation(builder_);
+  location_ = callSiteLocation(builder_, locationOverride_);
   PrintOp::create(builder_, location_, valueOf(x),
                   builder_.getStringAttr(llvm::StringRef(label)));
 }
 
 Tensor GraphTracer::record(const trace::OpCall &call) {
   // Everything recorded for this call points at the user's call site.
-  location_ = callSiteLocation(builder_);
+  location_ = callSiteLocation(builder_, locationOverride_);
   StringRef op = call.op;
   SmallVector<mlir::Value> operands;
   for (const Tensor &operand : call.operands)

@@ -106,6 +106,21 @@ if grep -E -- '-isystem [^ ]*llvm|-I[^ ]*llvm-[0-9]+/include' \
 fi
 
 #===----------------------------------------------------------------------===#
+# train-mlp: a traced train step (forward, backward, Adam) reaches 95% on the
+# held-out digits. Once, against the build tree.
+#===----------------------------------------------------------------------===#
+
+if [[ "$mode" == build-tree ]]; then
+  build train-mlp
+  out="$scratch/train-mlp.out"
+  "$scratch/train-mlp/train-mlp" >"$out" || fail "train-mlp exited with $?"
+  accuracy=$(sed -n 's/^test accuracy: \([0-9.]*\)%.*/\1/p' "$out")
+  [[ -n "$accuracy" ]] || { cat "$out" >&2; fail "train-mlp printed no accuracy"; }
+  awk -v a="$accuracy" 'BEGIN { exit !(a >= 95) }' ||
+    { cat "$out" >&2; fail "train-mlp's test accuracy $accuracy% is under 95%"; }
+fi
+
+#===----------------------------------------------------------------------===#
 # An installed (or packaged) Kiln is self-contained: no path into the source or build tree.
 #===----------------------------------------------------------------------===#
 

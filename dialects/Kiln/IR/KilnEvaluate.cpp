@@ -191,6 +191,7 @@ Tensor evaluateOne(Operation *op, Operands in) {
       .Case([&](CeilOp) { return unaryFn(kiln::ceil); })
       .Case([&](RoundOp) { return unaryFn(kiln::round); })
       .Case([&](ReciprocalOp) { return unaryFn(reciprocal); })
+      .Case([&](StopGradientOp) { return in[0]; })
       // Shape manipulation
       .Case([&](ReshapeOp r) { return reshape(in[0], toVector(r.getShape())); })
       .Case([&](TransposeOp t) {

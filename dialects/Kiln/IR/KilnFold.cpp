@@ -73,6 +73,10 @@ bool isIdentityPermutation(ArrayRef<int64_t> perm) {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor adaptor) { return getValue(); }
 
+// Gradients are built when a graph is traced or differentiated, before
+// canonicalization; after that the barrier is the identity.
+OpFoldResult StopGradientOp::fold(FoldAdaptor adaptor) { return getInput(); }
+
 // cast(x : T -> T) -> x
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   return sameTypeOrNull(getInput(), getType());

@@ -203,6 +203,9 @@ Tensor erf(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor sin(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor cos(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor reciprocal(const Tensor &x, SourceLoc loc = SourceLoc::current());
+/// `x` itself, through which no gradient flows (kiln/Autodiff.h): to
+/// kiln::grad and kiln::GradientTape it is a constant.
+Tensor stop_gradient(const Tensor &x, SourceLoc loc = SourceLoc::current());
 
 /// Converts to `dtype`. Float to integer truncates toward zero and
 /// saturates at the integer range (NaN gives 0); anything to bool is

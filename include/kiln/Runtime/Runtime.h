@@ -14,6 +14,7 @@
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Float16.h"
 #include "kiln/Runtime/Ops.h"
+#include "kiln/Runtime/Optim.h"
 #include "kiln/Runtime/Shape.h"
 #include "kiln/Runtime/Tensor.h"
 #include "kiln/Runtime/ThreadPool.h"

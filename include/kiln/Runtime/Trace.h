@@ -98,6 +98,15 @@ public:
                                          const RegionBody &body) = 0;
   /// Records a kiln.print of `x` (kiln::print).
   virtual void recordPrint(const Tensor &x, std::string_view label) = 0;
+  /// Records the gradient of `target` (the gradient of its sum if it is
+  /// not a scalar) with respect to each of `sources`, tensors of this
+  /// recording (kiln::GradientTape::gradient, kiln/Autodiff.h). A source
+  /// `target` does not depend on gets zeros.
+  virtual std::vector<Tensor>
+  recordGradient(const Tensor &target, const std::vector<Tensor> &sources);
+  /// Whether this recorder, as the tape of kiln::GradientTape, records the
+  /// ops of host tensor `t` (a watched tensor, or one computed from one).
+  virtual bool watches(const Tensor &t) const;
 };
 
 /// Marks the source location of the public op being called on this thread.
@@ -164,8 +173,27 @@ private:
   Recorder *previous_;
 };
 
+/// The recorder of the innermost kiln::GradientTape recording on this
+/// thread, if any: eager ops on host tensors it `watches` are recorded by it
+/// (it runs them and remembers them) instead of run directly.
+Recorder *activeTape();
+
+/// Makes `tape` the active tape on this thread for the scope's lifetime
+/// (null: none, e.g. while the tape runs an op itself).
+class ScopedTape {
+public:
+  explicit ScopedTape(Recorder *tape);
+  ~ScopedTape();
+  ScopedTape(const ScopedTape &) = delete;
+  ScopedTape &operator=(const ScopedTape &) = delete;
+
+private:
+  Recorder *previous_;
+};
+
 /// The recorder that must record an op on `operands`: the active one when
-/// any operand is traced, else null (the op runs eagerly). Throws kiln::Error
+/// any operand is traced, else the active tape if it watches an operand,
+/// else null (the op runs eagerly). Throws kiln::Error
 /// if an operand is traced but no trace is active on this thread (a traced
 /// tensor escaped its `kiln::function`).
 Recorder *recorderFor(std::initializer_list<const Tensor *> operands);

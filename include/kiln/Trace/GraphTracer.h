@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,25 @@ public:
   /// Starts a graph named `name` in `module` with one argument per spec.
   GraphTracer(mlir::ModuleOp module, llvm::StringRef name,
               const std::vector<TensorSpec> &arguments);
+  /// Goes on recording into `func`, a graph with a body: before its
+  /// terminator (kiln-differentiate adds its gradient this way).
+  explicit GraphTracer(mlir::func::FuncOp func);
   ~GraphTracer() override;
+
+  /// Adds an argument of `spec` to the graph and returns its traced tensor
+  /// (the tape of kiln::GradientTape adds one per watched tensor).
+  Tensor addArgument(const TensorSpec &spec);
+  /// The traced tensor standing for `value`, a value of this graph.
+  Tensor tensorOf(mlir::Value value) { return wrap(value); }
+  /// The graph value of `tensor`: its traced value, or a constant made from
+  /// a host tensor.
+  mlir::Value valueOf(const Tensor &tensor);
+  /// While set, recorded ops get `location` instead of their C++ call site
+  /// (a gradient's ops get the location of the op they differentiate).
+  void setLocationOverride(std::optional<mlir::Location> location) {
+    locationOverride_ = location;
+  }
+  mlir::func::FuncOp func() const { return func_; }
 
   /// The traced tensors standing for the graph's arguments.
   const std::vector<Tensor> &arguments() const { return arguments_; }
@@ -56,6 +75,11 @@ public:
                                  const std::vector<Tensor> &xs,
                                  const trace::RegionBody &body) override;
   void recordPrint(const Tensor &x, std::string_view label) override;
+  /// The gradient's ops go at the end of the graph so far
+  /// (kiln/Trace/Gradients.h).
+  std::vector<Tensor>
+  recordGradient(const Tensor &target,
+                 const std::vector<Tensor> &sources) override;
 
   /// A host tensor the callable captured (or returned), which the graph
   /// holds as a constant.
@@ -84,9 +108,6 @@ private:
                                         const trace::ControlSite &site);
   mlir::Location locationOf(const trace::ControlSite &site);
 
-  /// The graph value of `tensor`: its traced value, or a constant made from
-  /// a host tensor.
-  mlir::Value valueOf(const Tensor &tensor);
   /// `value` converted to `dtype` with kiln.cast, if it is not already.
   mlir::Value castTo(mlir::Value value, DType dtype);
   /// Creates the kiln op `name` and checks its inferred type.
@@ -104,6 +125,7 @@ private:
   mlir::Location location_;
   std::vector<Tensor> arguments_;
   std::vector<Capture> captures_;
+  std::optional<mlir::Location> locationOverride_;
   /// The regions being traced, outermost (the function's body) first: the
   /// values of these regions are the ones a traced op may use.
   std::vector<mlir::Region *> scopes_;

@@ -158,8 +158,8 @@ private:
       needsCheck = true;
     } else if (isa<CastOp, NegOp, AbsOp, ReluOp, SignOp, ExpOp, LogOp, SqrtOp,
                    RsqrtOp, TanhOp, SigmoidOp, ErfOp, SinOp, CosOp, FloorOp,
-                   CeilOp, RoundOp, ReciprocalOp, NotOp, SoftmaxOp,
-                   LogSoftmaxOp, LayerNormOp>(op)) {
+                   CeilOp, RoundOp, ReciprocalOp, StopGradientOp, NotOp,
+                   SoftmaxOp, LogSoftmaxOp, LayerNormOp>(op)) {
       dims = of(op->getOperand(0));
     } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
       // The target shape is static: a dynamic input dimension must have its

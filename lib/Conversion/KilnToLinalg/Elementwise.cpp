@@ -286,11 +286,22 @@ template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
   ComputeFn compute;
 };
 
+/// kiln.stop_gradient is its input (canonicalization folds it first,
+/// unless the lowering runs on a graph as written).
+struct StopGradientLowering : OpRewritePattern<StopGradientOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(StopGradientOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ConstantLowering>(context);
+  patterns.add<ConstantLowering, StopGradientLowering>(context);
   auto add = [&]<typename OpTy>(ComputeFn compute) {
     patterns.add<ElementwiseLowering<OpTy>>(context, compute);
   };

@@ -330,6 +330,22 @@ def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)", Kiln_FloatTensor>;
 def Kiln_RoundOp : Kiln_UnaryOp<"round", "x rounded to the nearest integer, ties to even",
                                 Kiln_FloatTensor>;
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal", "1 / x", Kiln_FloatTensor>;
+def Kiln_StopGradientOp : Kiln_UnaryOp<"stop_gradient",
+    "x, through which no gradient flows", Kiln_Tensor> {
+  let description = [{
+    Its input, unchanged; differentiation (`kiln-differentiate`,
+    `kiln::grad`, `kiln::GradientTape`) treats it as a constant: no gradient
+    flows to its input. Once gradients are built it has no use, and
+    canonicalization folds it away.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.stop_gradient %0 : tensor<4x8xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Shape manipulation
