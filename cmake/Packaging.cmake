@@ -14,9 +14,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # What Kiln::kiln and the tools need at build and run time: MLIR and LLVM
-# (the shared libraries and their CMake packages), and clang-22, with which
-# `kilnc compile` links shared libraries.
+# (the shared libraries and their CMake packages), clang-22, with which
+# `kilnc compile` links shared libraries, and ONNX and protobuf, which
+# `kilnc import` links.
 set(_kiln_llvm ${LLVM_VERSION_MAJOR})
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libmlir-${_kiln_llvm}-dev, mlir-${_kiln_llvm}-tools, llvm-${_kiln_llvm}-dev, clang-${_kiln_llvm}, libstdc++6")
+  "libmlir-${_kiln_llvm}-dev, mlir-${_kiln_llvm}-tools, llvm-${_kiln_llvm}-dev, clang-${_kiln_llvm}, libonnx1, libprotobuf32, libstdc++6")
 include(CPack)

@@ -14,6 +14,7 @@ PACKAGES=(
   cmake ninja-build ccache python3 python3-numpy binutils
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libomp-22-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev libonnx-testdata
 )
 
 # Configurations may need more (the sanitizers' runtimes).

@@ -6,6 +6,7 @@
 //                   [--repeat N] [--compare [--rtol R] [--atol A]]
 //   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
 //   kilnc compile GRAPH -o OUT.o|OUT.so [--header OUT.h]
+//   kilnc import MODEL.onnx [-o GRAPH.mlir] [--function NAME]
 //   kilnc cache ls|stats|clear [--dir DIR]
 //
 // Options are parsed here; the work is done by lib/Driver. Every error is one
@@ -17,7 +18,11 @@
 #include "kiln/Driver/Aot.h"
 #include "kiln/Driver/Emit.h"
 #include "kiln/Driver/Run.h"
+#include "kiln/Import/OnnxImport.h"
 #include "kiln/Runtime/Error.h"
+
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
 
@@ -60,6 +65,28 @@ void emit(const EmitOptions &options) {
     if (rendered)
       std::cerr << "kilnc: rendered " << *rendered << "\n";
   }
+}
+
+/// `kilnc import MODEL -o GRAPH`: the ONNX model as a graph file (standard
+/// output without -o), each op with the location of its node.
+void importModel(const std::string &model, const std::string &output,
+                 const std::string &function) {
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      importOnnx(context, model, function);
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  if (output.empty()) {
+    module->print(llvm::outs(), flags);
+    llvm::outs() << "\n";
+    return;
+  }
+  std::error_code error;
+  llvm::raw_fd_ostream os(output, error);
+  if (error)
+    throw Error(output + ": cannot write the file: " + error.message());
+  module->print(os, flags);
+  os << "\n";
 }
 
 /// `kilnc cache ACTION`: lists, sums up or clears the compile cache in
@@ -186,6 +213,17 @@ int main(int argc, char **argv) {
   compileCommand->add_option("--header", header,
                              "The C header to write (default: OUT.h)");
 
+  std::string importPath, importOutput, importFunction;
+  CLI::App *importCommand =
+      app.add_subcommand("import", "Import an ONNX model as a graph file");
+  importCommand->add_option("model", importPath, "The ONNX model (.onnx)")
+      ->required();
+  importCommand->add_option("-o,--output", importOutput,
+                            "The graph file to write (default: standard "
+                            "output)");
+  importCommand->add_option("--function", importFunction,
+                            "The graph function's name (default: main)");
+
   std::string cacheAction, cacheDirectory;
   CLI::App *cacheCommand = app.add_subcommand(
       "cache", "List, sum up or clear the compile cache (KILN_CACHE_DIR)");
@@ -226,6 +264,8 @@ int main(int argc, char **argv) {
                 << "\n";
     } else if (*cacheCommand) {
       cache(cacheAction, cacheDirectory);
+    } else if (*importCommand) {
+      importModel(importPath, importOutput, importFunction);
     }
   } catch (const std::exception &e) {
     std::cout.flush();
