@@ -15,9 +15,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # What Kiln::kiln and the tools need at build and run time: MLIR and LLVM
 # (the shared libraries and their CMake packages), clang-22, with which
-# `kilnc compile` links shared libraries, and ONNX and protobuf, which
-# `kilnc import` links.
+# `kilnc compile` links shared libraries, and ONNX and protobuf (their CMake
+# packages too), which the ONNX importer links.
 set(_kiln_llvm ${LLVM_VERSION_MAJOR})
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libmlir-${_kiln_llvm}-dev, mlir-${_kiln_llvm}-tools, llvm-${_kiln_llvm}-dev, clang-${_kiln_llvm}, libonnx1, libprotobuf32, libstdc++6")
+  "libmlir-${_kiln_llvm}-dev, mlir-${_kiln_llvm}-tools, llvm-${_kiln_llvm}-dev, clang-${_kiln_llvm}, libonnx-dev, libprotobuf-dev, libstdc++6")
 include(CPack)

@@ -1,5 +1,4 @@
-//===- Autodiff.h - Gradients: GradientTape, grad, value_and_grad -*- C++
-//-*-===//
+//===- Autodiff.h - GradientTape, grad, value_and_grad ----------*- C++ -*-===//
 //
 // Reverse-mode gradients, eagerly and in traced functions (docs/autodiff.md):
 //

@@ -54,7 +54,9 @@ private:
 
 /// Reads the graph file at `path` and selects `function` (by default the
 /// first function of the file). Throws kiln::Error for a missing, malformed
-/// or ill-typed file, with the diagnostic's file:line:col.
+/// or ill-typed file, with the diagnostic's file:line:col. A path ending in
+/// `.onnx` is an ONNX model, imported as `kilnc import` does (its function
+/// is `main`); an op it cannot import is an error naming the node.
 Graph load(const std::string &path, const std::string &function = "");
 
 } // namespace kiln

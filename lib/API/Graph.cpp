@@ -4,6 +4,7 @@
 
 #include "CompiledGraph.h"
 
+#include "kiln/Import/OnnxImport.h"
 #include "kiln/InitAll.h"
 #include "kiln/Interpreter/Interpreter.h"
 #include "kiln/Runtime/Error.h"
@@ -28,6 +29,14 @@ public:
     mlir::DialectRegistry registry;
     kiln::registerAllDialects(registry);
     context_ = std::make_unique<mlir::MLIRContext>(registry);
+    if (isOnnxFile(path)) {
+      try {
+        module_ = importOnnx(*context_, path);
+      } catch (const Error &error) {
+        throw Error("load: " + std::string(error.what()));
+      }
+      return;
+    }
     llvm::SourceMgr sourceMgr;
     std::string diagnostics;
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context_.get(),

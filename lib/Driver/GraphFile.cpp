@@ -4,6 +4,7 @@
 
 #include "kiln/Compiler/Engine.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Import/OnnxImport.h"
 #include "kiln/InitAll.h"
 #include "kiln/Runtime/Error.h"
 
@@ -76,6 +77,12 @@ std::unique_ptr<GraphFile> GraphFile::open(const std::string &path) {
   file->context_ = std::make_unique<mlir::MLIRContext>(registry);
   // Lowering stays on this thread: pass timings then add up to wall time.
   file->context_->disableMultithreading();
+
+  // An ONNX model is imported (kiln/Import/OnnxImport.h).
+  if (isOnnxFile(path)) {
+    file->module_ = importOnnx(*file->context_, path);
+    return file;
+  }
 
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());

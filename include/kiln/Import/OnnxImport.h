@@ -1,9 +1,8 @@
-//===- OnnxImport.h - ONNX models to kiln graphs -----------------*- C++
-//-*-===//
+//===- OnnxImport.h - ONNX models to kiln graphs ---------------*- C++ -*-===//
 //
-// `kilnc import MODEL.onnx` (lib/Import/OnnxImport.cpp). The importer links
-// Debian's libonnx and libprotobuf; it is part of kilnc and the tests, not
-// yet of the installed Kiln::kiln.
+// `kilnc import MODEL.onnx`, and kiln::load and kilnc on .onnx files
+// (lib/Import/OnnxImport.cpp). The importer links Debian's libonnx and
+// libprotobuf.
 //
 //===----------------------------------------------------------------------===//
 

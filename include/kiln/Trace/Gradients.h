@@ -1,5 +1,4 @@
-//===- Gradients.h - Reverse-mode differentiation of kiln graphs -*- C++
-//-*-===//
+//===- Gradients.h - Reverse-mode differentiation ---------------*- C++ -*-===//
 //
 // One implementation of gradients serves every way of asking for them
 // (docs/autodiff.md): `kiln::GradientTape` records eager ops into a kiln
