@@ -334,7 +334,7 @@ TEST(ShadowCheckE2E, APerturbedKernelIsFoundAndNamed) {
   EXPECT_THAT(message, StartsWith("shadow check: result 0 of 'graph'"));
 }
 
-TEST(ShadowCheckE2E, OffItCompilesNothingMore) {
+TEST(ShadowCheckE2E, TheTestPerturbationIsInTheCompiledCode) {
   setenv("KILN_TEST_PERTURB_OP", "kiln.tanh", 1);
   auto f = function([](Tensor x) { return tanh(x); });
   Tensor y = f(constant({1.0f}, {1}));
