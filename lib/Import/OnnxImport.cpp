@@ -503,8 +503,27 @@ std::optional<Outputs> importNode(const Node &node) {
     std::optional<Tensor> bias;
     if (node.hasInput(2))
       bias = in(2);
-    return one(
-        layer_norm(x, axes, node.floatAttr("epsilon", 1e-5), in(1), bias));
+    double epsilon = node.floatAttr("epsilon", 1e-5);
+    Tensor y = layer_norm(x, axes, epsilon, in(1), bias);
+    // The optional Mean and InvStdDev outputs, in the stash type (float32
+    // unless stash_type says otherwise), with the normalized axes kept.
+    int64_t stash = node.intAttr("stash_type", 1);
+    std::optional<DType> stashType = dtypeOf(static_cast<int>(stash));
+    if (!stashType || !isFloating(*stashType))
+      node.fail("stash_type " + std::to_string(stash) + " is not supported");
+    Tensor xs = x.dtype() == *stashType ? x : cast(x, *stashType);
+    Tensor mean = reduce_mean(xs, axes, /*keepdims=*/true);
+    Tensor centered = xs - mean;
+    Tensor invStdDev =
+        rsqrt(reduce_mean(centered * centered, axes, true) + epsilon);
+    return Outputs{y, mean, invStdDev};
+  }
+  if (type == "ConstantOfShape") {
+    std::vector<int64_t> shape = node.constantInts(0);
+    Tensor value = constant(Scalar(0.0), DType::F32);
+    if (const onnx::AttributeProto *a = node.attribute("value"))
+      value = reshape(toTensor(a->t(), node.describe()), {});
+    return one(broadcast_to(value, shape).contiguous());
   }
   if (type == "LeakyRelu") {
     double alpha = node.floatAttr("alpha", 0.01);
