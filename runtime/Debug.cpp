@@ -36,12 +36,16 @@ std::string detail::formatCallSite(const std::source_location &loc) {
   return std::string(loc.file_name()) + ":" + std::to_string(loc.line());
 }
 
+std::string detail::printPrefix(std::string_view label,
+                                std::string_view where) {
+  std::string prefix(label);
+  prefix += label.empty() ? "(" : " (";
+  return prefix + std::string(where) + ")";
+}
+
 std::string detail::printLine(const Tensor &x, std::string_view label,
                               std::string_view where) {
-  std::string line(label);
-  line += label.empty() ? "" : " ";
-  line += "(" + std::string(where) + "): " + toString(x);
-  return line;
+  return printPrefix(label, where) + ": " + toString(x);
 }
 
 void detail::emitPrint(const std::string &line) {

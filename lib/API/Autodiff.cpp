@@ -18,6 +18,7 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+#include "kiln/Interpreter/Interpreter.h"
 #include "kiln/Runtime/Debug.h"
 #include "kiln/Runtime/Trace.h"
 #include "kiln/Trace/Gradients.h"
@@ -26,6 +27,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <cstring>
 #include <map>
@@ -144,30 +146,40 @@ struct GradientTape::Impl final : trace::Recorder {
     throw Error("GradientTape: cannot record a kiln.scan");
   }
 
-  /// Runs the ops recorded since the last call on the eager kernels.
-  void runNewOps() {
+  /// Runs the ops recorded since the last call on the eager kernels (as
+  /// the interpreter does). With `wanted`, only the ops those values depend
+  /// on, and the others are erased: a gradient's rules build the cotangent
+  /// of every operand, also of those no gradient flows to (the matmul with
+  /// an unwatched operand's cotangent).
+  void runNewOps(llvm::ArrayRef<mlir::Value> wanted = {}) {
     mlir::Block &body = tracer().func().getBody().front();
     mlir::Block::iterator begin =
         lastRun ? std::next(mlir::Block::iterator(lastRun)) : body.begin();
+    llvm::SmallPtrSet<mlir::Operation *, 32> needed;
+    llvm::SmallVector<mlir::Value> worklist(wanted.begin(), wanted.end());
+    while (!worklist.empty()) {
+      mlir::Operation *op = worklist.pop_back_val().getDefiningOp();
+      if (op && !values.count(op->getResult(0)) && needed.insert(op).second)
+        llvm::append_range(worklist, op->getOperands());
+    }
     // The kernels see host tensors: nothing they do is recorded.
     trace::ScopedTape notRecording(nullptr);
-    detail::EagerNumericsChecksOff checkedAsOps;
+    llvm::SmallVector<mlir::Operation *> unneeded;
     for (mlir::Operation &op : llvm::make_range(begin, body.end())) {
+      if (!wanted.empty() && !needed.contains(&op)) {
+        unneeded.push_back(&op);
+        continue;
+      }
       std::vector<Tensor> operands;
       for (mlir::Value operand : op.getOperands())
         operands.push_back(values.lookup(operand));
-      std::vector<Tensor> results = evaluate(&op, operands);
-      if (checks_numerics()) {
-        llvm::StringRef name = op.getName().getStringRef();
-        name.consume_front("kiln.");
-        for (const Tensor &result : results)
-          detail::checkNumerics(result, name.str(),
-                                formatFileLine(op.getLoc()));
-      }
+      std::vector<Tensor> results = interpretOp(&op, operands);
       for (auto [value, tensor] : llvm::zip(op.getResults(), results))
         values[value] = tensor;
-      lastRun = &op;
     }
+    for (mlir::Operation *op : llvm::reverse(unneeded))
+      op->erase();
+    lastRun = body.empty() ? nullptr : &body.back();
   }
 
   //===--- Gradients ---------------------------------------------------===//
@@ -209,10 +221,13 @@ struct GradientTape::Impl final : trace::Recorder {
       trace::ScopedRecorder building(&tracer());
       traced = buildGradients(tracer(), targetIt->second, tracedSourcesOnTape);
     }
-    runNewOps();
-    std::vector<Tensor> result;
+    llvm::SmallVector<mlir::Value> wanted;
     for (const Tensor &gradient : traced)
-      result.push_back(values.lookup(tracer().valueOf(gradient)));
+      wanted.push_back(tracer().valueOf(gradient));
+    runNewOps(wanted);
+    std::vector<Tensor> result;
+    for (mlir::Value gradient : wanted)
+      result.push_back(values.lookup(gradient));
     return result;
   }
 

@@ -243,6 +243,18 @@ Tensor reduce(const Node &node,
             SourceLoc::current());
 }
 
+/// `x` as a matrix: the dimensions before `axis` (negative counts from the
+/// end) make the rows, the others the columns (Flatten, and Softmax before
+/// opset 13).
+Tensor flattenAt(const Tensor &x, int64_t axis) {
+  if (axis < 0)
+    axis += x.rank();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    (d < axis ? outer : inner) *= x.shape()[d];
+  return reshape(x, {outer, inner});
+}
+
 /// Softmax and LogSoftmax: one axis from opset 13; before, the input is
 /// flattened to 2-D at `axis` (default 1) and normalized over the second.
 Tensor softmaxLike(const Node &node, bool logarithm) {
@@ -252,13 +264,7 @@ Tensor softmaxLike(const Node &node, bool logarithm) {
   };
   if (node.opset() >= 13)
     return apply(x, node.intAttr("axis", -1));
-  int64_t axis = node.intAttr("axis", 1);
-  if (axis < 0)
-    axis += x.rank();
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < x.rank(); ++d)
-    (d < axis ? outer : inner) *= x.shape()[d];
-  return reshape(apply(reshape(x, {outer, inner}), 1), x.shape());
+  return reshape(apply(flattenAt(x, node.intAttr("axis", 1)), 1), x.shape());
 }
 
 Tensor slice(const Node &node) {
@@ -374,16 +380,8 @@ std::optional<Outputs> importNode(const Node &node) {
         shape[d] = in(0).shape().at(d);
     return one(reshape(in(0), shape));
   }
-  if (type == "Flatten") {
-    const Tensor &x = in(0);
-    int64_t axis = node.intAttr("axis", 1);
-    if (axis < 0)
-      axis += x.rank();
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < x.rank(); ++d)
-      (d < axis ? outer : inner) *= x.shape()[d];
-    return one(reshape(x, {outer, inner}));
-  }
+  if (type == "Flatten")
+    return one(flattenAt(in(0), node.intAttr("axis", 1)));
   if (type == "Transpose") {
     std::vector<int64_t> perm(in(0).rank());
     std::iota(perm.rbegin(), perm.rend(), 0);

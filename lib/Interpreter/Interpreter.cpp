@@ -131,25 +131,11 @@ std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
           operands[0], print.getLabel(), kiln::formatFileLine(op.getLoc())));
       continue;
     }
-    std::vector<kiln::Tensor> results;
-    try {
-      results = isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp, kiln::ScanOp>(op)
-                    ? runControlFlow(&op, operands, values)
-                    : kiln::evaluate(&op, operands);
-    } catch (const kiln::Error &error) {
-      // Errors inside a region already name their op.
-      if (op.getNumRegions())
-        throw;
-      throw kiln::Error(std::string(error.what()) + " (at " +
-                        kiln::formatLocation(op.getLoc()) + ")");
-    }
-    if (kiln::checks_numerics() && !op.getNumRegions()) {
-      llvm::StringRef name = op.getName().getStringRef();
-      name.consume_front("kiln.");
-      for (const kiln::Tensor &result : results)
-        kiln::detail::checkNumerics(result, name.str(),
-                                    kiln::formatFileLine(op.getLoc()));
-    }
+    // Errors inside a region already name their op.
+    std::vector<kiln::Tensor> results =
+        isa<kiln::IfOp, kiln::ForOp, kiln::WhileOp, kiln::ScanOp>(op)
+            ? runControlFlow(&op, operands, values)
+            : kiln::interpretOp(&op, operands);
     for (auto [result, tensor] : llvm::zip(op.getResults(), results))
       values[result] = tensor;
   }
@@ -158,14 +144,35 @@ std::vector<kiln::Tensor> runBlock(Block &block, ValueMap &values) {
 
 } // namespace
 
+std::vector<kiln::Tensor>
+kiln::interpretOp(Operation *op, const std::vector<Tensor> &operands) {
+  // The op's results are checked here, naming its place in the graph, not
+  // by the eager kernels.
+  detail::EagerNumericsChecksOff graphChecksOnly;
+  std::vector<Tensor> results;
+  try {
+    results = evaluate(op, operands);
+  } catch (const Error &error) {
+    throw Error(std::string(error.what()) + " (at " +
+                formatLocation(op->getLoc()) + ")");
+  }
+  if (checks_numerics()) {
+    llvm::StringRef name = op->getName().getStringRef();
+    name.consume_front("kiln.");
+    for (const Tensor &result : results)
+      detail::checkNumerics(result, name.str(), formatFileLine(op->getLoc()));
+  }
+  return results;
+}
+
 std::vector<kiln::Tensor> kiln::interpret(func::FuncOp graph,
                                           const std::vector<Tensor> &inputs) {
   checkInputs(graph, inputs);
   if (graph.getBody().getBlocks().size() != 1)
     throw Error(graph.getSymName().str() +
                 ": the interpreter runs graphs of a single block");
-  // Each op's results are checked here, naming its place in the graph, not
-  // by the eager kernels.
+  // Eager kernels that control flow runs (runScan) leave the checks to
+  // interpretOp too.
   detail::EagerNumericsChecksOff graphChecksOnly;
   ValueMap values;
   for (auto [arg, input] : llvm::zip(graph.getArguments(), inputs))

@@ -24,6 +24,14 @@ namespace kiln {
 std::vector<Tensor> interpret(mlir::func::FuncOp graph,
                               const std::vector<Tensor> &inputs);
 
+/// Runs one op without regions as the interpreter does: kiln::evaluate on
+/// the eager kernels (an error gets the op's location appended), then, with
+/// kiln::set_check_numerics on, a check of its results naming the op and its
+/// location instead of the eager kernels' own checks. The tape of
+/// kiln::GradientTape runs its ops with it too.
+std::vector<Tensor> interpretOp(mlir::Operation *op,
+                                const std::vector<Tensor> &operands);
+
 /// Checks `inputs` against the argument types of `graph`; throws kiln::Error
 /// naming the first mismatch ("argument 1: expected shape (2, 3) float32,
 /// got (3, 2) float32").

@@ -87,7 +87,12 @@ void checkNumerics(const Tensor &t, std::string_view op,
 /// "file:line" of a call site.
 std::string formatCallSite(const std::source_location &loc);
 
-/// The line `kiln::print` prints for `x` printed at `where`.
+/// "label (where)", or "(where)" without a label: what a printed line
+/// starts with. Compiled code gets it as a constant (kiln-to-linalg).
+std::string printPrefix(std::string_view label, std::string_view where);
+
+/// The line `kiln::print` prints for `x` printed at `where`: the prefix, ": "
+/// and the value.
 std::string printLine(const Tensor &x, std::string_view label,
                       std::string_view where);
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Runtime/Debug.h"
 #include "LoweringUtils.h"
 #include "kiln/Conversion/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
@@ -84,9 +85,9 @@ struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
               {}));
       callee.setPrivate();
     }
-    std::string prefix = op.getLabel().str();
-    prefix += (prefix.empty() ? "(" : " (") + formatFileLine(loc) + ")";
-    Value text = constantString(rewriter, loc, module, prefix);
+    Value text = constantString(
+        rewriter, loc, module,
+        kiln::detail::printPrefix(op.getLabel().str(), formatFileLine(loc)));
     func::CallOp::create(rewriter, loc, callee, ValueRange{unranked, text});
     rewriter.eraseOp(op);
     return success();
