@@ -22,7 +22,7 @@ using namespace kiln;
 class kiln::GraphImpl {
 public:
   GraphImpl(std::shared_ptr<GraphImpl> file, std::string name)
-      : file_(std::move(file)), name_(std::move(name)) {}
+      : name_(std::move(name)), file_(std::move(file)) {}
 
   /// The file itself: owns the context and the parsed module.
   explicit GraphImpl(const std::string &path) {

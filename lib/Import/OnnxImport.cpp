@@ -183,6 +183,14 @@ TensorSpec specOf(const onnx::ValueInfoProto &info, const std::string &what) {
 mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
                                              const std::string &path,
                                              const std::string &name) {
+  OnnxImportOptions options;
+  options.function = name;
+  return importOnnx(context, path, options);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
+                                             const std::string &path,
+                                             const OnnxImportOptions &options) {
   onnx::ModelProto model;
   {
     std::ifstream file(path, std::ios::binary);
@@ -198,9 +206,9 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
     else
       throw Error(path + ": operator set '" + import.domain() +
                   "' is not supported (only the default ONNX domain)");
-  if (opset < 7 || opset > 17)
+  if (opset < 1 || opset > 17)
     throw Error(path + ": opset " + std::to_string(opset) +
-                " is not supported (7 to 17)");
+                " is not supported (1 to 17)");
   try {
     onnx::shape_inference::InferShapes(model);
   } catch (const std::exception &error) {
@@ -219,14 +227,39 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
         initializer, path + ": initializer '" + initializer.name() + "'");
   std::vector<std::string> argumentNames;
   std::vector<TensorSpec> arguments;
+  std::map<std::string, Tensor> unusedBindings = options.bindings;
   for (const onnx::ValueInfoProto &input : graph.input()) {
+    auto bound = options.bindings.find(input.name());
+    if (bound != options.bindings.end()) {
+      TensorSpec spec = specOf(input, path + ": input");
+      const Tensor &value = bound->second;
+      bool shapeFits = value.rank() == static_cast<int64_t>(spec.shape.size());
+      for (size_t d = 0; shapeFits && d < spec.shape.size(); ++d)
+        shapeFits =
+            isDynamic(spec.shape[d]) || spec.shape[d] == value.shape()[d];
+      if (value.dtype() != spec.dtype || !shapeFits)
+        throw Error(
+            path + ": input '" + input.name() + "' is " +
+            formatShape(spec.shape) + " " + std::string(dtypeName(spec.dtype)) +
+            ", but the value bound to it is " + formatShape(value.shape()) +
+            " " + std::string(dtypeName(value.dtype())));
+      values[input.name()] = value;
+      unusedBindings.erase(input.name());
+      continue;
+    }
     if (values.count(input.name()))
       continue; // an initializer listed as an input too: a constant
     arguments.push_back(specOf(input, path + ": input"));
     argumentNames.push_back(input.name());
   }
 
-  GraphTracer tracer(*module, name.empty() ? "main" : name, arguments);
+  if (!unusedBindings.empty())
+    throw Error(path + ": a value is bound to '" +
+                unusedBindings.begin()->first +
+                "', which is not an input of the graph");
+
+  GraphTracer tracer(
+      *module, options.function.empty() ? "main" : options.function, arguments);
   trace::ScopedRecorder scope(&tracer);
   for (size_t i = 0; i < argumentNames.size(); ++i)
     values[argumentNames[i]] = tracer.arguments()[i];

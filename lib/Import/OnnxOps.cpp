@@ -12,6 +12,8 @@
 #include "kiln/Runtime/Ops.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -50,6 +52,451 @@ Tensor reduce(const Node &node,
     return node.input(0);
   return op(node.input(0), *axes, node.intAttr("keepdims", 1) != 0,
             SourceLoc::current());
+}
+
+Tensor flattenAt(const Tensor &x, int64_t axis);
+
+/// The Reduce* ops that are a sum of a function of x, then maybe a function
+/// of the sum: ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum,
+/// ReduceLogSumExp. Integer inputs give integer results, as in ONNX.
+std::optional<Tensor> composedReduction(const Node &node) {
+  const std::string &type = node.type();
+  if (type != "ReduceL1" && type != "ReduceL2" && type != "ReduceSumSquare" &&
+      type != "ReduceLogSum" && type != "ReduceLogSumExp")
+    return std::nullopt;
+  const Tensor &x = node.input(0);
+  std::optional<std::vector<int64_t>> axes = reductionAxes(node);
+  bool keep = node.intAttr("keepdims", 1) != 0;
+  auto sum = [&](const Tensor &t) {
+    return axes ? reduce_sum(t, *axes, keep) : t;
+  };
+  Tensor result;
+  if (type == "ReduceL1")
+    result = sum(abs(x));
+  else if (type == "ReduceL2")
+    result = sqrt(sum(x * x));
+  else if (type == "ReduceSumSquare")
+    result = sum(x * x);
+  else if (type == "ReduceLogSum")
+    result = log(sum(x));
+  else if (!axes)
+    result = x;
+  else {
+    // log(sum(exp(x - max))) + max, so large elements do not overflow; an
+    // all -inf slice gives -inf rather than NaN.
+    Tensor max = reduce_max(x, *axes, /*keepdims=*/true);
+    max = select(abs(max) == INFINITY, constant(Scalar(0.0), max.dtype()), max);
+    Tensor shifted =
+        log(reduce_sum(exp(x - max), *axes, /*keepdims=*/true)) + max;
+    result = keep ? shifted : squeeze(shifted, normalized(*axes, x.rank()));
+    if (axes->empty())
+      result = keep ? shifted : reshape(shifted, {});
+  }
+  return result.dtype() == x.dtype() ? result : cast(result, x.dtype());
+}
+
+/// An int64 constant of shape [1, ..., n, ..., 1] (rank `rank`, n at
+/// `axis`) counting 0 to n - 1.
+Tensor iotaAlong(int64_t n, int64_t axis, int64_t rank) {
+  Shape shape(rank, 1);
+  shape[axis] = n;
+  return reshape(arange(int64_t{0}, n), shape);
+}
+
+/// `x` reversed along `axis`.
+Tensor reversed(const Tensor &x, int64_t axis) {
+  int64_t n = x.shape()[axis];
+  return gather(x, arange(n - 1, int64_t{-1}, int64_t{-1}), axis);
+}
+
+/// ArgMax and ArgMin; select_last_index takes the first of the reversed
+/// input.
+Tensor argReduction(const Node &node) {
+  const Tensor &x = node.input(0);
+  bool keep = node.intAttr("keepdims", 1) != 0;
+  int64_t axis = node.intAttr("axis", 0);
+  if (axis < 0)
+    axis += x.rank();
+  auto op = node.type() == "ArgMax" ? argmax : argmin;
+  if (!node.intAttr("select_last_index", 0))
+    return op(x, axis, keep, SourceLoc::current());
+  Tensor last = op(reversed(x, axis), axis, keep, SourceLoc::current());
+  return (x.shape()[axis] - 1) - last;
+}
+
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere (before
+/// opset 13, over the input flattened to 2-D at the axis).
+Tensor hardmax(const Node &node) {
+  const Tensor &x = node.input(0);
+  auto oneHotOfMax = [](const Tensor &t, int64_t axis) {
+    if (axis < 0)
+      axis += t.rank();
+    Tensor index = argmax(t, axis, /*keepdims=*/true);
+    return cast(index == iotaAlong(t.shape()[axis], axis, t.rank()), t.dtype());
+  };
+  if (node.opset() >= 13)
+    return oneHotOfMax(x, node.intAttr("axis", -1));
+  return reshape(oneHotOfMax(flattenAt(x, node.intAttr("axis", 1)), 1),
+                 x.shape());
+}
+
+/// Trilu: the upper (default) or lower triangle of the last two dimensions
+/// from diagonal k, zeros elsewhere.
+Tensor trilu(const Node &node) {
+  const Tensor &x = node.input(0);
+  int64_t k = node.hasInput(1) ? node.constantInts(1).at(0) : 0;
+  bool upper = node.intAttr("upper", 1) != 0;
+  int64_t rank = x.rank();
+  if (rank < 2)
+    node.fail("the input has rank " + std::to_string(rank) +
+              "; Trilu needs at least 2");
+  Tensor rows = iotaAlong(x.shape()[rank - 2], rank - 2, rank);
+  Tensor columns = iotaAlong(x.shape()[rank - 1], rank - 1, rank);
+  Tensor keep = upper ? columns - rows >= k : columns - rows <= k;
+  return select(keep, x, constant(Scalar(0), x.dtype()));
+}
+
+/// OneHot: `values[1]` where the index (negative ones count from the end of
+/// depth) equals the position along the new axis, `values[0]` elsewhere.
+Tensor oneHot(const Node &node) {
+  const Tensor &indices = node.input(0);
+  const Tensor &depthTensor = node.constantInput(1);
+  int64_t depth = static_cast<int64_t>(depthTensor.toDoubleVector().at(0));
+  const Tensor &values = node.input(2);
+  int64_t rank = indices.rank() + 1;
+  int64_t axis = node.intAttr("axis", -1);
+  if (axis < 0)
+    axis += rank;
+  Tensor index = isFloating(indices.dtype()) ? cast(indices, DType::I64)
+                                             : cast(indices, DType::I64);
+  index = select(index < 0, index + depth, index);
+  Tensor hot = expand_dims(index, axis) == iotaAlong(depth, axis, rank);
+  Tensor off = reshape(slice(values, {0}, {1}), {});
+  Tensor on = reshape(slice(values, {1}, {2}), {});
+  return select(hot, on, off);
+}
+
+/// GatherElements: out[i][j][k] = x[index[i][j][k]][j][k] (axis 0): a gather
+/// from the flattened input at offsets computed from the indices.
+Tensor gatherElements(const Node &node) {
+  const Tensor &x = node.input(0);
+  const Tensor &indices = node.input(1);
+  int64_t rank = x.rank();
+  int64_t axis = node.intAttr("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (indices.rank() != rank)
+    node.fail("the indices have rank " + std::to_string(indices.rank()) +
+              ", the data " + std::to_string(rank));
+  Shape strides = Tensor::contiguousStrides(x.shape());
+  Tensor index = cast(indices, DType::I64);
+  index = select(index < 0, index + x.shape()[axis], index);
+  Tensor offset = index * strides[axis];
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      offset = offset + iotaAlong(indices.shape()[d], d, rank) * strides[d];
+  return gather(reshape(x, {x.size()}), offset, 0);
+}
+
+/// GatherND with batch_dims b: each index vector (the last dimension of the
+/// indices) picks a slice of x's dimensions after the b batch dimensions; a
+/// gather from x with those dimensions flattened.
+Tensor gatherND(const Node &node) {
+  const Tensor &x = node.input(0);
+  const Tensor &indices = node.input(1);
+  int64_t b = node.intAttr("batch_dims", 0);
+  int64_t q = indices.rank(), k = indices.shape().back();
+  if (b + k > x.rank())
+    node.fail("index vectors of length " + std::to_string(k) +
+              " do not fit the data's rank " + std::to_string(x.rank()));
+  // x as [batch, picked, rest...].
+  int64_t batch = 1, picked = 1;
+  Shape rest;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    if (d < b)
+      batch *= x.shape()[d];
+    else if (d < b + k)
+      picked *= x.shape()[d];
+    else
+      rest.push_back(x.shape()[d]);
+  Shape flat = {batch * picked};
+  flat.insert(flat.end(), rest.begin(), rest.end());
+  // The offset of each index vector in the flattened dimension.
+  std::vector<int64_t> dims(x.shape().begin() + b, x.shape().begin() + b + k);
+  std::vector<int64_t> strides(k, 1);
+  for (int64_t j = k - 2; j >= 0; --j)
+    strides[j] = strides[j + 1] * dims[j + 1];
+  Tensor index = cast(indices, DType::I64);
+  Tensor dimsT = constant(dims, {k});
+  index = select(index < 0, index + dimsT, index);
+  Tensor offset = reduce_sum(index * constant(strides, {k}), {q - 1});
+  if (b > 0) {
+    // Plus the batch's offset: the batch dimensions are the leading ones of
+    // the indices too.
+    Shape leading(indices.shape().begin(), indices.shape().begin() + b);
+    Shape batchShape(q - 1, 1);
+    std::copy(leading.begin(), leading.end(), batchShape.begin());
+    Tensor batchIndex = reshape(arange(int64_t{0}, batch), batchShape);
+    offset = offset + batchIndex * picked;
+  }
+  return gather(reshape(x, flat), offset, 0);
+}
+
+/// Split: along `axis` into the sizes of the `split` input (attribute before
+/// opset 13), else into equal parts, one per output.
+Outputs split(const Node &node) {
+  const Tensor &x = node.input(0);
+  int64_t axis = node.intAttr("axis", 0);
+  if (axis < 0)
+    axis += x.rank();
+  std::vector<int64_t> sizes;
+  if (node.opset() >= 13 && node.hasInput(1))
+    sizes = node.constantInts(1);
+  else if (auto attr = node.intsAttr("split"))
+    sizes = *attr;
+  else {
+    int64_t parts = node.outputCount(), size = x.shape()[axis];
+    if (parts == 0 || size % parts != 0)
+      node.fail("dimension " + std::to_string(axis) + " of size " +
+                std::to_string(size) + " does not split into " +
+                std::to_string(parts) + " equal parts");
+    sizes.assign(parts, size / parts);
+  }
+  Outputs outputs;
+  std::vector<int64_t> begin(x.rank(), 0), end(x.shape());
+  for (int64_t size : sizes) {
+    end[axis] = begin[axis] + size;
+    outputs.push_back(slice(x, begin, end));
+    begin[axis] = end[axis];
+  }
+  return outputs;
+}
+
+/// Tile: x as [1, d0, 1, d1, ...] broadcast to [r0, d0, r1, d1, ...] and
+/// merged.
+Tensor tile(const Node &node) {
+  const Tensor &x = node.input(0);
+  std::vector<int64_t> repeats = node.constantInts(1);
+  if (static_cast<int64_t>(repeats.size()) != x.rank())
+    node.fail(std::to_string(repeats.size()) + " repeats for rank " +
+              std::to_string(x.rank()));
+  Shape interleaved, broadcast, merged;
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    interleaved.insert(interleaved.end(), {1, x.shape()[d]});
+    broadcast.insert(broadcast.end(), {repeats[d], x.shape()[d]});
+    merged.push_back(repeats[d] * x.shape()[d]);
+  }
+  return reshape(broadcast_to(reshape(x, interleaved), broadcast), merged);
+}
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth on NCHW.
+Tensor depthSpace(const Node &node) {
+  const Tensor &x = node.input(0);
+  int64_t s = node.intAttr("blocksize", 0);
+  if (x.rank() != 4 || s <= 0)
+    node.fail("needs a 4-D input and a positive blocksize");
+  int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2],
+          w = x.shape()[3];
+  if (node.type() == "SpaceToDepth") {
+    Tensor t = reshape(x, {n, c, h / s, s, w / s, s});
+    t = transpose(t, {0, 3, 5, 1, 2, 4});
+    return reshape(t, {n, c * s * s, h / s, w / s});
+  }
+  bool crd = node.stringAttr("mode", "DCR") == "CRD";
+  Tensor t = crd ? transpose(reshape(x, {n, c / (s * s), s, s, h, w}),
+                             {0, 1, 4, 2, 5, 3})
+                 : transpose(reshape(x, {n, s, s, c / (s * s), h, w}),
+                             {0, 3, 4, 1, 5, 2});
+  return reshape(t, {n, c / (s * s), h * s, w * s});
+}
+
+/// The elementwise activations of ONNX that compose from kiln ops, with
+/// ONNX's default attributes.
+std::optional<Tensor> activation(const Node &node) {
+  const std::string &type = node.type();
+  auto attr = [&](const char *name, double otherwise) {
+    return node.floatAttr(name, otherwise);
+  };
+  if (type == "Elu" || type == "Selu" || type == "Celu" ||
+      type == "HardSigmoid" || type == "HardSwish" || type == "Softplus" ||
+      type == "Softsign" || type == "ThresholdedRelu" || type == "Shrink" ||
+      type == "PRelu" || type == "Sinh" || type == "Cosh") {
+    const Tensor &x = node.input(0);
+    Tensor zero = constant(Scalar(0), x.dtype());
+    if (type == "Elu") {
+      double alpha = attr("alpha", 1.0);
+      return select(x >= 0, x, (exp(x) - 1) * alpha);
+    }
+    if (type == "Selu") {
+      double alpha = attr("alpha", 1.67326319217681884765625),
+             gamma = attr("gamma", 1.05070102214813232421875);
+      return select(x > 0, x * gamma, (exp(x) * alpha - alpha) * gamma);
+    }
+    if (type == "Celu") {
+      double alpha = attr("alpha", 1.0);
+      return relu(x) + minimum(zero, (exp(x / alpha) - 1) * alpha);
+    }
+    if (type == "HardSigmoid")
+      return maximum(zero, minimum(x * attr("alpha", 0.2) + attr("beta", 0.5),
+                                   constant(Scalar(1), x.dtype())));
+    if (type == "HardSwish")
+      return x * maximum(zero, minimum(x / 6.0 + 0.5,
+                                       constant(Scalar(1), x.dtype())));
+    if (type == "Softplus") // log(1 + e^x), without overflow
+      return relu(x) + log(exp(-abs(x)) + 1);
+    if (type == "Softsign")
+      return x / (abs(x) + 1);
+    if (type == "ThresholdedRelu")
+      return select(x > attr("alpha", 1.0), x, zero);
+    if (type == "Shrink") {
+      double lambd = attr("lambd", 0.5), bias = attr("bias", 0.0);
+      return select(x < -lambd, x + bias, select(x > lambd, x - bias, zero));
+    }
+    if (type == "PRelu")
+      return select(x < 0, x * node.input(1), x);
+    if (type == "Sinh")
+      return (exp(x) - exp(-x)) * 0.5;
+    if (type == "Cosh")
+      return (exp(x) + exp(-x)) * 0.5;
+  }
+  return std::nullopt;
+}
+
+/// Integer division truncating toward zero (ONNX's), from Kiln's floor
+/// division: one more where the remainder is non-zero and the signs differ.
+Tensor truncatedDiv(const Tensor &a, const Tensor &b) {
+  Tensor q = div(a, b);
+  Tensor r = a - q * b;
+  Tensor signsDiffer = (a < 0) != (b < 0);
+  return select(logical_and(r != 0, signsDiffer), q + 1, q);
+}
+
+/// Mod: the remainder with the divisor's sign (fmod 0, integers only) or
+/// the dividend's (fmod 1, C's fmod).
+Tensor mod(const Node &node) {
+  const Tensor &a = node.input(0), &b = node.input(1);
+  bool fmod = node.intAttr("fmod", 0) != 0;
+  if (isFloating(a.dtype()) || isFloating(b.dtype())) {
+    if (!fmod)
+      node.fail("fmod 0 is for integers; floating-point inputs need fmod 1");
+    Tensor q = a / b;
+    Tensor truncated = select(q < 0, ceil(q), floor(q));
+    return a - truncated * b;
+  }
+  if (fmod)
+    return a - truncatedDiv(a, b) * b;
+  return a - div(a, b) * b;
+}
+
+/// Einsum as products and sums: each operand is transposed and
+/// expanded to one order of all the equation's letters, the operands are
+/// multiplied, the letters missing from the output summed away and the
+/// rest transposed to the output's order.
+Tensor einsum(const Node &node) {
+  std::string equation;
+  for (char c : node.stringAttr("equation", ""))
+    if (c != ' ')
+      equation += c;
+  size_t arrow = equation.find("->");
+  std::string lhs = equation.substr(0, arrow);
+  std::vector<std::string> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (terms.size() != node.inputCount())
+    node.fail("the equation has " + std::to_string(terms.size()) +
+              " operands, the node " + std::to_string(node.inputCount()));
+  // Ellipses become the upper-case letters that follow 'Z'-free space:
+  // each '...' stands for the leading dimensions its operand has beyond
+  // its letters, named '0', '1', ... from the right.
+  int64_t ellipsisRank = 0;
+  for (size_t t = 0; t < terms.size(); ++t)
+    if (terms[t].find("...") != std::string::npos)
+      ellipsisRank = std::max<int64_t>(
+          ellipsisRank, node.input(t).rank() - int64_t(terms[t].size() - 3));
+  auto expandEllipsis = [&](std::string term, int64_t rank) {
+    size_t at = term.find("...");
+    if (at == std::string::npos)
+      return term;
+    std::string dims;
+    for (int64_t d = rank - 1; d >= 0; --d)
+      dims += static_cast<char>('0' + d);
+    return term.substr(0, at) + dims + term.substr(at + 3);
+  };
+  std::string letters; // every letter, in order of appearance
+  for (size_t t = 0; t < terms.size(); ++t) {
+    terms[t] = expandEllipsis(terms[t], node.input(t).rank() -
+                                            int64_t(terms[t].size()) + 3);
+    if (static_cast<int64_t>(terms[t].size()) != node.input(t).rank())
+      node.fail("operand " + std::to_string(t) + " has rank " +
+                std::to_string(node.input(t).rank()) + ", the equation '" +
+                terms[t] + "'");
+    for (char c : terms[t])
+      if (letters.find(c) == std::string::npos)
+        letters += c;
+  }
+  std::string output;
+  if (arrow != std::string::npos) {
+    output = expandEllipsis(equation.substr(arrow + 2), ellipsisRank);
+  } else {
+    // Implicit output: the ellipsis dimensions, then the letters used once,
+    // in alphabetical order.
+    for (int64_t d = ellipsisRank - 1; d >= 0; --d)
+      output += static_cast<char>('0' + d);
+    std::string once;
+    for (char c : letters)
+      if (std::isalpha(static_cast<unsigned char>(c)) &&
+          std::count(lhs.begin(), lhs.end(), c) == 1)
+        once += c;
+    std::sort(once.begin(), once.end());
+    output += once;
+  }
+  // The order all operands take: the output's letters, then the summed.
+  std::string order = output;
+  for (char c : letters)
+    if (order.find(c) == std::string::npos)
+      order += c;
+  int64_t rank = static_cast<int64_t>(order.size());
+  Tensor product;
+  for (size_t t = 0; t < terms.size(); ++t) {
+    Tensor x = node.input(t);
+    std::string term = terms[t];
+    // A repeated letter is a diagonal: multiply by the identity mask and
+    // sum one copy away.
+    for (size_t i = 0; i < term.size(); ++i)
+      for (size_t j = i + 1; j < term.size(); ++j)
+        if (term[i] == term[j]) {
+          int64_t rankNow = x.rank();
+          Tensor mask =
+              iotaAlong(x.shape()[i], static_cast<int64_t>(i), rankNow) ==
+              iotaAlong(x.shape()[j], static_cast<int64_t>(j), rankNow);
+          x = reduce_sum(select(mask, x, constant(Scalar(0), x.dtype())),
+                         {static_cast<int64_t>(j)});
+          term.erase(j, 1);
+          --j;
+        }
+    std::vector<int64_t> perm;
+    Shape shape;
+    for (char c : order) {
+      size_t at = term.find(c);
+      if (at != std::string::npos) {
+        perm.push_back(static_cast<int64_t>(at));
+        shape.push_back(x.shape()[at]);
+      } else {
+        shape.push_back(1);
+      }
+    }
+    x = reshape(transpose(x, perm), shape);
+    product = t == 0 ? x : product * x;
+  }
+  std::vector<int64_t> summed;
+  for (int64_t d = static_cast<int64_t>(output.size()); d < rank; ++d)
+    summed.push_back(d);
+  return summed.empty() ? product : reduce_sum(product, summed);
 }
 
 /// `x` as a matrix: the dimensions before `axis` (negative counts from the
@@ -150,6 +597,20 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
   if (auto it = unaries.find(type); it != unaries.end())
     return one(it->second(in(0), SourceLoc::current()));
 
+  if (type == "Xor")
+    return one(ne(cast(in(0), DType::Bool), cast(in(1), DType::Bool)));
+  if (type == "IsNaN")
+    return one(in(0) != in(0));
+  if (type == "IsInf") {
+    const Tensor &x = in(0);
+    bool positive = node.intAttr("detect_positive", 1) != 0,
+         negative = node.intAttr("detect_negative", 1) != 0;
+    Tensor none = broadcast_to(constant(false), x.shape());
+    return one(logical_or(positive ? x == INFINITY : none,
+                          negative ? x == -INFINITY : none));
+  }
+  if (auto y = activation(node))
+    return one(*y);
   if (type == "Pow") {
     // ONNX's result has the base's type; eager pow promotes.
     Tensor result = pow(in(0), in(1));
@@ -160,8 +621,7 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     // ONNX's integer division truncates toward zero; Kiln's floors, as
     // numpy's. They differ on operands of different signs.
     if (!isFloating(in(0).dtype()) && !isFloating(in(1).dtype()))
-      node.fail("integer division is not supported (ONNX truncates toward "
-                "zero, Kiln floors)");
+      return one(truncatedDiv(in(0), in(1)));
     return one(div(in(0), in(1)));
   }
   if (type == "Max")
@@ -174,10 +634,20 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     return one(foldInputs(node, add) / static_cast<double>(node.inputCount()));
   if (type == "Where")
     return one(select(in(0), in(1), in(2)));
-  if (type == "Identity" || type == "Dropout") {
-    if (type == "Dropout" && node.hasInput(2))
-      node.fail("training-mode dropout is not supported");
+  if (type == "Identity")
     return one(in(0));
+  if (type == "Dropout") {
+    // Inference: the identity, and a mask of ones. Training mode (before
+    // opset 7, is_test 0) needs random numbers.
+    bool training = node.opset() < 7
+                        ? node.intAttr("is_test", 0) == 0
+                        : node.hasInput(2) && node.constantInts(2).at(0) != 0;
+    if (training)
+      node.fail("training-mode dropout is not supported");
+    Outputs outputs{in(0)};
+    if (node.hasOutput(1))
+      outputs.push_back(broadcast_to(constant(true), in(0).shape()));
+    return outputs;
   }
   if (type == "Cast") {
     std::optional<DType> to = dtypeOf(static_cast<int>(node.intAttr("to", 0)));
@@ -261,6 +731,13 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     for (int64_t p : pads)
       if (p < 0)
         node.fail("negative pads are not supported");
+    if (node.opset() >= 11 && node.hasInput(2) && in(2).is_traced()) {
+      // A fill value computed at run time: pad with zeros, then select the
+      // value where a padded mask of trues has falses.
+      Tensor inside =
+          pad(broadcast_to(constant(true), in(0).shape()), low, high, false);
+      return one(select(inside, pad(in(0), low, high), reshape(in(2), {})));
+    }
     double value = node.opset() >= 11
                        ? (node.hasInput(2) ? in(2).item<double>() : 0.0)
                        : node.floatAttr("value", 0.0);
@@ -281,13 +758,78 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     return one(reduce(node, reduce_min));
   if (type == "ReduceProd")
     return one(reduce(node, reduce_prod));
-  if (type == "ArgMax" || type == "ArgMin") {
-    if (node.intAttr("select_last_index", 0))
-      node.fail("select_last_index is not supported");
-    bool keep = node.intAttr("keepdims", 1) != 0;
-    int64_t axis = node.intAttr("axis", 0);
-    return one(type == "ArgMax" ? argmax(in(0), axis, keep)
-                                : argmin(in(0), axis, keep));
+  if (auto y = composedReduction(node))
+    return one(*y);
+  if (type == "ArgMax" || type == "ArgMin")
+    return one(argReduction(node));
+  if (type == "Hardmax")
+    return one(hardmax(node));
+  if (type == "Trilu")
+    return one(trilu(node));
+  if (type == "OneHot")
+    return one(oneHot(node));
+  if (type == "GatherElements")
+    return one(gatherElements(node));
+  if (type == "GatherND")
+    return one(gatherND(node));
+  if (type == "Split")
+    return split(node);
+  if (type == "Tile")
+    return one(tile(node));
+  if (type == "DepthToSpace" || type == "SpaceToDepth")
+    return one(depthSpace(node));
+  if (type == "Mod")
+    return one(mod(node));
+  if (type == "Einsum")
+    return one(einsum(node));
+  if (type == "CastLike")
+    return one(cast(in(0), in(1).dtype()));
+  if (type == "Clip") {
+    Tensor y = in(0);
+    if (node.opset() < 11) {
+      y = maximum(y, node.floatAttr("min", -INFINITY));
+      y = minimum(y, node.floatAttr("max", INFINITY));
+      return one(y);
+    }
+    if (node.hasInput(1))
+      y = maximum(y, in(1));
+    if (node.hasInput(2))
+      y = minimum(y, in(2));
+    return one(y);
+  }
+  if (type == "Range") {
+    auto scalar = [&](size_t i) {
+      return node.constantInput(i).toDoubleVector().at(0);
+    };
+    DType dtype = in(0).dtype();
+    double start = scalar(0), limit = scalar(1), delta = scalar(2);
+    if (delta == 0)
+      node.fail("delta is 0");
+    // ONNX's count: max(ceil((limit - start) / delta), 0).
+    int64_t count = std::max<int64_t>(
+        static_cast<int64_t>(std::ceil((limit - start) / delta)), 0);
+    Tensor t = Tensor::empty({count}, DType::F64);
+    for (int64_t i = 0; i < count; ++i)
+      t.data<double>()[i] = start + static_cast<double>(i) * delta;
+    return one(cast(t, dtype));
+  }
+  if (type == "EyeLike") {
+    const Tensor &x = in(0);
+    if (x.rank() != 2)
+      node.fail("the input has rank " + std::to_string(x.rank()) +
+                "; EyeLike needs 2");
+    DType dtype = x.dtype();
+    if (const onnx::AttributeProto *a = node.attribute("dtype")) {
+      std::optional<DType> d = dtypeOf(static_cast<int>(a->i()));
+      if (!d)
+        node.fail("dtype " + onnxTypeName(static_cast<int>(a->i())) +
+                  " is not supported");
+      dtype = *d;
+    }
+    int64_t k = node.intAttr("k", 0);
+    Tensor diagonal =
+        iotaAlong(x.shape()[1], 1, 2) - iotaAlong(x.shape()[0], 0, 2) == k;
+    return one(cast(diagonal, dtype));
   }
   if (type == "MatMul")
     return one(matmul(in(0), in(1)));

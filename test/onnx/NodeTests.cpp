@@ -1,19 +1,32 @@
 //===- NodeTests.cpp - The ONNX backend node tests, imported and run ------===//
 //
-// Runs the node tests of Debian's libonnx-testdata (one model.onnx per op
-// and case, with input_N.pb and output_N.pb): each model is imported
-// (lib/Import), saved as a graph file, loaded back and run by the JIT and
-// by the interpreter on every data set, and every output is compared with
-// the reference within ONNX's backend-test tolerance (rtol 1e-3, atol 1e-7,
-// NaN equal to NaN).
+// The conformance runner: runs the node tests of Debian's libonnx-testdata
+// (one model.onnx per op and case, with input_N.pb and output_N.pb). Each
+// model is imported (lib/Import), saved as a graph file, loaded back and
+// run by the JIT and by the interpreter on every data set; every output is
+// compared with the reference within ONNX's backend-test tolerance (rtol
+// 1e-3, atol 1e-7, NaN equal to NaN).
 //
-// A test passes; or it is unsupported, when the import stops with the
-// kiln::Error that names the node, the op type and the opset; or it fails:
-// a wrong number, a wrong shape or dtype, or any other error. Unsupported
-// tests are counted by op type, to show what is left. The program exits
-// with status 1 if any test fails.
+// Each test gets, per mode, one of
+//   passed       every output matches;
+//   wrong        a wrong number, shape or dtype;
+//   unsupported  the import stops with the error naming the node, op type
+//                and opset of what Kiln lacks (or the test data has a dtype
+//                Kiln lacks);
+//   error        any other error;
+//   crashed      the test killed its process (a signal) or ran out of time.
+// Each test runs in a child process, so a crash or a hang is reported, not
+// suffered. A graph input whose values decide a shape (Reshape's shape,
+// Slice's bounds) is bound to the data set's values at import, as
+// `kilnc import --bind` does; such tests are marked "bound".
 //
-//   kiln-onnx-node-tests [DATA_DIR] [FILTER]
+//   kiln-onnx-node-tests [--data DIR] [--filter TEXT] [--json FILE]
+//                        [--expect FILE]
+//
+// --expect names the expectations file: the tests that must pass in both
+// modes, one name per line. The program exits with status 1 when a listed
+// test does not pass, or when any test is wrong, errs or crashes; it lists
+// tests that pass but are not in the file yet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,25 +36,41 @@
 #include "kiln/Runtime/Error.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-/// A test whose data Kiln cannot read.
+constexpr const char *kModes[] = {"jit", "interpreter"};
+constexpr const char *kStatuses[] = {"passed", "wrong", "unsupported", "error",
+                                     "crashed"};
+/// Seconds a test may take before it counts as hung.
+constexpr unsigned kTimeoutSeconds = 120;
+
+/// What a test's data holds that Kiln cannot read.
 struct Unsupported {
+  std::string what;
+};
+/// An output that differs from the reference.
+struct Wrong {
   std::string what;
 };
 
@@ -80,29 +109,366 @@ std::vector<fs::path> sorted(const fs::path &dir, const std::string &prefix) {
   return files;
 }
 
-/// The op type named by an unsupported-op error ("node 'x' (Conv, opset
-/// 13): ..."), or the whole message.
-std::string opTypeOf(const std::string &message) {
-  size_t open = message.find("' (");
-  size_t comma = message.find(", opset", open);
-  if (open == std::string::npos || comma == std::string::npos) {
-    // Not a node's error ("<path>: input 'x': element type UINT8 ..."):
-    // the message without the path.
-    size_t colon = message.find(": ");
-    return colon == std::string::npos ? message : message.substr(colon + 2);
+bool isUnsupportedError(const std::string &message) {
+  return message.find("is not supported") != std::string::npos ||
+         message.find("are not supported") != std::string::npos;
+}
+
+/// The op type a test is counted under: the model's one op type (Constant
+/// nodes aside), "(function body)" for a test of an op expanded into its
+/// definition, else the last node's.
+std::string opTypeOf(const fs::path &test) {
+  onnx::ModelProto model;
+  std::ifstream file(test / "model.onnx", std::ios::binary);
+  if (!model.ParseFromIstream(&file))
+    return "(unreadable model)";
+  std::set<std::string> types;
+  for (const onnx::NodeProto &node : model.graph().node())
+    if (node.op_type() != "Constant")
+      types.insert(node.op_type());
+  if (types.size() == 1)
+    return *types.begin();
+  std::string name = test.filename().string();
+  if (name.size() > 9 && name.compare(name.size() - 9, 9, "_expanded") == 0)
+    return "(function body)";
+  return model.graph().node_size() ? model.graph().node().rbegin()->op_type()
+                                   : "(empty graph)";
+}
+
+kiln::Tensor readData(const fs::path &file) {
+  try {
+    return kiln::driver::readTensorProto(file.string()).tensor;
+  } catch (const kiln::Error &error) {
+    std::string message = error.what();
+    if (message.find("unsupported element type") == std::string::npos)
+      throw;
+    throw Unsupported{"test data " +
+                      message.substr(message.find("unsupported"))};
   }
-  return message.substr(open + 3, comma - open - 3);
+}
+
+/// The graph inputs of `model`, in order, that are not initializers.
+std::vector<std::string> graphInputs(const fs::path &model) {
+  onnx::ModelProto proto;
+  std::ifstream file(model, std::ios::binary);
+  proto.ParseFromIstream(&file);
+  std::set<std::string> initializers;
+  for (const onnx::TensorProto &t : proto.graph().initializer())
+    initializers.insert(t.name());
+  std::vector<std::string> names;
+  for (const onnx::ValueInfoProto &input : proto.graph().input())
+    if (!initializers.count(input.name()))
+      names.push_back(input.name());
+  return names;
+}
+
+/// One mode's outcome of a test.
+struct Outcome {
+  std::string status = "passed";
+  std::string detail;
+};
+
+/// Imports `test` with the graph inputs in `bound` bound to `inputs`' values
+/// and writes it as a graph file to `graphPath`. Adds to `bound` and
+/// retries while the importer asks for an input's value.
+void importTest(const fs::path &test, const std::vector<kiln::Tensor> &inputs,
+                std::set<std::string> &bound, const std::string &graphPath) {
+  std::vector<std::string> names = graphInputs(test / "model.onnx");
+  for (;;) {
+    kiln::OnnxImportOptions options;
+    for (size_t i = 0; i < names.size() && i < inputs.size(); ++i)
+      if (bound.count(names[i]))
+        options.bindings[names[i]] = inputs[i];
+    mlir::MLIRContext context;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    try {
+      module =
+          kiln::importOnnx(context, (test / "model.onnx").string(), options);
+    } catch (const kiln::Error &error) {
+      // "... input 1 ('shape') is computed at run time ...": bind 'shape'
+      // if it is a graph input not bound yet.
+      std::string message = error.what();
+      size_t at = message.find("') is computed at run time");
+      size_t open = message.rfind("('", at);
+      if (at != std::string::npos && open != std::string::npos) {
+        std::string name = message.substr(open + 2, at - open - 2);
+        if (std::find(names.begin(), names.end(), name) != names.end() &&
+            bound.insert(name).second)
+          continue;
+      }
+      throw;
+    }
+    std::error_code ec;
+    llvm::raw_fd_ostream os(graphPath, ec);
+    if (ec)
+      throw kiln::Error(graphPath + ": " + ec.message());
+    module->print(os);
+    return;
+  }
+}
+
+/// Runs one test in this process; returns its outcome per mode and whether
+/// inputs were bound.
+std::pair<std::map<std::string, Outcome>, bool>
+runTest(const fs::path &test, const fs::path &scratch) {
+  std::map<std::string, Outcome> outcomes;
+  auto all = [&](const std::string &status, const std::string &detail) {
+    for (const char *mode : kModes)
+      outcomes[mode] = {status, detail};
+  };
+  std::string graphPath =
+      (scratch / (test.filename().string() + ".mlir")).string();
+  std::set<std::string> bound;
+  try {
+    // Import before reading the data, so that a model Kiln cannot import is
+    // reported as such whatever its data holds (sequences, strings).
+    bool needsValues = false;
+    try {
+      importTest(test, {}, bound, graphPath);
+    } catch (const kiln::Error &error) {
+      if (bound.empty())
+        throw;
+      needsValues = true; // a graph input decides a shape: bind it below
+    }
+    std::vector<fs::path> dataSets = sorted(test, "test_data_set_");
+    std::vector<std::vector<kiln::Tensor>> inputs, expected;
+    for (const fs::path &data : dataSets) {
+      inputs.emplace_back();
+      expected.emplace_back();
+      for (const fs::path &file : sorted(data, "input_"))
+        inputs.back().push_back(readData(file));
+      for (const fs::path &file : sorted(data, "output_"))
+        expected.back().push_back(readData(file));
+    }
+    for (size_t d = 0; d < dataSets.size(); ++d) {
+      // The graph depends on the data set only through bound inputs.
+      if (needsValues)
+        importTest(test, inputs[d], bound, graphPath);
+      kiln::Graph graph = kiln::load(graphPath);
+      std::vector<kiln::Tensor> arguments;
+      std::vector<std::string> names = graphInputs(test / "model.onnx");
+      for (size_t i = 0; i < inputs[d].size(); ++i)
+        if (i >= names.size() || !bound.count(names[i]))
+          arguments.push_back(inputs[d][i]);
+      for (const char *mode : kModes) {
+        Outcome &outcome = outcomes[mode];
+        if (outcome.status != "passed")
+          continue;
+        try {
+          std::vector<kiln::Tensor> outputs = std::string(mode) == "jit"
+                                                  ? graph(arguments)
+                                                  : graph.interpret(arguments);
+          if (outputs.size() != expected[d].size())
+            throw Wrong{std::to_string(outputs.size()) + " outputs, expected " +
+                        std::to_string(expected[d].size())};
+          for (size_t i = 0; i < outputs.size(); ++i)
+            if (std::string why = mismatch(outputs[i], expected[d][i]);
+                !why.empty())
+              throw Wrong{dataSets[d].filename().string() + ", output " +
+                          std::to_string(i) + ": " + why};
+        } catch (const Wrong &wrong) {
+          outcome = {"wrong", wrong.what};
+        } catch (const std::exception &error) {
+          outcome = {"error", error.what()};
+        }
+      }
+    }
+  } catch (const Unsupported &what) {
+    all("unsupported", what.what);
+  } catch (const std::exception &error) {
+    std::string message = error.what();
+    all(isUnsupportedError(message) ? "unsupported" : "error", message);
+  }
+  std::error_code ignored;
+  fs::remove(graphPath, ignored);
+  return {outcomes, !bound.empty()};
+}
+
+/// One test's record.
+struct Record {
+  std::string name, op;
+  std::map<std::string, Outcome> outcomes;
+  bool bound = false;
+  bool passed() const {
+    for (const char *mode : kModes)
+      if (outcomes.at(mode).status != "passed")
+        return false;
+    return true;
+  }
+};
+
+/// Runs `test` in a child process (fork, then a pipe back); a signal or the
+/// timeout makes it "crashed".
+Record runIsolated(const fs::path &test, const fs::path &scratch) {
+  Record record{test.filename().string(), opTypeOf(test), {}, false};
+  int fds[2];
+  if (::pipe(fds) != 0)
+    throw std::runtime_error("pipe failed");
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::alarm(kTimeoutSeconds);
+    auto [outcomes, bound] = runTest(test, scratch);
+    std::string message = bound ? "bound\n" : "free\n";
+    for (const char *mode : kModes) {
+      std::string detail = outcomes[mode].detail;
+      std::replace(detail.begin(), detail.end(), '\n', ' ');
+      message += std::string(mode) + "\t" + outcomes[mode].status + "\t" +
+                 detail + "\n";
+    }
+    for (size_t written = 0; written < message.size();) {
+      ssize_t n =
+          ::write(fds[1], message.data() + written, message.size() - written);
+      if (n <= 0)
+        break;
+      written += static_cast<size_t>(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+    message.append(buffer, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string why =
+        WIFSIGNALED(status)
+            ? (WTERMSIG(status) == SIGALRM
+                   ? "no result after " + std::to_string(kTimeoutSeconds) + " s"
+                   : std::string("killed by signal ") +
+                         ::strsignal(WTERMSIG(status)))
+            : "exited with status " + std::to_string(WEXITSTATUS(status));
+    for (const char *mode : kModes)
+      record.outcomes[mode] = {"crashed", why};
+    return record;
+  }
+  std::istringstream lines(message);
+  std::string line;
+  std::getline(lines, line);
+  record.bound = line == "bound";
+  while (std::getline(lines, line)) {
+    size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    record.outcomes[line.substr(0, a)] = {line.substr(a + 1, b - a - 1),
+                                          line.substr(b + 1)};
+  }
+  return record;
+}
+
+std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else
+      out += c;
+  }
+  return out + "\"";
+}
+
+/// Counts per status of one mode.
+using Counts = std::map<std::string, int>;
+
+std::string jsonCounts(const Counts &counts) {
+  std::string out = "{";
+  for (const char *status : kStatuses) {
+    if (out.size() > 1)
+      out += ", ";
+    auto it = counts.find(status);
+    out += jsonString(status) + ": " +
+           std::to_string(it == counts.end() ? 0 : it->second);
+  }
+  return out + "}";
+}
+
+void writeJson(
+    const std::string &path, const std::vector<Record> &records,
+    const std::map<std::string, Counts> &total,
+    const std::map<std::string, std::map<std::string, Counts>> &byOp) {
+  std::ofstream os(path);
+  os << "{\n  \"summary\": {";
+  for (const char *mode : kModes)
+    os << (mode == kModes[0] ? "" : ", ") << jsonString(mode) << ": "
+       << jsonCounts(total.at(mode));
+  os << "},\n  \"by_op_type\": {";
+  bool first = true;
+  for (const auto &[op, modes] : byOp) {
+    os << (first ? "\n" : ",\n") << "    " << jsonString(op) << ": {";
+    for (const char *mode : kModes)
+      os << (mode == kModes[0] ? "" : ", ") << jsonString(mode) << ": "
+         << jsonCounts(modes.count(mode) ? modes.at(mode) : Counts{});
+    os << "}";
+    first = false;
+  }
+  os << "\n  },\n  \"tests\": [";
+  first = true;
+  for (const Record &r : records) {
+    os << (first ? "\n" : ",\n") << "    {\"name\": " << jsonString(r.name)
+       << ", \"op_type\": " << jsonString(r.op)
+       << ", \"bound\": " << (r.bound ? "true" : "false");
+    for (const char *mode : kModes)
+      os << ", " << jsonString(mode)
+         << ": {\"status\": " << jsonString(r.outcomes.at(mode).status)
+         << ", \"detail\": " << jsonString(r.outcomes.at(mode).detail) << "}";
+    os << "}";
+    first = false;
+  }
+  os << "\n  ]\n}\n";
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  fs::path root = argc > 1 ? argv[1] : "/usr/share/libonnx-testdata/data/node";
-  std::string filter = argc > 2 ? argv[2] : "";
+  fs::path root = "/usr/share/libonnx-testdata/data/node";
+  std::string filter, jsonPath, expectPath;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "kiln-onnx-node-tests: %s needs a value\n",
+                     arg.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--data")
+      root = value();
+    else if (arg == "--filter")
+      filter = value();
+    else if (arg == "--json")
+      jsonPath = value();
+    else if (arg == "--expect")
+      expectPath = value();
+    else {
+      std::fprintf(stderr,
+                   "usage: kiln-onnx-node-tests [--data DIR] [--filter TEXT] "
+                   "[--json FILE] [--expect FILE]\n");
+      return 2;
+    }
+  }
   if (!fs::is_directory(root)) {
     std::fprintf(stderr, "kiln-onnx-node-tests: no directory %s\n",
                  root.c_str());
     return 1;
+  }
+  std::set<std::string> expected;
+  if (!expectPath.empty()) {
+    std::ifstream file(expectPath);
+    if (!file) {
+      std::fprintf(stderr, "kiln-onnx-node-tests: cannot read %s\n",
+                   expectPath.c_str());
+      return 1;
+    }
+    for (std::string line; std::getline(file, line);)
+      if (!line.empty() && line[0] != '#')
+        expected.insert(line);
   }
   fs::path scratch = fs::temp_directory_path() /
                      ("kiln-onnx-node-tests-" + std::to_string(::getpid()));
@@ -115,89 +481,88 @@ int main(int argc, char **argv) {
       tests.push_back(entry.path());
   std::sort(tests.begin(), tests.end());
 
-  int passed = 0;
-  std::map<std::string, int> unsupported;
-  std::vector<std::string> failures;
-  for (const fs::path &test : tests) {
-    std::string name = test.filename().string();
-    std::string graphPath = (scratch / (name + ".mlir")).string();
-    try {
-      {
-        mlir::MLIRContext context;
-        mlir::OwningOpRef<mlir::ModuleOp> module;
-        try {
-          module = kiln::importOnnx(context, (test / "model.onnx").string());
-        } catch (const kiln::Error &error) {
-          std::string message = error.what();
-          if (message.find("is not supported") != std::string::npos ||
-              message.find("are not supported") != std::string::npos) {
-            ++unsupported[opTypeOf(message)];
-            continue;
-          }
-          throw;
-        }
-        std::error_code ec;
-        llvm::raw_fd_ostream os(graphPath, ec);
-        if (ec)
-          throw kiln::Error(graphPath + ": " + ec.message());
-        module->print(os);
-      }
-      kiln::Graph graph = kiln::load(graphPath);
-      for (const fs::path &data : sorted(test, "test_data_set_")) {
-        std::vector<kiln::Tensor> inputs, expected;
-        auto read = [&](const fs::path &file) {
-          try {
-            return kiln::driver::readTensorProto(file.string()).tensor;
-          } catch (const kiln::Error &error) {
-            // The data of bfloat16 tests is stored as UINT16, a dtype Kiln
-            // does not have.
-            std::string message = error.what();
-            if (message.find("unsupported element type") == std::string::npos)
-              throw;
-            throw Unsupported{"test data " +
-                              message.substr(message.find("unsupported"))};
-          }
-        };
-        for (const fs::path &file : sorted(data, "input_"))
-          inputs.push_back(read(file));
-        for (const fs::path &file : sorted(data, "output_"))
-          expected.push_back(read(file));
-        for (const char *way : {"jit", "interpreter"}) {
-          std::vector<kiln::Tensor> outputs = std::string(way) == "jit"
-                                                  ? graph(inputs)
-                                                  : graph.interpret(inputs);
-          if (outputs.size() != expected.size())
-            throw kiln::Error(
-                std::string(way) + ": " + std::to_string(outputs.size()) +
-                " outputs, expected " + std::to_string(expected.size()));
-          for (size_t i = 0; i < outputs.size(); ++i)
-            if (std::string why = mismatch(outputs[i], expected[i]);
-                !why.empty())
-              throw kiln::Error(std::string(way) + ", " +
-                                data.filename().string() + ", output " +
-                                std::to_string(i) + ": " + why);
-        }
-      }
-      ++passed;
-    } catch (const Unsupported &what) {
-      ++unsupported[what.what];
-    } catch (const std::exception &error) {
-      failures.push_back(name + ": " + error.what());
+  // A progress bar on a terminal; a line per 100 tests otherwise.
+  bool terminal = ::isatty(STDERR_FILENO);
+  std::vector<Record> records;
+  int passing = 0;
+  for (size_t t = 0; t < tests.size(); ++t) {
+    records.push_back(runIsolated(tests[t], scratch));
+    passing += records.back().passed();
+    size_t done = t + 1;
+    if (terminal) {
+      int width = 30, filled = static_cast<int>(width * done / tests.size());
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu, %d passing  %-40.40s",
+                   std::string(filled, '#').c_str(),
+                   std::string(width - filled, '.').c_str(), done, tests.size(),
+                   passing, records.back().name.c_str());
+    } else if (done % 100 == 0 || done == tests.size()) {
+      std::fprintf(stderr, "%zu/%zu tests run, %d passing\n", done,
+                   tests.size(), passing);
     }
   }
+  if (terminal)
+    std::fprintf(stderr, "\n");
   fs::remove_all(scratch);
 
-  int unsupportedCount = 0;
-  for (const auto &[op, count] : unsupported)
-    unsupportedCount += count;
-  std::printf("ONNX node tests: %zu run, %d passed, %d unsupported, %zu "
-              "failed\n",
-              tests.size(), passed, unsupportedCount, failures.size());
+  std::map<std::string, Counts> total;
+  std::map<std::string, std::map<std::string, Counts>> byOp;
+  std::map<std::string, int> unsupportedByOp;
+  int bothPassed = 0, bound = 0;
+  std::vector<std::string> failures, regressions, newlyPassing;
+  for (const Record &r : records) {
+    for (const char *mode : kModes) {
+      const Outcome &o = r.outcomes.at(mode);
+      ++total[mode][o.status];
+      ++byOp[r.op][mode][o.status];
+      if (o.status == "wrong" || o.status == "error" || o.status == "crashed")
+        failures.push_back(r.name + " (" + mode + ", " + o.status +
+                           "): " + o.detail);
+    }
+    if (r.outcomes.at("jit").status == "unsupported")
+      ++unsupportedByOp[r.op];
+    if (r.passed()) {
+      ++bothPassed;
+      bound += r.bound;
+      if (!expectPath.empty() && !expected.count(r.name))
+        newlyPassing.push_back(r.name);
+    } else if (expected.count(r.name)) {
+      regressions.push_back(r.name);
+    }
+  }
+  std::printf("ONNX node tests: %zu run, %d passed in both modes (%.1f%%; %d "
+              "of them bind shape inputs to their test values)\n",
+              records.size(), bothPassed,
+              records.empty() ? 0.0 : 100.0 * bothPassed / records.size(),
+              bound);
+  for (const char *mode : kModes) {
+    std::printf("  %-12s", mode);
+    for (const char *status : kStatuses)
+      std::printf(" %s %d", status, total[mode][status]);
+    std::printf("\n");
+  }
   std::printf("unsupported, by op type:");
-  for (const auto &[op, count] : unsupported)
-    std::printf(" %s %d;", op.c_str(), count);
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const auto &[op, count] : unsupportedByOp)
+    ranked.push_back({-count, op});
+  std::sort(ranked.begin(), ranked.end());
+  for (const auto &[count, op] : ranked)
+    std::printf(" %s %d;", op.c_str(), -count);
   std::printf("\n");
   for (const std::string &failure : failures)
     std::printf("FAILED %s\n", failure.c_str());
-  return failures.empty() ? 0 : 1;
+  for (const std::string &name : regressions)
+    std::printf("REGRESSED %s: listed in %s as passing\n", name.c_str(),
+                expectPath.c_str());
+  if (!newlyPassing.empty()) {
+    std::printf("%zu tests pass but are not in %s yet:", newlyPassing.size(),
+                expectPath.c_str());
+    for (const std::string &name : newlyPassing)
+      std::printf(" %s", name.c_str());
+    std::printf("\n");
+  }
+  if (!jsonPath.empty()) {
+    writeJson(jsonPath, records, total, byOp);
+    std::printf("results written to %s\n", jsonPath.c_str());
+  }
+  return failures.empty() && regressions.empty() ? 0 : 1;
 }

@@ -13,11 +13,25 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "kiln/Runtime/Tensor.h"
+
+#include <map>
 #include <string>
 
 namespace kiln {
 
-/// Imports the ONNX model at `path` (opsets 7 to 17 of the default domain)
+/// How importOnnx imports a model.
+struct OnnxImportOptions {
+  /// The function's name ("main" if empty).
+  std::string function;
+  /// Graph inputs given values: each becomes a constant of the graph and
+  /// leaves the signature, as a static argument does in JAX. Inputs whose
+  /// values decide a shape (a Reshape's shape, a Slice's bounds, axes)
+  /// must be bound, since Kiln's shapes are known when a graph compiles.
+  std::map<std::string, Tensor> bindings;
+};
+
+/// Imports the ONNX model at `path` (opsets 1 to 17 of the default domain)
 /// into a module with one function, `name` ("main" if empty): the graph's
 /// inputs that are not initializers are its arguments (a symbolic or unknown
 /// dimension is dynamic), its outputs its results, initializers and
@@ -25,6 +39,9 @@ namespace kiln {
 /// has the location `"<node name> (<op type>)"(<path>)`. Throws kiln::Error
 /// naming the node, its op type and the opset for what Kiln does not
 /// support.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
+                                             const std::string &path,
+                                             const OnnxImportOptions &options);
 mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &context,
                                              const std::string &path,
                                              const std::string &name = "");
