@@ -127,6 +127,10 @@ std::optional<Outputs> importNNNode(const Node &node);
 /// `axes` of ONNX (negative counting from the end) for rank `rank`.
 std::vector<int64_t> normalized(std::vector<int64_t> axes, int64_t rank);
 
+/// An int64 constant of shape [1, ..., n, ..., 1] (rank `rank`, n at
+/// `axis`) counting 0 to n - 1.
+Tensor iotaAlong(int64_t n, int64_t axis, int64_t rank);
+
 } // namespace kiln::onnx_import
 
 #endif // KILN_LIB_IMPORT_ONNXNODE_H

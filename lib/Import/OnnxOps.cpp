@@ -95,14 +95,6 @@ std::optional<Tensor> composedReduction(const Node &node) {
   return result.dtype() == x.dtype() ? result : cast(result, x.dtype());
 }
 
-/// An int64 constant of shape [1, ..., n, ..., 1] (rank `rank`, n at
-/// `axis`) counting 0 to n - 1.
-Tensor iotaAlong(int64_t n, int64_t axis, int64_t rank) {
-  Shape shape(rank, 1);
-  shape[axis] = n;
-  return reshape(arange(int64_t{0}, n), shape);
-}
-
 /// `x` reversed along `axis`.
 Tensor reversed(const Tensor &x, int64_t axis) {
   int64_t n = x.shape()[axis];
@@ -569,6 +561,12 @@ std::vector<int64_t> onnx_import::normalized(std::vector<int64_t> axes,
     if (axis < 0)
       axis += rank;
   return axes;
+}
+
+Tensor onnx_import::iotaAlong(int64_t n, int64_t axis, int64_t rank) {
+  Shape shape(rank, 1);
+  shape[axis] = n;
+  return reshape(arange(int64_t{0}, n), shape);
 }
 
 std::optional<Outputs> onnx_import::importNode(const Node &node) {
