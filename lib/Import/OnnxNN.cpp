@@ -19,6 +19,7 @@
 
 #include "kiln/Runtime/Ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -396,6 +397,171 @@ Tensor nllLoss(const Node &node, const Tensor &input, const Tensor &target,
   node.fail("reduction '" + reduction + "' is not supported");
 }
 
+/// One output position's taps along an axis: input indices and weights.
+struct Taps {
+  std::vector<int64_t> index;
+  std::vector<double> weight;
+};
+
+/// Resize and Upsample: separable, one axis at a time. Along an axis each
+/// output position maps to a coordinate of the input (by the coordinate
+/// transformation mode) and reads 1 (nearest), 2 (linear) or 4 (cubic)
+/// input positions, clamped to the edges, with weights computed here.
+Tensor resize(const Node &node) {
+  const Tensor &x = node.input(0);
+  int64_t rank = x.rank();
+  bool upsample = node.type() == "Upsample";
+  std::string mode = node.stringAttr("mode", "nearest");
+  // Before opset 11 (and Upsample): asymmetric coordinates, nearest
+  // rounding down.
+  bool legacy = upsample || node.opset() < 11;
+  std::string transform =
+      legacy ? "asymmetric"
+             : node.stringAttr("coordinate_transformation_mode", "half_pixel");
+  std::string nearestMode =
+      legacy ? "floor" : node.stringAttr("nearest_mode", "round_prefer_floor");
+  double a = node.floatAttr("cubic_coeff_a", -0.75);
+  bool excludeOutside = node.intAttr("exclude_outside", 0) != 0;
+  double extrapolation = node.floatAttr("extrapolation_value", 0.0);
+  if (mode != "nearest" && mode != "linear" && mode != "cubic" &&
+      mode != "bilinear")
+    node.fail("mode '" + mode + "' is not supported");
+  if (mode == "bilinear")
+    mode = "linear";
+
+  std::vector<double> scales;
+  std::vector<int64_t> sizes;
+  if (upsample && node.opset() < 9) {
+    auto attr = node.floatsAttr("scales");
+    if (!attr)
+      node.fail("scales is missing");
+    scales.assign(attr->begin(), attr->end());
+  } else if (legacy) {
+    scales = node.constantInput(1).toDoubleVector();
+  } else {
+    if (node.hasInput(2) && node.constantInput(2).size() > 0)
+      scales = node.constantInput(2).toDoubleVector();
+    else if (node.hasInput(3))
+      sizes = node.constantInts(3);
+    else
+      node.fail("neither scales nor sizes is given");
+  }
+  std::vector<double> roi;
+  if (transform == "tf_crop_and_resize") {
+    if (!node.hasInput(1))
+      node.fail("tf_crop_and_resize needs the roi input");
+    roi = node.constantInput(1).toDoubleVector();
+  }
+  if (!scales.empty() && static_cast<int64_t>(scales.size()) != rank)
+    node.fail(std::to_string(scales.size()) + " scales for rank " +
+              std::to_string(rank));
+  if (!sizes.empty() && static_cast<int64_t>(sizes.size()) != rank)
+    node.fail(std::to_string(sizes.size()) + " sizes for rank " +
+              std::to_string(rank));
+
+  auto cubic = [&](double d) {
+    d = std::fabs(d);
+    if (d <= 1)
+      return ((a + 2) * d - (a + 3)) * d * d + 1;
+    if (d < 2)
+      return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+    return 0.0;
+  };
+  Tensor y = x;
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    int64_t in = x.shape()[axis];
+    int64_t out = sizes.empty()
+                      ? static_cast<int64_t>(std::floor(in * scales[axis]))
+                      : sizes[axis];
+    double scale = sizes.empty()
+                       ? scales[axis]
+                       : static_cast<double>(out) / static_cast<double>(in);
+    if (out == in && scale == 1.0 && transform != "tf_crop_and_resize")
+      continue;
+    std::vector<Taps> taps(mode == "nearest" ? 1 : mode == "linear" ? 2 : 4);
+    std::vector<bool> outside(out, false);
+    for (int64_t o = 0; o < out; ++o) {
+      double xo = static_cast<double>(o), c;
+      if (transform == "half_pixel")
+        c = (xo + 0.5) / scale - 0.5;
+      else if (transform == "pytorch_half_pixel")
+        c = out > 1 ? (xo + 0.5) / scale - 0.5 : 0.0;
+      else if (transform == "align_corners")
+        // The resized length is in * scale, not rounded, when scales are
+        // given.
+        c = out == 1 ? 0.0 : xo * (in - 1) / (in * scale - 1);
+      else if (transform == "asymmetric")
+        c = xo / scale;
+      else if (transform == "tf_half_pixel_for_nn")
+        c = (xo + 0.5) / scale;
+      else if (transform == "tf_crop_and_resize") {
+        double start = roi.at(axis), end = roi.at(axis + rank);
+        c = out > 1 ? start * (in - 1) + xo * (end - start) * (in - 1) /
+                                             static_cast<double>(out - 1)
+                    : 0.5 * (start + end) * (in - 1);
+        outside[o] = c < 0 || c > in - 1;
+      } else
+        node.fail("coordinate_transformation_mode '" + transform +
+                  "' is not supported");
+      auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
+      if (mode == "nearest") {
+        double r;
+        if (nearestMode == "round_prefer_floor")
+          r = c == std::floor(c) + 0.5 ? std::floor(c) : std::round(c);
+        else if (nearestMode == "round_prefer_ceil")
+          r = std::floor(c + 0.5);
+        else if (nearestMode == "floor")
+          r = std::floor(c);
+        else if (nearestMode == "ceil")
+          r = std::ceil(c);
+        else
+          node.fail("nearest_mode '" + nearestMode + "' is not supported");
+        taps[0].index.push_back(clamp(static_cast<int64_t>(r)));
+        taps[0].weight.push_back(1.0);
+        continue;
+      }
+      int64_t base = static_cast<int64_t>(std::floor(c));
+      double ratio = c - static_cast<double>(base);
+      if (mode == "linear") {
+        taps[0].index.push_back(clamp(base));
+        taps[0].weight.push_back(1 - ratio);
+        taps[1].index.push_back(clamp(base + 1));
+        taps[1].weight.push_back(ratio);
+        continue;
+      }
+      double weights[4], total = 0;
+      for (int t = 0; t < 4; ++t) {
+        int64_t at = base - 1 + t;
+        weights[t] = cubic(ratio + 1 - t);
+        if (excludeOutside && (at < 0 || at >= in))
+          weights[t] = 0;
+        total += weights[t];
+      }
+      for (int t = 0; t < 4; ++t) {
+        taps[t].index.push_back(clamp(base - 1 + t));
+        taps[t].weight.push_back(excludeOutside ? weights[t] / total
+                                                : weights[t]);
+      }
+    }
+    Shape along(rank, 1);
+    along[axis] = out;
+    Tensor next;
+    for (size_t t = 0; t < taps.size(); ++t) {
+      Tensor picked = gather(y, constant(taps[t].index, {out}), axis);
+      if (mode != "nearest")
+        picked = picked * constant(taps[t].weight, along, x.dtype());
+      next = t == 0 ? picked : next + picked;
+    }
+    if (std::find(outside.begin(), outside.end(), true) != outside.end()) {
+      std::vector<int64_t> mask(outside.begin(), outside.end());
+      next = select(cast(constant(mask, along), DType::Bool),
+                    constant(Scalar(extrapolation), x.dtype()), next);
+    }
+    y = next;
+  }
+  return y;
+}
+
 } // namespace
 
 std::optional<Outputs> onnx_import::importNNNode(const Node &node) {
@@ -411,6 +577,8 @@ std::optional<Outputs> onnx_import::importNNNode(const Node &node) {
 
   if (type == "Conv")
     return one(conv(node));
+  if (type == "Resize" || type == "Upsample")
+    return one(resize(node));
   if (type == "ConvTranspose")
     return one(convTranspose(node));
   if (type == "MaxPool" || type == "AveragePool")
