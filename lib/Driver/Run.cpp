@@ -3,7 +3,7 @@
 #include "kiln/Driver/Run.h"
 
 #include "kiln/Driver/Npy.h"
-#include "kiln/Driver/TensorProto.h"
+#include "kiln/Import/TensorProto.h"
 #include "kiln/Function.h"
 #include "kiln/Graph.h"
 #include "kiln/Runtime/Error.h"

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Driver/TensorProto.h"
+#include "kiln/Import/TensorProto.h"
 #include "kiln/Runtime/Error.h"
 
 #include <cstdint>
@@ -15,19 +15,18 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string bytes(reinterpret_cast<const char *>(data), size);
-  kiln::driver::NamedTensor parsed;
+  kiln::NamedTensor parsed;
   try {
-    parsed = kiln::driver::parseTensorProto(bytes);
+    parsed = kiln::parseTensorProto(bytes);
   } catch (const kiln::Error &) {
     return 0;
   }
-  std::string written =
-      kiln::driver::serializeTensorProto(parsed.tensor, parsed.name);
-  kiln::driver::NamedTensor again = kiln::driver::parseTensorProto(written);
+  std::string written = kiln::serializeTensorProto(parsed.tensor, parsed.name);
+  kiln::NamedTensor again = kiln::parseTensorProto(written);
   if (again.name != parsed.name ||
       again.tensor.shape() != parsed.tensor.shape() ||
       again.tensor.dtype() != parsed.tensor.dtype() ||
-      kiln::driver::serializeTensorProto(again.tensor, again.name) != written)
+      kiln::serializeTensorProto(again.tensor, again.name) != written)
     std::abort();
   return 0;
 }

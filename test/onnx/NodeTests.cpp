@@ -30,9 +30,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Driver/TensorProto.h"
 #include "kiln/Graph.h"
 #include "kiln/Import/OnnxImport.h"
+#include "kiln/Import/TensorProto.h"
 #include "kiln/Runtime/Error.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -137,13 +137,13 @@ std::string opTypeOf(const fs::path &test) {
 
 kiln::Tensor readData(const fs::path &file) {
   try {
-    return kiln::driver::readTensorProto(file.string()).tensor;
+    return kiln::readTensorProto(file.string()).tensor;
   } catch (const kiln::Error &error) {
     std::string message = error.what();
-    if (message.find("unsupported element type") == std::string::npos)
+    size_t at = message.find("element type");
+    if (at == std::string::npos || !isUnsupportedError(message))
       throw;
-    throw Unsupported{"test data " +
-                      message.substr(message.find("unsupported"))};
+    throw Unsupported{"test data: " + message.substr(at)};
   }
 }
 

@@ -7,6 +7,7 @@
 //   kilnc emit GRAPH [--to STAGE] [--dump-dir DIR] [--dot FILE]
 //   kilnc compile GRAPH -o OUT.o|OUT.so [--header OUT.h]
 //   kilnc import MODEL.onnx [-o GRAPH.mlir] [--function NAME]
+//                [--bind NAME=FILE...]
 //   kilnc cache ls|stats|clear [--dir DIR]
 //
 // Options are parsed here; the work is done by lib/Driver. Every error is one
@@ -70,10 +71,20 @@ void emit(const EmitOptions &options) {
 /// `kilnc import MODEL -o GRAPH`: the ONNX model as a graph file (standard
 /// output without -o), each op with the location of its node.
 void importModel(const std::string &model, const std::string &output,
-                 const std::string &function) {
+                 const std::string &function,
+                 const std::vector<std::string> &bindings) {
+  OnnxImportOptions options;
+  options.function = function;
+  for (const std::string &binding : bindings) {
+    size_t equals = binding.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw Error("--bind " + binding + ": expected NAME=FILE");
+    options.bindings[binding.substr(0, equals)] =
+        readInput(binding.substr(equals + 1));
+  }
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      importOnnx(context, model, function);
+      importOnnx(context, model, options);
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   if (output.empty()) {
@@ -214,6 +225,7 @@ int main(int argc, char **argv) {
                              "The C header to write (default: OUT.h)");
 
   std::string importPath, importOutput, importFunction;
+  std::vector<std::string> importBindings;
   CLI::App *importCommand =
       app.add_subcommand("import", "Import an ONNX model as a graph file");
   importCommand->add_option("model", importPath, "The ONNX model (.onnx)")
@@ -223,6 +235,10 @@ int main(int argc, char **argv) {
                             "output)");
   importCommand->add_option("--function", importFunction,
                             "The graph function's name (default: main)");
+  importCommand->add_option(
+      "--bind", importBindings,
+      "NAME=FILE: the graph input NAME becomes a constant holding FILE's "
+      "tensor (.npy or .pb); needed for inputs that decide shapes");
 
   std::string cacheAction, cacheDirectory;
   CLI::App *cacheCommand = app.add_subcommand(
@@ -265,7 +281,7 @@ int main(int argc, char **argv) {
     } else if (*cacheCommand) {
       cache(cacheAction, cacheDirectory);
     } else if (*importCommand) {
-      importModel(importPath, importOutput, importFunction);
+      importModel(importPath, importOutput, importFunction, importBindings);
     }
   } catch (const std::exception &e) {
     std::cout.flush();

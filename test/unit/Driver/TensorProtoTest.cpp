@@ -1,6 +1,6 @@
-//===- TensorProtoTest.cpp - ONNX TensorProto decoding --------------------===//
+//===- TensorProtoTest.cpp - ONNX TensorProto files -----------------------===//
 
-#include "kiln/Driver/TensorProto.h"
+#include "kiln/Import/TensorProto.h"
 #include "kiln/Runtime/Error.h"
 
 #include "gtest/gtest.h"
@@ -8,7 +8,6 @@
 #include <cstring>
 
 using namespace kiln;
-using namespace kiln::driver;
 
 namespace {
 
@@ -72,20 +71,20 @@ TEST(TensorProto, RejectsBadMessages) {
   EXPECT_EQ(message(std::string{0x08, 0x02}),
             "not a TensorProto (no data_type)");
   EXPECT_EQ(message(std::string{0x10, 0x08}),
-            "unsupported element type STRING");
+            "element type STRING is not supported");
   EXPECT_EQ(
       message(std::string{0x08, 0x02, 0x10, 0x01, 0x4a, 0x04, 1, 2, 3, 4}),
       "raw_data holds 4 bytes, but FLOAT dims (2) need 8");
   EXPECT_EQ(message(std::string{0x10, 0x01, 0x4a, 0x09}),
-            "truncated length-delimited field");
+            "not a TensorProto (the protobuf does not parse)");
   EXPECT_EQ(message(std::string{0x10, 0x01, 0x70, 0x01}),
-            "tensor data is stored externally, which is not supported");
+            "external data is not supported");
   EXPECT_EQ(message(std::string{0x08, 0x02, 0x10, 0x06, 0x28, 0x01}),
             "holds 1 elements, but dims (2) need 2");
   // Found by fuzzing: 30 bytes that claim dims of 820 GB are rejected
   // before anything is allocated.
-  EXPECT_EQ(message(std::string{0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x08,
-                                0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x10, 0x01}),
+  EXPECT_EQ(message(std::string{0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f,
+                                0x08, 0x7f, 0x08, 0x7f, 0x10, 0x01}),
             "holds 0 elements, but dims (127, 127, 127, 127, 127, 127) "
             "need 4195872914689");
 }

@@ -1,27 +1,24 @@
 //===- TensorProto.h - ONNX TensorProto .pb files ---------------*- C++ -*-===//
 //
-// Reads ONNX `TensorProto` messages (the input_N.pb / output_N.pb files of
-// the ONNX backend tests) into tensors. The protobuf wire format is decoded
-// by hand -- a TensorProto needs only a dozen lines of varint decoding -- so
-// the driver does not depend on libprotobuf and onnx.proto. The fields read:
-//
-//   dims = 1 (int64, packed or not)   data_type = 2   float_data = 4
-//   int32_data = 5   int64_data = 7   name = 8   raw_data = 9
-//   double_data = 10   data_location = 14 (external data is rejected)
+// ONNX `TensorProto` messages (the input_N.pb / output_N.pb files of the
+// ONNX backend tests, `kilnc run --input x.pb`) as tensors, read and written
+// with the generated classes of onnx.proto (Debian's libonnx), as the
+// importer reads initializers (lib/Import/TensorProto.cpp).
 //
 // Element types: FLOAT, DOUBLE, INT32, INT64, BOOL, FLOAT16, BFLOAT16 (the
-// dtypes of the dialect); others are rejected with their ONNX name.
+// dtypes of the dialect); others are rejected with their ONNX name, as is
+// external data.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_DRIVER_TENSORPROTO_H
-#define KILN_DRIVER_TENSORPROTO_H
+#ifndef KILN_IMPORT_TENSORPROTO_H
+#define KILN_IMPORT_TENSORPROTO_H
 
 #include "kiln/Runtime/Tensor.h"
 
 #include <string>
 
-namespace kiln::driver {
+namespace kiln {
 
 /// A decoded TensorProto.
 struct NamedTensor {
@@ -30,7 +27,8 @@ struct NamedTensor {
 };
 
 /// Decodes the bytes of a serialized TensorProto. Throws kiln::Error saying
-/// what is wrong (without the file name).
+/// what is wrong (without the file name); a message whose dims claim more
+/// elements than it holds is rejected before anything is allocated.
 NamedTensor parseTensorProto(const std::string &bytes);
 
 /// The bytes of a TensorProto holding `tensor` in raw_data.
@@ -41,6 +39,6 @@ std::string serializeTensorProto(const Tensor &tensor,
 /// is wrong>".
 NamedTensor readTensorProto(const std::string &path);
 
-} // namespace kiln::driver
+} // namespace kiln
 
-#endif // KILN_DRIVER_TENSORPROTO_H
+#endif // KILN_IMPORT_TENSORPROTO_H
