@@ -1,17 +1,10 @@
 //===- OnnxNN.cpp - ONNX's neural-network ops -----------------------------===//
 //
-// Convolution, pooling, normalization and the losses of ONNX, composed of
-// kiln ops at import time. Shapes are static at import, so what depends on
-// them only (window counts, masks, index arrays) is computed here as
-// constants.
-//
-//   Conv          im2col: the kernel's taps are strided slices of the
-//                 padded input, concatenated, then one matmul per group
-//                 (the runtime GEMM, parallel) -- or, depthwise, a
-//                 product summed over the taps, which fuses into one loop;
-//   ConvTranspose the input dilated by the strides (zeros between
-//                 elements), then a Conv with the kernel flipped;
-//   pooling       the maximum or the sum of the taps' slices.
+// Convolution, pooling, normalization, resizing and the losses of ONNX.
+// Conv, ConvTranspose and the pooling ops call Kiln's (runtime/Conv.cpp);
+// the others are composed of kiln ops here. Shapes are static at import, so
+// what depends on them only (masks, index and weight arrays) is computed
+// here as constants.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,340 +21,129 @@ using namespace kiln::onnx_import;
 
 namespace {
 
-/// The geometry of a sliding window over the spatial dimensions (2..rank)
-/// of an N x C x D1 x ... x Dk input: kernel, strides, dilations, padding
-/// at each end, and the output's spatial size.
-struct Window {
-  std::vector<int64_t> kernel, strides, dilations, padLow, padHigh, output;
-  size_t rank() const { return kernel.size(); }
-  int64_t extent(size_t i) const { return (kernel[i] - 1) * dilations[i] + 1; }
-};
-
-/// The window of a Conv or pooling node over `x`, with `kernel` (spatial
-/// sizes). `ceilMode` rounds the output size up (pooling); the last window
-/// then still starts inside the input or its low padding, and padHigh
-/// grows to cover it.
-Window windowOf(const Node &node, const Tensor &x,
-                const std::vector<int64_t> &kernel, bool ceilMode) {
+/// The strides, dilations and pads of a Conv or pooling node over `x` with
+/// a kernel of spatial sizes `kernel`; auto_pad SAME_UPPER/SAME_LOWER pads
+/// to an output of ceil(D / stride).
+template <typename Options>
+void slidingWindow(const Node &node, const Tensor &x,
+                   const std::vector<int64_t> &kernel, Options &options) {
   size_t k = kernel.size();
-  if (x.rank() != static_cast<int64_t>(k) + 2)
-    node.fail("the input has rank " + std::to_string(x.rank()) +
-              ", the kernel " + std::to_string(k) + " spatial dimensions");
-  Window w;
-  w.kernel = kernel;
-  w.strides = node.intsAttr("strides").value_or(std::vector<int64_t>(k, 1));
-  w.dilations = node.intsAttr("dilations").value_or(std::vector<int64_t>(k, 1));
-  std::vector<int64_t> pads =
-      node.intsAttr("pads").value_or(std::vector<int64_t>(2 * k, 0));
-  if (w.strides.size() != k || w.dilations.size() != k || pads.size() != 2 * k)
-    node.fail("strides, dilations and pads do not match the kernel's " +
-              std::to_string(k) + " dimensions");
-  w.padLow.assign(pads.begin(), pads.begin() + k);
-  w.padHigh.assign(pads.begin() + k, pads.end());
+  options.strides = node.intsAttr("strides").value_or(options.strides);
+  options.dilations = node.intsAttr("dilations").value_or(options.dilations);
+  if (auto pads = node.intsAttr("pads")) {
+    if (pads->size() != 2 * k)
+      node.fail(std::to_string(pads->size()) + " pads for " +
+                std::to_string(k) + " spatial dimensions");
+    options.pads_begin.assign(pads->begin(), pads->begin() + k);
+    options.pads_end.assign(pads->begin() + k, pads->end());
+  }
   std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
-  for (size_t i = 0; i < k; ++i) {
-    int64_t size = x.shape()[i + 2];
-    if (isDynamic(size))
-      node.fail("dynamic spatial dimensions are not supported");
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t out = (size + w.strides[i] - 1) / w.strides[i];
-      int64_t total =
-          std::max<int64_t>(0, (out - 1) * w.strides[i] + w.extent(i) - size);
+  if (autoPad == "VALID") {
+    options.pads_begin.assign(k, 0);
+    options.pads_end.assign(k, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    options.pads_begin.assign(k, 0);
+    options.pads_end.assign(k, 0);
+    for (size_t i = 0; i < k && x.rank() == int64_t(k) + 2; ++i) {
+      int64_t size = x.shape()[i + 2];
+      int64_t stride = options.strides.empty() ? 1 : options.strides.at(i);
+      int64_t dilation =
+          options.dilations.empty() ? 1 : options.dilations.at(i);
+      int64_t out = (size + stride - 1) / stride;
+      int64_t extent = (kernel[i] - 1) * dilation + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * stride + extent - size);
       int64_t half = total / 2;
-      w.padLow[i] = autoPad == "SAME_UPPER" ? half : total - half;
-      w.padHigh[i] = total - w.padLow[i];
-    } else if (autoPad == "VALID") {
-      w.padLow[i] = w.padHigh[i] = 0;
-    } else if (autoPad != "NOTSET") {
-      node.fail("auto_pad '" + autoPad + "' is not supported");
+      options.pads_begin[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      options.pads_end[i] = total - options.pads_begin[i];
     }
-    int64_t span = size + w.padLow[i] + w.padHigh[i] - w.extent(i);
-    if (span < 0)
-      node.fail("the window is larger than the padded input");
-    int64_t out = (ceilMode ? (span + w.strides[i] - 1) / w.strides[i]
-                            : span / w.strides[i]) +
-                  1;
-    if (ceilMode && (out - 1) * w.strides[i] >= size + w.padLow[i])
-      --out;
-    w.output.push_back(out);
-    // Room for the last window (ceil mode).
-    int64_t needed = (out - 1) * w.strides[i] + w.extent(i);
-    w.padHigh[i] = std::max(w.padHigh[i], needed - size - w.padLow[i]);
+  } else if (autoPad != "NOTSET") {
+    node.fail("auto_pad '" + autoPad + "' is not supported");
   }
-  return w;
 }
 
-/// `x` padded (or, for negative amounts, cropped) on its spatial dimensions
-/// with `value`.
-Tensor padSpatial(const Tensor &x, const std::vector<int64_t> &low,
-                  const std::vector<int64_t> &high, Scalar value) {
-  int64_t rank = x.rank();
-  std::vector<int64_t> padLow(rank, 0), padHigh(rank, 0), begin(rank, 0),
-      end(x.shape());
-  bool pads = false, crops = false;
-  for (size_t i = 0; i < low.size(); ++i) {
-    padLow[i + 2] = std::max<int64_t>(low[i], 0);
-    padHigh[i + 2] = std::max<int64_t>(high[i], 0);
-    pads |= low[i] > 0 || high[i] > 0;
-    crops |= low[i] < 0 || high[i] < 0;
-  }
-  Tensor y = pads ? pad(x, padLow, padHigh, value) : x;
-  if (!crops)
-    return y;
-  end = y.shape();
-  for (size_t i = 0; i < low.size(); ++i) {
-    begin[i + 2] = std::max<int64_t>(-low[i], 0);
-    end[i + 2] -= std::max<int64_t>(-high[i], 0);
-  }
-  return slice(y, begin, end);
-}
-
-/// The window's taps over the padded input `xp`: for each kernel offset (in
-/// row-major order), the N x C x O1 x ... x Ok slice it reads.
-std::vector<Tensor> taps(const Tensor &xp, const Window &w) {
-  size_t k = w.rank();
-  int64_t count = std::accumulate(w.kernel.begin(), w.kernel.end(), int64_t{1},
-                                  std::multiplies<>());
-  std::vector<Tensor> result;
-  for (int64_t tap = 0; tap < count; ++tap) {
-    std::vector<int64_t> begin(xp.rank(), 0), end(xp.shape()),
-        stride(xp.rank(), 1);
-    int64_t rest = tap;
-    for (size_t i = k; i-- > 0;) {
-      int64_t offset = rest % w.kernel[i];
-      rest /= w.kernel[i];
-      begin[i + 2] = offset * w.dilations[i];
-      end[i + 2] = begin[i + 2] + (w.output[i] - 1) * w.strides[i] + 1;
-      stride[i + 2] = w.strides[i];
-    }
-    result.push_back(slice(xp, begin, end, stride));
-  }
-  return result;
-}
-
-Shape withSpatial(Shape leading, const std::vector<int64_t> &spatial) {
-  leading.insert(leading.end(), spatial.begin(), spatial.end());
-  return leading;
-}
-
-/// Conv of x (N x C x D...) with w (M x C/group x K...), plus bias (M).
-Tensor convolution(const Node &node, const Tensor &x, const Tensor &w,
-                   const std::optional<Tensor> &bias, const Window &window,
-                   int64_t group) {
-  int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-  if (group <= 0 || c % group != 0 || m % group != 0 ||
-      w.shape()[1] != c / group)
-    node.fail("the weight " + formatShape(w.shape()) + " does not fit " +
-              std::to_string(c) + " input channels in " +
-              std::to_string(group) + " groups");
-  int64_t taps_ = std::accumulate(window.kernel.begin(), window.kernel.end(),
-                                  int64_t{1}, std::multiplies<>());
-  int64_t positions =
-      std::accumulate(window.output.begin(), window.output.end(), int64_t{1},
-                      std::multiplies<>());
-  Tensor xp = padSpatial(x, window.padLow, window.padHigh, 0);
-  std::vector<Tensor> slices = taps(xp, window);
-  Tensor y;
-  if (m == group && c == group) {
-    // Depthwise: sum over the taps of tap * weight, one fused loop.
-    Tensor weights = reshape(w, {c, taps_});
-    for (int64_t t = 0; t < taps_; ++t) {
-      Tensor wt =
-          reshape(slice(weights, {0, t}, {c, t + 1}),
-                  withSpatial({1, c}, std::vector<int64_t>(window.rank(), 1)));
-      Tensor term = slices[t] * wt;
-      y = t == 0 ? term : y + term;
-    }
-  } else {
-    // im2col: [N, group, C/group * taps, positions] patches; the weight as
-    // [group, M/group, C/group * taps].
-    for (Tensor &s : slices)
-      s = expand_dims(reshape(s, {n, c, positions}), 2);
-    Tensor patches = concat(slices, 2); // [N, C, taps, P]
-    patches = reshape(patches, {n, group, (c / group) * taps_, positions});
-    Tensor weights = reshape(w, {group, m / group, (c / group) * taps_});
-    y = matmul(weights, patches); // [N, group, M/group, P]
-    y = reshape(y, withSpatial({n, m}, window.output));
-  }
-  if (bias)
-    y = y + reshape(*bias,
-                    withSpatial({m}, std::vector<int64_t>(window.rank(), 1)));
-  return y;
-}
-
-Tensor conv(const Node &node) {
+Tensor convNode(const Node &node) {
   const Tensor &x = node.input(0), &w = node.input(1);
   std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
   if (auto shape = node.intsAttr("kernel_shape"); shape && *shape != kernel)
     node.fail("kernel_shape does not match the weight " +
               formatShape(w.shape()));
-  Window window = windowOf(node, x, kernel, /*ceilMode=*/false);
+  ConvOptions options;
+  options.groups = node.intAttr("group", 1);
+  slidingWindow(node, x, kernel, options);
   std::optional<Tensor> bias;
   if (node.hasInput(2))
     bias = node.input(2);
-  return convolution(node, x, w, bias, window, node.intAttr("group", 1));
+  return conv(x, w, bias, options);
 }
 
-/// `x` with stride - 1 zeros between its elements along spatial dimension
-/// `axis`.
-Tensor dilate(const Tensor &x, int64_t axis, int64_t stride) {
-  if (stride == 1)
-    return x;
-  int64_t size = x.shape()[axis];
-  Tensor t = expand_dims(x, axis + 1);
-  std::vector<int64_t> low(t.rank(), 0), high(t.rank(), 0);
-  high[axis + 1] = stride - 1;
-  t = pad(t, low, high, 0);
-  Shape merged = x.shape();
-  merged[axis] = size * stride;
-  t = reshape(t, merged);
-  std::vector<int64_t> begin(t.rank(), 0), end(t.shape());
-  end[axis] = (size - 1) * stride + 1;
-  return slice(t, begin, end);
-}
-
-/// ConvTranspose: the gradient of Conv with respect to its input. The
-/// input dilated by the strides, padded by extent - 1 - pads, convolved
-/// with stride 1 and the kernel flipped, its in and out channels swapped.
-Tensor convTranspose(const Node &node) {
+/// ConvTranspose; output_shape and auto_pad decide the pads.
+Tensor convTransposeNode(const Node &node) {
   const Tensor &x = node.input(0), &w = node.input(1);
-  int64_t group = node.intAttr("group", 1);
-  size_t k = static_cast<size_t>(x.rank()) - 2;
-  int64_t c = x.shape()[1], m = w.shape()[1] * group;
-  if (w.rank() != x.rank() || w.shape()[0] != c || c % group != 0)
-    node.fail("the weight " + formatShape(w.shape()) +
-              " does not fit the "
-              "input " +
-              formatShape(x.shape()));
+  size_t k = static_cast<size_t>(std::max<int64_t>(x.rank() - 2, 0));
   std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
-  auto strides = node.intsAttr("strides").value_or(std::vector<int64_t>(k, 1));
-  auto dilations =
-      node.intsAttr("dilations").value_or(std::vector<int64_t>(k, 1));
-  auto outputPadding =
+  ConvOptions options;
+  options.groups = node.intAttr("group", 1);
+  options.strides = node.intsAttr("strides").value_or(options.strides);
+  options.dilations = node.intsAttr("dilations").value_or(options.dilations);
+  options.output_padding =
       node.intsAttr("output_padding").value_or(std::vector<int64_t>(k, 0));
-  auto pads = node.intsAttr("pads").value_or(std::vector<int64_t>(2 * k, 0));
-  if (strides.size() != k || dilations.size() != k ||
-      outputPadding.size() != k || pads.size() != 2 * k)
-    node.fail("strides, dilations, output_padding and pads do not match the "
-              "kernel's " +
-              std::to_string(k) + " dimensions");
+  std::vector<int64_t> pads =
+      node.intsAttr("pads").value_or(std::vector<int64_t>(2 * k, 0));
+  if (pads.size() != 2 * k || kernel.size() != k ||
+      options.output_padding.size() != k)
+    node.fail("pads, output_padding and the kernel do not match the input's " +
+              std::to_string(k) + " spatial dimensions");
   std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
   std::optional<std::vector<int64_t>> outputShape =
       node.intsAttr("output_shape");
   for (size_t i = 0; i < k; ++i) {
-    int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+    int64_t stride = options.strides.empty() ? 1 : options.strides.at(i);
+    int64_t dilation = options.dilations.empty() ? 1 : options.dilations.at(i);
+    int64_t extent = (kernel[i] - 1) * dilation + 1;
     int64_t full =
-        strides[i] * (x.shape()[i + 2] - 1) + outputPadding[i] + extent;
+        stride * (x.shape()[i + 2] - 1) + options.output_padding[i] + extent;
     int64_t target = -1;
-    if (outputShape) {
+    if (outputShape)
       target = outputShape->at(outputShape->size() - k + i);
-    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      target = x.shape()[i + 2] * strides[i];
-    } else if (autoPad != "NOTSET" && autoPad != "VALID") {
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      target = x.shape()[i + 2] * stride;
+    else if (autoPad != "NOTSET" && autoPad != "VALID")
       node.fail("auto_pad '" + autoPad + "' is not supported");
-    }
     if (target >= 0) {
       int64_t total = full - target;
-      bool lower = autoPad == "SAME_LOWER";
-      pads[i] = lower ? total - total / 2 : total / 2;
+      pads[i] = autoPad == "SAME_LOWER" ? total - total / 2 : total / 2;
       pads[i + k] = total - pads[i];
     }
   }
-  // The dilated input, padded so that a stride-1 conv gives the output.
-  Tensor xd = x;
+  // A negative end pad (an output_shape beyond the full output) is more
+  // output padding.
   for (size_t i = 0; i < k; ++i)
-    xd = dilate(xd, static_cast<int64_t>(i) + 2, strides[i]);
-  std::vector<int64_t> low(k), high(k);
-  for (size_t i = 0; i < k; ++i) {
-    int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
-    low[i] = extent - 1 - pads[i];
-    high[i] = extent - 1 - pads[i + k] + outputPadding[i];
-  }
-  xd = padSpatial(xd, low, high, 0);
-  // [C, M/group, K...] -> [M, C/group, K...], flipped.
-  Shape grouped = {group, c / group, m / group};
-  grouped.insert(grouped.end(), kernel.begin(), kernel.end());
-  std::vector<int64_t> perm = {0, 2, 1};
-  for (size_t i = 0; i < k; ++i)
-    perm.push_back(static_cast<int64_t>(i) + 3);
-  Tensor wt = reshape(transpose(reshape(w, grouped), perm),
-                      withSpatial({m, c / group}, kernel));
-  for (size_t i = 0; i < k; ++i) {
-    int64_t size = kernel[i];
-    wt = gather(wt, arange(size - 1, int64_t{-1}, int64_t{-1}),
-                static_cast<int64_t>(i) + 2);
-  }
-  Window window;
-  window.kernel = kernel;
-  window.strides.assign(k, 1);
-  window.dilations = dilations;
-  window.padLow.assign(k, 0);
-  window.padHigh.assign(k, 0);
-  for (size_t i = 0; i < k; ++i)
-    window.output.push_back(xd.shape()[i + 2] - window.extent(i) + 1);
+    if (pads[i + k] < 0) {
+      options.output_padding[i] -= pads[i + k];
+      pads[i + k] = 0;
+    }
+  options.pads_begin.assign(pads.begin(), pads.begin() + k);
+  options.pads_end.assign(pads.begin() + k, pads.end());
   std::optional<Tensor> bias;
   if (node.hasInput(2))
     bias = node.input(2);
-  return convolution(node, xd, wt, bias, window, group);
+  return conv_transpose(x, w, bias, options);
 }
 
 /// MaxPool and AveragePool.
-Tensor pool(const Node &node) {
-  const Tensor &x = node.input(0);
+Tensor poolNode(const Node &node) {
   std::optional<std::vector<int64_t>> kernel = node.intsAttr("kernel_shape");
   if (!kernel)
     node.fail("kernel_shape is missing");
   if (node.hasOutput(1))
     node.fail("the Indices output is not supported");
-  bool ceilMode = node.intAttr("ceil_mode", 0) != 0;
-  Window window = windowOf(node, x, *kernel, ceilMode);
-  bool isMax = node.type() == "MaxPool";
-  if (!isMax && node.attribute("dilations"))
-    for (int64_t d : window.dilations)
-      if (d != 1)
-        node.fail("dilations are not supported for AveragePool");
-  Scalar fill =
-      isMax ? (isFloating(x.dtype()) ? Scalar(-INFINITY) : Scalar(INT64_MIN))
-            : Scalar(0);
-  if (isMax && !isFloating(x.dtype()))
-    node.fail("integer max pooling is not supported");
-  Tensor xp = padSpatial(x, window.padLow, window.padHigh, fill);
-  std::vector<Tensor> slices = taps(xp, window);
-  Tensor y = slices[0];
-  for (size_t t = 1; t < slices.size(); ++t)
-    y = isMax ? maximum(y, slices[t]) : y + slices[t];
-  if (isMax)
-    return y;
-  // The number of elements each window averages: those inside the input,
-  // or (count_include_pad) inside the input and its explicit pads, never
-  // the extra room of ceil mode. Separable: a product over dimensions.
-  bool includePad = node.intAttr("count_include_pad", 0) != 0;
-  std::vector<int64_t> explicitHigh = node.intsAttr("pads").value_or(
-      std::vector<int64_t>(2 * window.rank(), 0));
-  Tensor count;
-  for (size_t i = 0; i < window.rank(); ++i) {
-    int64_t size = x.shape()[i + 2], out = window.output[i];
-    int64_t lo = includePad ? -window.padLow[i] : 0;
-    int64_t hi = size;
-    if (includePad) {
-      std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
-      int64_t padHigh = autoPad == "NOTSET" ? explicitHigh[i + window.rank()]
-                                            : window.padHigh[i];
-      hi = size + std::min(padHigh, window.padHigh[i]);
-    }
-    std::vector<double> counts(out);
-    for (int64_t o = 0; o < out; ++o) {
-      int64_t start = o * window.strides[i] - window.padLow[i];
-      int64_t first = std::max(start, lo),
-              last = std::min(start + window.kernel[i], hi);
-      counts[o] = static_cast<double>(std::max<int64_t>(last - first, 1));
-    }
-    Shape shape(x.rank(), 1);
-    shape[i + 2] = out;
-    Tensor c = constant(counts, shape, x.dtype());
-    count = i == 0 ? c : count * c;
-  }
-  return y / count;
+  PoolOptions options;
+  options.window = *kernel;
+  slidingWindow(node, node.input(0), *kernel, options);
+  options.ceil_mode = node.intAttr("ceil_mode", 0) != 0;
+  options.count_include_pad = node.intAttr("count_include_pad", 0) != 0;
+  return node.type() == "MaxPool" ? max_pool(node.input(0), options)
+                                  : avg_pool(node.input(0), options);
 }
 
 /// NegativeLogLikelihoodLoss of log-probabilities `input` (N x C x d...)
@@ -576,13 +358,13 @@ std::optional<Outputs> onnx_import::importNNNode(const Node &node) {
   };
 
   if (type == "Conv")
-    return one(conv(node));
+    return one(convNode(node));
   if (type == "Resize" || type == "Upsample")
     return one(resize(node));
   if (type == "ConvTranspose")
-    return one(convTranspose(node));
+    return one(convTransposeNode(node));
   if (type == "MaxPool" || type == "AveragePool")
-    return one(pool(node));
+    return one(poolNode(node));
   if (type == "GlobalAveragePool" || type == "GlobalMaxPool") {
     std::vector<int64_t> axes;
     for (int64_t d = 2; d < in(0).rank(); ++d)

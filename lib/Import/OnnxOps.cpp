@@ -312,7 +312,7 @@ std::optional<Tensor> activation(const Node &node) {
   if (type == "Elu" || type == "Selu" || type == "Celu" ||
       type == "HardSigmoid" || type == "HardSwish" || type == "Softplus" ||
       type == "Softsign" || type == "ThresholdedRelu" || type == "Shrink" ||
-      type == "PRelu" || type == "Sinh" || type == "Cosh") {
+      type == "PRelu") {
     const Tensor &x = node.input(0);
     Tensor zero = constant(Scalar(0), x.dtype());
     if (type == "Elu") {
@@ -346,10 +346,6 @@ std::optional<Tensor> activation(const Node &node) {
     }
     if (type == "PRelu")
       return select(x < 0, x * node.input(1), x);
-    if (type == "Sinh")
-      return (exp(x) - exp(-x)) * 0.5;
-    if (type == "Cosh")
-      return (exp(x) + exp(-x)) * 0.5;
   }
   return std::nullopt;
 }
@@ -581,15 +577,19 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
       {"Greater", gt},   {"GreaterOrEqual", ge}, {"And", logical_and},
       {"Or", logical_or}};
   static const std::map<std::string, Unary> unaries = {
-      {"Neg", neg},        {"Abs", abs},
-      {"Relu", relu},      {"Sign", sign},
-      {"Exp", exp},        {"Log", log},
-      {"Sqrt", sqrt},      {"Reciprocal", reciprocal},
-      {"Tanh", tanh},      {"Sigmoid", sigmoid},
-      {"Erf", erf},        {"Sin", sin},
-      {"Cos", cos},        {"Floor", floor},
-      {"Ceil", ceil},      {"Round", round},
-      {"Not", logical_not}};
+      {"Neg", neg},     {"Abs", abs},
+      {"Relu", relu},   {"Sign", sign},
+      {"Exp", exp},     {"Log", log},
+      {"Sqrt", sqrt},   {"Reciprocal", reciprocal},
+      {"Tanh", tanh},   {"Sigmoid", sigmoid},
+      {"Erf", erf},     {"Sin", sin},
+      {"Cos", cos},     {"Tan", tan},
+      {"Asin", asin},   {"Acos", acos},
+      {"Atan", atan},   {"Sinh", sinh},
+      {"Cosh", cosh},   {"Asinh", asinh},
+      {"Acosh", acosh}, {"Atanh", atanh},
+      {"Floor", floor}, {"Ceil", ceil},
+      {"Round", round}, {"Not", logical_not}};
   if (auto it = binaries.find(type); it != binaries.end())
     return one(it->second(in(0), in(1), SourceLoc::current()));
   if (auto it = unaries.find(type); it != unaries.end())

@@ -38,8 +38,10 @@ StringRef kilnOpName(StringRef eagerName) {
 /// (float32 for bool and integers), while the kiln ops take floats only.
 bool isFloatingOnly(StringRef op) {
   static constexpr StringLiteral ops[] = {
-      "exp", "log", "sqrt",       "rsqrt",       "tanh",    "sigmoid",    "erf",
-      "sin", "cos", "reciprocal", "reduce_mean", "softmax", "log_softmax"};
+      "exp",        "log",         "sqrt",    "rsqrt",      "tanh",  "sigmoid",
+      "erf",        "sin",         "cos",     "tan",        "asin",  "acos",
+      "atan",       "sinh",        "cosh",    "asinh",      "acosh", "atanh",
+      "reciprocal", "reduce_mean", "softmax", "log_softmax"};
   return llvm::is_contained(ops, op);
 }
 

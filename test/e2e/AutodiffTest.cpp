@@ -140,19 +140,17 @@ TEST(AutodiffE2E, ElementwiseUnaryOps) {
     double lo, hi;
   };
   const Case cases[] = {
-      {"neg", neg, -2, 2},
-      {"abs", abs, 0.1, 2},
-      {"relu", relu, 0.1, 2},
-      {"exp", exp, -2, 2},
-      {"log", log, 0.2, 3},
-      {"sqrt", sqrt, 0.2, 3},
-      {"rsqrt", rsqrt, 0.2, 3},
-      {"tanh", tanh, -2, 2},
-      {"sigmoid", sigmoid, -3, 3},
-      {"erf", erf, -2, 2},
-      {"sin", sin, -3, 3},
-      {"cos", cos, -3, 3},
-      {"reciprocal", reciprocal, 0.5, 2},
+      {"neg", neg, -2, 2},         {"abs", abs, 0.1, 2},
+      {"relu", relu, 0.1, 2},      {"exp", exp, -2, 2},
+      {"log", log, 0.2, 3},        {"sqrt", sqrt, 0.2, 3},
+      {"rsqrt", rsqrt, 0.2, 3},    {"tanh", tanh, -2, 2},
+      {"sigmoid", sigmoid, -3, 3}, {"erf", erf, -2, 2},
+      {"sin", sin, -3, 3},         {"cos", cos, -3, 3},
+      {"tan", tan, -1, 1},         {"asin", asin, -0.8, 0.8},
+      {"acos", acos, -0.8, 0.8},   {"atan", atan, -3, 3},
+      {"sinh", sinh, -2, 2},       {"cosh", cosh, -2, 2},
+      {"asinh", asinh, -3, 3},     {"acosh", acosh, 1.2, 3},
+      {"atanh", atanh, -0.8, 0.8}, {"reciprocal", reciprocal, 0.5, 2},
   };
   for (const Case &c : cases) {
     auto op = c.op;

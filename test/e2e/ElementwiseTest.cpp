@@ -270,10 +270,11 @@ std::vector<MathOp> mathOps() {
   // exp, tanh, erf and log use polynomial approximations in compiled f32
   // code (ApproximateMath pass, a few ulp by upstream's tests) and a
   // Cody-Waite expf (1 ulp) or libm eagerly: 1e-6 relative is ~8 ulp of f32.
-  // sigmoid = 1 / (1 + exp(-x)) inherits exp's error. sin/cos call libm on
-  // both sides. Every f64 op calls libm on both sides.
-  // 16-bit floats compute in f32 and round once on both sides, so an f32
-  // difference of a few ulp can flip the final 16-bit rounding: 1 ulp.
+  // sigmoid = 1 / (1 + exp(-x)) inherits exp's error. sin, cos and the
+  // other trigonometric and hyperbolic functions call libm on both sides. Every
+  // f64 op calls libm on both sides. 16-bit floats compute in f32 and round
+  // once on both sides, so an f32 difference of a few ulp can flip the final
+  // 16-bit rounding: 1 ulp.
   Bound libm{1, 0, 0}, approx{0, 1e-6, 0}, narrow{1, 0, 0};
   return {
       {"exp", [](const Tensor &x) { return exp(x); }, -20, 20, approx, libm,
@@ -293,6 +294,24 @@ std::vector<MathOp> mathOps() {
       {"sin", [](const Tensor &x) { return sin(x); }, -10, 10, libm, libm,
        narrow},
       {"cos", [](const Tensor &x) { return cos(x); }, -10, 10, libm, libm,
+       narrow},
+      {"tan", [](const Tensor &x) { return tan(x); }, -1.5, 1.5, libm, libm,
+       narrow},
+      {"asin", [](const Tensor &x) { return asin(x); }, -1, 1, libm, libm,
+       narrow},
+      {"acos", [](const Tensor &x) { return acos(x); }, -1, 1, libm, libm,
+       narrow},
+      {"atan", [](const Tensor &x) { return atan(x); }, -10, 10, libm, libm,
+       narrow},
+      {"sinh", [](const Tensor &x) { return sinh(x); }, -10, 10, libm, libm,
+       narrow},
+      {"cosh", [](const Tensor &x) { return cosh(x); }, -10, 10, libm, libm,
+       narrow},
+      {"asinh", [](const Tensor &x) { return asinh(x); }, -10, 10, libm, libm,
+       narrow},
+      {"acosh", [](const Tensor &x) { return acosh(x); }, 1, 10, libm, libm,
+       narrow},
+      {"atanh", [](const Tensor &x) { return atanh(x); }, -1, 1, libm, libm,
        narrow},
       {"reciprocal", [](const Tensor &x) { return reciprocal(x); }, -10, 10,
        kExact, kExact, kExact},

@@ -202,6 +202,15 @@ Tensor sigmoid(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor erf(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor sin(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor cos(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor tan(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor asin(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor acos(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor atan(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor sinh(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor cosh(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor asinh(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor acosh(const Tensor &x, SourceLoc loc = SourceLoc::current());
+Tensor atanh(const Tensor &x, SourceLoc loc = SourceLoc::current());
 Tensor reciprocal(const Tensor &x, SourceLoc loc = SourceLoc::current());
 /// `x` itself, through which no gradient flows (kiln/Autodiff.h): to
 /// kiln::grad and kiln::GradientTape it is a constant.
@@ -305,6 +314,57 @@ Tensor layer_norm(const Tensor &x, const std::vector<int64_t> &axes,
                   const std::optional<Tensor> &scale = std::nullopt,
                   const std::optional<Tensor> &bias = std::nullopt,
                   SourceLoc loc = SourceLoc::current());
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (Conv.cpp)
+//===----------------------------------------------------------------------===//
+
+/// How conv and conv_transpose slide their kernel over the spatial
+/// dimensions; each vector has one value per spatial dimension, and an
+/// empty one means the default.
+struct ConvOptions {
+  std::vector<int64_t> strides;    ///< default 1
+  std::vector<int64_t> pads_begin; ///< zeros before the input; default 0
+  std::vector<int64_t> pads_end;   ///< zeros after the input; default 0
+  std::vector<int64_t> dilations;  ///< spacing of the kernel's taps; 1
+  int64_t groups = 1;              ///< channel groups (C for depthwise)
+  /// conv_transpose only: added to the end of each output dimension.
+  std::vector<int64_t> output_padding;
+};
+
+/// How max_pool and avg_pool slide their window; vectors as in ConvOptions.
+struct PoolOptions {
+  std::vector<int64_t> window; ///< the window's size (required)
+  std::vector<int64_t> strides, pads_begin, pads_end, dilations;
+  /// Output sizes rounded up: a last, partial window.
+  bool ceil_mode = false;
+  /// avg_pool: windows count the padding's elements too (never the extra
+  /// room of ceil_mode).
+  bool count_include_pad = false;
+};
+
+/// Convolution (cross-correlation, as in ONNX and PyTorch) of `x`, N x C x
+/// D1 x ... x Dk (k >= 1), with `weight`, M x C/groups x K1 x ... x Kk, plus
+/// `bias` (M) if given: N x M x O1 x ... x Ok with Oi = (Di + pads - (Ki -
+/// 1) * dilation - 1) / stride + 1. Floating-point operands.
+Tensor conv(const Tensor &x, const Tensor &weight,
+            const std::optional<Tensor> &bias = std::nullopt,
+            const ConvOptions &options = {},
+            SourceLoc loc = SourceLoc::current());
+/// The transpose (the gradient with respect to the input) of conv: `x` is
+/// N x C x D..., `weight` C x M/groups x K...; Oi = stride * (Di - 1) +
+/// output_padding + (Ki - 1) * dilation + 1 - pads.
+Tensor conv_transpose(const Tensor &x, const Tensor &weight,
+                      const std::optional<Tensor> &bias = std::nullopt,
+                      const ConvOptions &options = {},
+                      SourceLoc loc = SourceLoc::current());
+/// The maximum over each window of `x` (N x C x D...); padding is -inf.
+Tensor max_pool(const Tensor &x, const PoolOptions &options,
+                SourceLoc loc = SourceLoc::current());
+/// The mean over each window of `x` (N x C x D...), of the elements inside
+/// the input (or its padding too: count_include_pad).
+Tensor avg_pool(const Tensor &x, const PoolOptions &options,
+                SourceLoc loc = SourceLoc::current());
 
 } // namespace kiln
 

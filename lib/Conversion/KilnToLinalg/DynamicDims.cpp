@@ -157,9 +157,11 @@ private:
       ok = broadcast(op, op->getOperands(), rank, dims);
       needsCheck = true;
     } else if (isa<CastOp, NegOp, AbsOp, ReluOp, SignOp, ExpOp, LogOp, SqrtOp,
-                   RsqrtOp, TanhOp, SigmoidOp, ErfOp, SinOp, CosOp, FloorOp,
-                   CeilOp, RoundOp, ReciprocalOp, StopGradientOp, NotOp,
-                   SoftmaxOp, LogSoftmaxOp, LayerNormOp>(op)) {
+                   RsqrtOp, TanhOp, SigmoidOp, ErfOp, SinOp, CosOp, TanOp,
+                   AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
+                   AtanhOp, FloorOp, CeilOp, RoundOp, ReciprocalOp,
+                   StopGradientOp, NotOp, SoftmaxOp, LogSoftmaxOp, LayerNormOp>(
+                   op)) {
       dims = of(op->getOperand(0));
     } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
       // The target shape is static: a dynamic input dimension must have its

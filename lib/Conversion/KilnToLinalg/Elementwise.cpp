@@ -339,6 +339,15 @@ void kiln::populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
   add.operator()<ErfOp>(computeUnaryMath<math::ErfOp>);
   add.operator()<SinOp>(computeUnaryMath<math::SinOp>);
   add.operator()<CosOp>(computeUnaryMath<math::CosOp>);
+  add.operator()<TanOp>(computeUnaryMath<math::TanOp>);
+  add.operator()<AsinOp>(computeUnaryMath<math::AsinOp>);
+  add.operator()<AcosOp>(computeUnaryMath<math::AcosOp>);
+  add.operator()<AtanOp>(computeUnaryMath<math::AtanOp>);
+  add.operator()<SinhOp>(computeUnaryMath<math::SinhOp>);
+  add.operator()<CoshOp>(computeUnaryMath<math::CoshOp>);
+  add.operator()<AsinhOp>(computeUnaryMath<math::AsinhOp>);
+  add.operator()<AcoshOp>(computeUnaryMath<math::AcoshOp>);
+  add.operator()<AtanhOp>(computeUnaryMath<math::AtanhOp>);
   add.operator()<FloorOp>(computeUnaryMath<math::FloorOp>);
   add.operator()<CeilOp>(computeUnaryMath<math::CeilOp>);
   add.operator()<RoundOp>(computeUnaryMath<math::RoundEvenOp>);

@@ -29,7 +29,7 @@ COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 LOGICAL = ("and", "or")
 UNARY_NUMERIC = ("neg", "abs", "relu", "sign")
 UNARY_FLOAT = ("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "sin", "cos",
-               "floor", "ceil", "round", "reciprocal")
+               "atan", "asinh", "floor", "ceil", "round", "reciprocal")
 REDUCE = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod")
 ARG_REDUCE = ("argmax", "argmin")
 SOFTMAX = ("softmax", "log_softmax")

@@ -416,6 +416,7 @@ _FLOAT_UNARY = {
     "sigmoid": _lipschitz(lambda x: 1 / (1 + np.exp(-x)), 0.25),
     "erf": _lipschitz(_erf, 2 / math.sqrt(math.pi)),
     "sin": _periodic(np.sin), "cos": _periodic(np.cos),
+    "atan": _lipschitz(np.arctan, 1.0), "asinh": _lipschitz(np.arcsinh, 1.0),
     "floor": _steps(np.floor), "ceil": _steps(np.ceil), "round": _steps(np.round),
 }
 

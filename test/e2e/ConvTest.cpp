@@ -1,0 +1,289 @@
+//===- ConvTest.cpp - conv, conv_transpose and pooling, three ways --------===//
+//
+// The eager results are checked against direct loops written here, by the
+// definition (a sum over every tap for conv, a scatter of every input
+// element for conv_transpose, every window element for pooling); then the
+// traced, JIT-compiled and interpreted results against the eager ones.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DifferentialTesting.h"
+
+#include <cmath>
+
+namespace kiln::e2e {
+namespace {
+
+/// The values of a 2-D problem as doubles, NCHW.
+struct Dims {
+  int64_t n, c, h, w;
+};
+
+/// conv2d by definition, in double: out[n][m][y][x] = bias[m] + sum over
+/// c in m's group, ky, kx of in[n][c][y*s - pad + ky*d][x*s - pad + kx*d] *
+/// w[m][c'][ky][kx].
+std::vector<double> referenceConv(const Tensor &x, const Tensor &w,
+                                  const std::vector<double> &bias,
+                                  const ConvOptions &o) {
+  std::vector<double> xv = x.toDoubleVector(), wv = w.toDoubleVector();
+  Dims in{x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3]};
+  int64_t m = w.shape()[0], cg = w.shape()[1], kh = w.shape()[2],
+          kw = w.shape()[3];
+  int64_t sh = o.strides[0], sw = o.strides[1], dh = o.dilations[0],
+          dw = o.dilations[1];
+  int64_t ph = o.pads_begin[0], pw = o.pads_begin[1];
+  int64_t oh = (in.h + ph + o.pads_end[0] - (kh - 1) * dh - 1) / sh + 1;
+  int64_t ow = (in.w + pw + o.pads_end[1] - (kw - 1) * dw - 1) / sw + 1;
+  int64_t mg = m / o.groups;
+  std::vector<double> out(in.n * m * oh * ow);
+  for (int64_t b = 0; b < in.n; ++b)
+    for (int64_t f = 0; f < m; ++f)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t z = 0; z < ow; ++z) {
+          double sum = bias.empty() ? 0 : bias[f];
+          int64_t group = f / mg;
+          for (int64_t c = 0; c < cg; ++c)
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t yy = y * sh - ph + i * dh, zz = z * sw - pw + j * dw;
+                if (yy < 0 || yy >= in.h || zz < 0 || zz >= in.w)
+                  continue;
+                int64_t ci = group * cg + c;
+                sum += xv[((b * in.c + ci) * in.h + yy) * in.w + zz] *
+                       wv[((f * cg + c) * kh + i) * kw + j];
+              }
+          out[((b * m + f) * oh + y) * ow + z] = sum;
+        }
+  return out;
+}
+
+void expectNear(const Tensor &actual, const std::vector<double> &expected,
+                double tolerance) {
+  std::vector<double> a = actual.toDoubleVector();
+  ASSERT_EQ(a.size(), expected.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], expected[i], tolerance) << "element " << i;
+}
+
+struct ConvCase {
+  const char *name;
+  Shape x, w;
+  ConvOptions options;
+  bool bias;
+};
+
+TEST(ConvE2E, Conv2dMatchesTheDefinition) {
+  auto opts = [](std::vector<int64_t> s, std::vector<int64_t> pb,
+                 std::vector<int64_t> pe, std::vector<int64_t> d, int64_t g) {
+    ConvOptions o;
+    o.strides = s;
+    o.pads_begin = pb;
+    o.pads_end = pe;
+    o.dilations = d;
+    o.groups = g;
+    return o;
+  };
+  const ConvCase cases[] = {
+      {"plain",
+       {2, 3, 7, 6},
+       {4, 3, 3, 3},
+       opts({1, 1}, {0, 0}, {0, 0}, {1, 1}, 1),
+       true},
+      {"strided and padded",
+       {1, 3, 9, 8},
+       {5, 3, 3, 2},
+       opts({2, 3}, {1, 0}, {2, 1}, {1, 1}, 1),
+       true},
+      {"dilated",
+       {1, 2, 9, 9},
+       {3, 2, 3, 3},
+       opts({1, 1}, {2, 2}, {2, 2}, {2, 2}, 1),
+       false},
+      {"grouped",
+       {2, 4, 6, 6},
+       {6, 2, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}, 2),
+       true},
+      {"depthwise",
+       {1, 5, 8, 7},
+       {5, 1, 3, 3},
+       opts({2, 1}, {1, 1}, {1, 1}, {1, 1}, 5),
+       true},
+      {"1x1",
+       {2, 8, 5, 5},
+       {4, 8, 1, 1},
+       opts({1, 1}, {0, 0}, {0, 0}, {1, 1}, 1),
+       true},
+  };
+  for (const ConvCase &c : cases)
+    for (DType dtype : {DType::F32, DType::F64}) {
+      SCOPED_TRACE(std::string(c.name) + " " + str(dtype));
+      Tensor x = uniform(c.x, 1, -1, 1, dtype);
+      Tensor w = uniform(c.w, 2, -1, 1, dtype);
+      Tensor b = uniform({c.w[0]}, 3, -1, 1, dtype);
+      std::vector<double> bias;
+      if (c.bias)
+        bias = b.toDoubleVector();
+      std::optional<Tensor> maybeBias;
+      if (c.bias)
+        maybeBias = b;
+      Tensor y = conv(x, w, maybeBias, c.options);
+      double tolerance = dtype == DType::F32 ? 1e-5 : 1e-12;
+      expectNear(y, referenceConv(x, w, bias, c.options), tolerance);
+      // Compiled and interpreted: the same sums in other orders.
+      int64_t terms = c.w[1] * c.w[2] * c.w[3] + 1;
+      ConvOptions options = c.options;
+      runThreeWays(
+          [options, hasBias = c.bias](const Tensor &x, const Tensor &w,
+                                      const Tensor &b) {
+            return conv(x, w, hasBias ? std::optional<Tensor>(b) : std::nullopt,
+                        options);
+          },
+          summationBound(terms, double(terms), dtype), x, w, b);
+    }
+}
+
+TEST(ConvE2E, Conv1dAnd3d) {
+  Tensor x1 = uniform({2, 3, 11}, 4, -1, 1, DType::F64);
+  Tensor w1 = uniform({4, 3, 3}, 5, -1, 1, DType::F64);
+  ConvOptions o1;
+  o1.strides = {2};
+  o1.pads_begin = {1};
+  o1.pads_end = {1};
+  Tensor y1 = conv(x1, w1, std::nullopt, o1);
+  // As a 2-D conv with a unit height.
+  ConvOptions o2 = o1;
+  o2.strides = {1, 2};
+  o2.pads_begin = {0, 1};
+  o2.pads_end = {0, 1};
+  o2.dilations = {1, 1};
+  Tensor y2 = conv(expand_dims(x1, 2), expand_dims(w1, 2), std::nullopt, o2);
+  expectNear(y1, squeeze(y2, {2}).toDoubleVector(), 0);
+  EXPECT_EQ(y1.shape(), (Shape{2, 4, 6}));
+
+  Tensor x3 = uniform({1, 2, 5, 4, 4}, 6, -1, 1, DType::F32);
+  Tensor w3 = uniform({3, 2, 2, 2, 2}, 7, -1, 1, DType::F32);
+  Tensor y3 = conv(x3, w3);
+  EXPECT_EQ(y3.shape(), (Shape{1, 3, 4, 3, 3}));
+  runThreeWays([](const Tensor &x, const Tensor &w) { return conv(x, w); },
+               summationBound(17, 17, DType::F32), x3, w3);
+}
+
+/// conv_transpose by definition: every input element scatters its weighted
+/// kernel into the output.
+TEST(ConvE2E, ConvTransposeMatchesTheDefinition) {
+  for (int64_t groups : {1, 2}) {
+    SCOPED_TRACE("groups " + std::to_string(groups));
+    Tensor x = uniform({1, 4, 4, 3}, 8, -1, 1, DType::F64);
+    Tensor w = uniform({4, 3, 3, 2}, 9, -1, 1, DType::F64); // C x M/g x K
+    ConvOptions o;
+    o.strides = {2, 3};
+    o.pads_begin = {1, 0};
+    o.pads_end = {0, 1};
+    o.output_padding = {1, 0};
+    o.groups = groups;
+    Tensor y = conv_transpose(x, w, std::nullopt, o);
+    int64_t m = 3 * groups, cg = 4 / groups;
+    int64_t full_h = 2 * (4 - 1) + 1 + 3, full_w = 3 * (3 - 1) + 0 + 2;
+    int64_t oh = full_h - 1, ow = full_w - 1;
+    ASSERT_EQ(y.shape(), (Shape{1, m, oh, ow}));
+    std::vector<double> xv = x.toDoubleVector(), wv = w.toDoubleVector();
+    std::vector<double> full(m * full_h * full_w, 0.0);
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t i = 0; i < 4; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+          for (int64_t f = 0; f < 3; ++f)
+            for (int64_t a = 0; a < 3; ++a)
+              for (int64_t b = 0; b < 2; ++b) {
+                int64_t out = (c / cg) * 3 + f;
+                full[(out * full_h + i * 2 + a) * full_w + j * 3 + b] +=
+                    xv[(c * 4 + i) * 3 + j] * wv[((c * 3 + f) * 3 + a) * 2 + b];
+              }
+    // Crop pads_begin at the start and pads_end at the end.
+    std::vector<double> expected;
+    for (int64_t f = 0; f < m; ++f)
+      for (int64_t i = 1; i < 1 + oh; ++i)
+        for (int64_t j = 0; j < ow; ++j)
+          expected.push_back(full[(f * full_h + i) * full_w + j]);
+    expectNear(y, expected, 1e-12);
+    runThreeWays(
+        [o](const Tensor &x, const Tensor &w) {
+          return conv_transpose(x, w, std::nullopt, o);
+        },
+        summationBound(12, 12, DType::F64), x, w);
+  }
+}
+
+TEST(ConvE2E, PoolingMatchesTheDefinition) {
+  Tensor x = uniform({2, 3, 7, 8}, 10, -2, 2, DType::F32);
+  for (bool ceil : {false, true})
+    for (bool includePad : {false, true}) {
+      SCOPED_TRACE(std::string(ceil ? "ceil " : "floor ") +
+                   (includePad ? "counting pads" : "not counting pads"));
+      PoolOptions o;
+      o.window = {3, 2};
+      o.strides = {2, 3};
+      o.pads_begin = {1, 0};
+      o.pads_end = {1, 1};
+      o.ceil_mode = ceil;
+      o.count_include_pad = includePad;
+      Tensor mx = max_pool(x, o), av = avg_pool(x, o);
+      int64_t oh = ceil ? 4 : 4, ow = ceil ? 3 : 3;
+      // (7 + 2 - 3) / 2 + 1 = 4 either way; (8 + 1 - 2) / 3 + 1 = 3, ceil 4
+      // but the 4th window would start at 9 > 8: dropped.
+      ASSERT_EQ(mx.shape(), (Shape{2, 3, oh, ow}));
+      std::vector<double> xv = x.toDoubleVector(), mxv, avv;
+      for (int64_t p = 0; p < 6; ++p)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t z = 0; z < ow; ++z) {
+            double best = -INFINITY, sum = 0;
+            int64_t count = 0;
+            for (int64_t i = 0; i < 3; ++i)
+              for (int64_t j = 0; j < 2; ++j) {
+                int64_t yy = y * 2 - 1 + i, zz = z * 3 + j;
+                bool inside = yy >= 0 && yy < 7 && zz >= 0 && zz < 8;
+                bool inPad = yy >= -1 && yy < 8 && zz >= 0 && zz < 9;
+                if (inside) {
+                  double v = xv[(p * 7 + yy) * 8 + zz];
+                  best = std::max(best, v);
+                  sum += v;
+                }
+                count += includePad ? inPad : inside;
+              }
+            mxv.push_back(best);
+            avv.push_back(sum / count);
+          }
+      expectNear(mx, mxv, 0);
+      expectNear(av, avv, 1e-6);
+      runThreeWays([o](const Tensor &x) { return max_pool(x, o); }, kExact, x);
+      runThreeWays([o](const Tensor &x) { return avg_pool(x, o); },
+                   Bound{0, 1e-6, 1e-6}, x);
+    }
+}
+
+TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {
+  Tensor x = uniform({1, 3, 5, 5}, 11, -1, 1, DType::F32);
+  Tensor w = uniform({4, 2, 3, 3}, 12, -1, 1, DType::F32);
+  try {
+    conv(x, w);
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_STREQ(e.what(),
+                 "conv: the weight must be M x C/groups x K..., with C and M "
+                 "multiples of groups (1); operands: (1, 3, 5, 5) float32, "
+                 "(4, 2, 3, 3) float32");
+  }
+  PoolOptions big;
+  big.window = {7, 7};
+  try {
+    max_pool(x, big);
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_STREQ(e.what(), "max_pool: the window (extent 7) is larger than "
+                           "spatial dimension 0 with its padding (5); "
+                           "operand: (1, 3, 5, 5) float32");
+  }
+}
+
+} // namespace
+} // namespace kiln::e2e
