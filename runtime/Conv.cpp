@@ -1,19 +1,18 @@
 //===- Conv.cpp - conv, conv_transpose, max_pool, avg_pool ----------------===//
 //
 // Convolution and pooling over N x C x D1 x ... x Dk tensors (channels
-// first, k >= 1 spatial dimensions), composed of Kiln's own ops, so they run
-// eagerly, trace into kiln ops and run in the interpreter alike:
+// first, k >= 1 spatial dimensions):
 //
-//   conv            im2col: the kernel's taps are strided slices of the
-//                   padded input, concatenated, then one matmul per group
-//                   (the runtime GEMM, parallel); depthwise, the taps
-//                   multiplied by their weights and summed, which compiled
-//                   code fuses into one loop;
-//   conv_transpose  the input dilated by the strides (zeros between
-//                   elements), padded, then a conv with the kernel flipped
-//                   and its channels swapped;
-//   max_pool,       the maximum, or the sum divided by the window's count,
-//   avg_pool        of the taps' slices.
+//   conv            an op of its own (kiln.conv): eagerly, per image and
+//                   group, the im2col of the input and one GEMM (the
+//                   runtime's, parallel) with the bias added as rows of the
+//                   result are final; compiled, the same in linalg
+//                   (lib/Conversion/KilnToLinalg/NN.cpp);
+//   conv_transpose  composed of kiln ops: the input dilated by the strides
+//                   (zeros between elements), padded, then a conv with the
+//                   kernel flipped and its channels swapped;
+//   max_pool,       composed of kiln ops: the maximum, or the sum divided by
+//   avg_pool        the window's count, of the taps' slices.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 namespace kiln {
@@ -155,49 +155,119 @@ Shape withSpatial(Shape leading, const std::vector<int64_t> &spatial) {
   return leading;
 }
 
-/// The convolution of x (N x C x D...) with w (M x C/groups x K...) over
-/// `window`, plus bias (M).
-Tensor convolve(std::string_view op, const Tensor &x, const Tensor &w,
-                const std::optional<Tensor> &bias, const Window &window,
-                int64_t groups) {
-  int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-  int64_t taps_ = std::accumulate(window.kernel.begin(), window.kernel.end(),
-                                  int64_t{1}, std::multiplies<>());
-  int64_t positions =
-      std::accumulate(window.output.begin(), window.output.end(), int64_t{1},
-                      std::multiplies<>());
-  Tensor xp = padSpatial(x, window.padLow, window.padHigh, 0);
-  std::vector<Tensor> slices = taps(xp, window);
-  std::vector<int64_t> ones(window.rank(), 1);
-  Tensor y;
-  if (m == groups && c == groups) {
-    // Depthwise: the sum over the taps of tap * weight.
-    Tensor weights = reshape(w, {c, taps_});
-    for (int64_t t = 0; t < taps_; ++t) {
-      Tensor wt = reshape(slice(weights, {0, t}, {c, t + 1}),
-                          withSpatial({1, c}, ones));
-      Tensor term = slices[t] * wt;
-      y = t == 0 ? term : y + term;
+/// The im2col rows of one image and group: row (c, t1..tk) of `col`, P
+/// positions long, holds what each output position reads through tap
+/// (t1..tk) of channel c of `x` (channels x D1 x ... x Dk), 0 in the
+/// padding. Parallel over rows.
+template <typename T>
+void im2col(const T *x, const Shape &in, const Shape &kernel, const Shape &out,
+            const std::vector<int64_t> &strides,
+            const std::vector<int64_t> &padsBegin,
+            const std::vector<int64_t> &dilations, int64_t channels, T *col) {
+  size_t k = kernel.size();
+  auto product = [](const Shape &s) {
+    return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>());
+  };
+  int64_t taps = product(kernel), positions = product(out),
+          channelSize = product(in), inner = out.back();
+  std::vector<int64_t> inStride(k, 1);
+  for (size_t i = k - 1; i-- > 0;)
+    inStride[i] = inStride[i + 1] * in[i + 1];
+  parallel_for(0, channels * taps, 1, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> t(k), o(k);
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t c = row / taps, rest = row % taps;
+      for (size_t i = k; i-- > 0;) {
+        t[i] = rest % kernel[i];
+        rest /= kernel[i];
+      }
+      const T *channel = x + c * channelSize;
+      T *dst = col + row * positions;
+      // One line of the output (its last dimension) at a time.
+      for (int64_t line = 0; line < positions / inner; ++line, dst += inner) {
+        int64_t r = line, offset = 0;
+        bool inside = true;
+        for (size_t i = k - 1; i-- > 0;) {
+          o[i] = r % out[i];
+          r /= out[i];
+        }
+        for (size_t i = 0; i + 1 < k; ++i) {
+          int64_t at = o[i] * strides[i] + t[i] * dilations[i] - padsBegin[i];
+          inside = inside && at >= 0 && at < in[i];
+          offset += at * inStride[i];
+        }
+        if (!inside) {
+          std::fill(dst, dst + inner, T(0));
+          continue;
+        }
+        // Positions j with 0 <= first + j * s < size read the input.
+        size_t last = k - 1;
+        int64_t first = t[last] * dilations[last] - padsBegin[last];
+        int64_t s = strides[last], size = in[last];
+        int64_t jBegin = first >= 0 ? 0 : (-first + s - 1) / s;
+        int64_t jEnd =
+            first >= size ? 0 : std::min(inner, (size - first + s - 1) / s);
+        jBegin = std::min(jBegin, inner);
+        jEnd = std::max(jEnd, jBegin);
+        const T *src = channel + offset + first;
+        std::fill(dst, dst + jBegin, T(0));
+        if (s == 1) {
+          std::copy(src + jBegin, src + jEnd, dst + jBegin);
+        } else {
+          for (int64_t j = jBegin; j < jEnd; ++j)
+            dst[j] = src[j * s];
+        }
+        std::fill(dst + jEnd, dst + inner, T(0));
+      }
     }
-  } else {
-    // im2col: patches [N, groups, C/groups * taps, positions], the weight
-    // as [groups, M/groups, C/groups * taps].
-    for (Tensor &s : slices)
-      s = expand_dims(reshape(s, {n, c, positions}), 2);
-    Tensor patches = slices.size() == 1 ? slices[0] : concat(slices, 2);
-    patches = reshape(patches, {n, groups, (c / groups) * taps_, positions});
-    Tensor weights = reshape(w, {groups, m / groups, (c / groups) * taps_});
-    y = reshape(matmul(weights, patches), withSpatial({n, m}, window.output));
-  }
-  if (bias) {
-    if (bias->rank() != 1 || bias->shape()[0] != m)
-      fail(op,
-           "the bias must have one element per output channel (" +
-               std::to_string(m) + ")",
-           {&x, &w, &*bias});
-    y = y + reshape(*bias, withSpatial({m}, ones));
-  }
-  return y;
+  });
+}
+
+/// conv's kernel: per image and group, the im2col of the input and one
+/// GEMM (the runtime's, parallel) with the group's weights as a
+/// [M/groups, C/groups * K] matrix; the bias is added to each row of the
+/// result as the GEMM finishes it.
+template <typename T>
+void convKernel(const Tensor &x, const Tensor &w, const Tensor *bias,
+                const std::vector<int64_t> &strides,
+                const std::vector<int64_t> &padsBegin,
+                const std::vector<int64_t> &dilations, int64_t groups,
+                Tensor &result) {
+  Tensor xc = x.contiguous(), wc = w.contiguous();
+  Tensor bc = bias ? bias->contiguous() : Tensor();
+  int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+  int64_t cg = c / groups, mg = m / groups;
+  Shape in(x.shape().begin() + 2, x.shape().end());
+  Shape kernel(w.shape().begin() + 2, w.shape().end());
+  Shape out(result.shape().begin() + 2, result.shape().end());
+  auto product = [](const Shape &s) {
+    return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>());
+  };
+  int64_t taps = product(kernel), positions = product(out),
+          channelSize = product(in);
+  int64_t depth = cg * taps; // the contracted dimension
+  std::vector<T> col(static_cast<size_t>(depth * positions));
+  const T *xp = xc.data<T>(), *wp = wc.data<T>();
+  const T *bp = bias ? bc.data<T>() : nullptr;
+  T *rp = result.data<T>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t g = 0; g < groups; ++g) {
+      im2col(xp + (b * c + g * cg) * channelSize, in, kernel, out, strides,
+             padsBegin, dilations, cg, col.data());
+      T *dst = rp + (b * m + g * mg) * positions;
+      std::function<void(int64_t, int64_t)> addBias = [&](int64_t begin,
+                                                          int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+          T v = bp[g * mg + row];
+          T *line = dst + row * positions;
+          for (int64_t j = 0; j < positions; ++j)
+            line[j] += v;
+        }
+      };
+      detail::gemm<T>(wp + g * mg * depth, depth, 1, col.data(), positions, 1,
+                      dst, positions, mg, positions, depth,
+                      /*accumulate=*/false, bp ? &addBias : nullptr);
+    }
 }
 
 void checkConvOperands(std::string_view op, const Tensor &x, const Tensor &w,
@@ -206,13 +276,10 @@ void checkConvOperands(std::string_view op, const Tensor &x, const Tensor &w,
   checkDefined(op, w);
   if (bias)
     checkDefined(op, *bias);
-  if (!isFloating(x.dtype()) || !isFloating(w.dtype()))
-    fail(op, "expects floating-point input and weight", {&x, &w});
-  if (x.rank() < 3 || w.rank() != x.rank())
-    fail(op,
-         "expects an N x C x D1 x ... x Dk input and a weight of the same "
-         "rank",
-         {&x, &w});
+  if (!isFloating(x.dtype()) || !isFloating(w.dtype()) ||
+      (bias && !isFloating(bias->dtype())))
+    fail(op, "expects floating-point operands",
+         {&x, &w, bias ? &*bias : nullptr});
 }
 
 } // namespace
@@ -221,19 +288,63 @@ Tensor conv(const Tensor &x, const Tensor &w, const std::optional<Tensor> &bias,
             const ConvOptions &options, SourceLoc loc) {
   trace::CallSite site("conv", loc);
   checkConvOperands("conv", x, w, bias);
-  int64_t groups = options.groups, c = x.shape()[1], m = w.shape()[0];
-  if (groups <= 0 || c % groups != 0 || m % groups != 0 ||
-      w.shape()[1] != c / groups)
-    fail("conv",
-         "the weight must be M x C/groups x K..., with C and M multiples of "
-         "groups (" +
-             std::to_string(groups) + ")",
-         {&x, &w});
-  std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
-  Window window =
-      windowOf("conv", x, kernel, options.strides, options.pads_begin,
-               options.pads_end, options.dilations, /*ceilMode=*/false);
-  return convolve("conv", x, w, bias, window, groups);
+  DType dtype = promoteTypes(x.dtype(), w.dtype());
+  if (bias)
+    dtype = promoteTypes(dtype, bias->dtype());
+  // 16-bit floats compute in float32 and round once.
+  if (dtype == DType::F16 || dtype == DType::BF16) {
+    std::optional<Tensor> wideBias;
+    if (bias)
+      wideBias = cast(*bias, DType::F32);
+    return cast(
+        conv(cast(x, DType::F32), cast(w, DType::F32), wideBias, options),
+        dtype);
+  }
+  Tensor xs = x.dtype() == dtype ? x : cast(x, dtype);
+  Tensor ws = w.dtype() == dtype ? w : cast(w, dtype);
+  std::optional<Tensor> bs;
+  if (bias)
+    bs = bias->dtype() == dtype ? *bias : cast(*bias, dtype);
+  size_t k = x.rank() > 2 ? static_cast<size_t>(x.rank()) - 2 : 0;
+  auto orDefault = [&](const std::vector<int64_t> &values, int64_t value) {
+    return values.empty() ? std::vector<int64_t>(k, value) : values;
+  };
+  std::vector<int64_t> strides = orDefault(options.strides, 1),
+                       padsBegin = orDefault(options.pads_begin, 0),
+                       padsEnd = orDefault(options.pads_end, 0),
+                       dilations = orDefault(options.dilations, 1);
+  std::optional<Shape> biasShape;
+  if (bs)
+    biasShape = bs->shape();
+  Shape shape =
+      checkShape("conv",
+                 convShape(xs.shape(), ws.shape(), biasShape, strides,
+                           padsBegin, padsEnd, dilations, options.groups),
+                 {&x, &w});
+  if (trace::Recorder *recorder =
+          trace::recorderFor({&xs, &ws, bs ? &*bs : nullptr})) {
+    std::vector<Tensor> operands{xs, ws};
+    if (bs)
+      operands.push_back(*bs);
+    return recorder->record({"conv",
+                             operands,
+                             {{"strides", strides},
+                              {"pads_begin", padsBegin},
+                              {"pads_end", padsEnd},
+                              {"dilations", dilations},
+                              {"groups", options.groups},
+                              {"has_bias", bs.has_value()}},
+                             shape,
+                             dtype});
+  }
+  Tensor result = Tensor::empty(shape, dtype);
+  if (dtype == DType::F32)
+    convKernel<float>(xs, ws, bs ? &*bs : nullptr, strides, padsBegin,
+                      dilations, options.groups, result);
+  else
+    convKernel<double>(xs, ws, bs ? &*bs : nullptr, strides, padsBegin,
+                       dilations, options.groups, result);
+  return result;
 }
 
 Tensor conv_transpose(const Tensor &x, const Tensor &w,
@@ -241,6 +352,11 @@ Tensor conv_transpose(const Tensor &x, const Tensor &w,
                       const ConvOptions &options, SourceLoc loc) {
   trace::CallSite site("conv_transpose", loc);
   checkConvOperands("conv_transpose", x, w, bias);
+  if (x.rank() < 3 || w.rank() != x.rank())
+    fail("conv_transpose",
+         "expects an N x C x D1 x ... x Dk input and a weight of the same "
+         "rank",
+         {&x, &w});
   int64_t groups = options.groups, c = x.shape()[1];
   if (groups <= 0 || w.shape()[0] != c || c % groups != 0)
     fail("conv_transpose",
@@ -298,9 +414,10 @@ Tensor conv_transpose(const Tensor &x, const Tensor &w,
   for (size_t i = 0; i < k; ++i)
     wt = gather(wt, arange(kernel[i] - 1, int64_t{-1}, int64_t{-1}),
                 static_cast<int64_t>(i) + 2);
-  Window window =
-      windowOf("conv_transpose", xd, kernel, {}, {}, {}, dilations, false);
-  return convolve("conv_transpose", xd, wt, bias, window, groups);
+  ConvOptions stride1;
+  stride1.dilations = dilations;
+  stride1.groups = groups;
+  return conv(xd, wt, bias, stride1);
 }
 
 namespace {

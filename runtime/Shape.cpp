@@ -431,4 +431,74 @@ ShapeResult matmulShape(const Shape &a, const Shape &b) {
   return out;
 }
 
+ShapeResult convShape(const Shape &input, const Shape &weight,
+                      const std::optional<Shape> &bias,
+                      const std::vector<int64_t> &strides,
+                      const std::vector<int64_t> &padsBegin,
+                      const std::vector<int64_t> &padsEnd,
+                      const std::vector<int64_t> &dilations, int64_t groups) {
+  size_t rank = input.size();
+  if (rank < 3 || weight.size() != rank)
+    return ShapeResult::failure(
+        "expects an N x C x D1 x ... x Dk input and a weight of the same "
+        "rank, got shapes " +
+        formatShape(input) + " and " + formatShape(weight));
+  for (int64_t d : input)
+    if (isDynamic(d))
+      return ShapeResult::failure("dynamic dimensions are not supported, got "
+                                  "the input shape " +
+                                  formatShape(input));
+  for (int64_t d : weight)
+    if (isDynamic(d))
+      return ShapeResult::failure("dynamic dimensions are not supported, got "
+                                  "the weight shape " +
+                                  formatShape(weight));
+  size_t k = rank - 2;
+  int64_t c = input[1], m = weight[0];
+  if (groups <= 0 || c % groups != 0 || m % groups != 0 ||
+      weight[1] != c / groups)
+    return ShapeResult::failure(
+        "the weight must be M x C/groups x K..., with C and M multiples of "
+        "groups (" +
+        std::to_string(groups) + "), got shapes " + formatShape(input) +
+        " and " + formatShape(weight));
+  if (bias && (bias->size() != 1 || (*bias)[0] != m))
+    return ShapeResult::failure("the bias must have shape (" +
+                                std::to_string(m) + "), got " +
+                                formatShape(*bias));
+  auto check = [&](const char *name, const std::vector<int64_t> &values,
+                   int64_t least) -> std::optional<std::string> {
+    if (values.size() != k)
+      return std::string(name) + " has " + std::to_string(values.size()) +
+             " values for " + std::to_string(k) + " spatial dimensions";
+    for (int64_t v : values)
+      if (v < least)
+        return std::string(name) + " must be at least " +
+               std::to_string(least) + ", got " + std::to_string(v);
+    return std::nullopt;
+  };
+  struct Param {
+    const char *name;
+    const std::vector<int64_t> *values;
+    int64_t least;
+  };
+  for (const Param &p :
+       {Param{"strides", &strides, 1}, Param{"pads_begin", &padsBegin, 0},
+        Param{"pads_end", &padsEnd, 0}, Param{"dilations", &dilations, 1}})
+    if (auto error = check(p.name, *p.values, p.least))
+      return ShapeResult::failure(*error);
+  Shape out = {input[0], m};
+  for (size_t i = 0; i < k; ++i) {
+    int64_t extent = (weight[i + 2] - 1) * dilations[i] + 1;
+    int64_t padded = input[i + 2] + padsBegin[i] + padsEnd[i];
+    if (padded < extent)
+      return ShapeResult::failure(
+          "the kernel (extent " + std::to_string(extent) +
+          ") is larger than spatial dimension " + std::to_string(i) +
+          " with its padding (" + std::to_string(padded) + ")");
+    out.push_back((padded - extent) / strides[i] + 1);
+  }
+  return out;
+}
+
 } // namespace kiln

@@ -349,6 +349,68 @@ Tensors vjp(Operation *op, const std::vector<Tensor> &in, const Tensor &out,
           result.push_back(g);
         return result;
       })
+      .Case([&](ConvOp c) {
+        // The input's: the transposed convolution of g, with the output
+        // padding that gives back the input's shape. The weight's, per
+        // group: the convolution of the padded input (channels as the
+        // batch) with g (its batch as channels), strides and dilations
+        // swapped, cropped to the kernel.
+        const Tensor &x = in[0], &w = in[1];
+        auto vec = [](ArrayRef<int64_t> values) {
+          return std::vector<int64_t>(values.begin(), values.end());
+        };
+        ConvOptions options;
+        options.strides = vec(c.getStrides());
+        options.pads_begin = vec(c.getPadsBegin());
+        options.pads_end = vec(c.getPadsEnd());
+        options.dilations = vec(c.getDilations());
+        options.groups = c.getGroups();
+        int64_t k = x.rank() - 2, groups = c.getGroups();
+        ConvOptions transposed = options;
+        Shape lowPads(2, 0), highPads(2, 0);
+        for (int64_t i = 0; i < k; ++i) {
+          int64_t extent = (w.shape()[i + 2] - 1) * options.dilations[i] + 1;
+          int64_t padded =
+              x.shape()[i + 2] + options.pads_begin[i] + options.pads_end[i];
+          transposed.output_padding.push_back(
+              padded - extent - (g.shape()[i + 2] - 1) * options.strides[i]);
+          lowPads.push_back(options.pads_begin[i]);
+          highPads.push_back(options.pads_end[i]);
+        }
+        Tensor gx = conv_transpose(g, w, std::nullopt, transposed);
+        Tensor xp = pad(x, lowPads, highPads);
+        int64_t cg = x.shape()[1] / groups, mg = w.shape()[0] / groups;
+        std::vector<int64_t> swap = {1, 0};
+        for (int64_t i = 0; i < k; ++i)
+          swap.push_back(i + 2);
+        ConvOptions swapped;
+        swapped.strides = options.dilations;
+        swapped.dilations = options.strides;
+        std::vector<Tensor> perGroup;
+        for (int64_t group = 0; group < groups; ++group) {
+          auto channels = [&](const Tensor &t, int64_t from, int64_t count) {
+            std::vector<int64_t> begin(t.rank(), 0), end(t.shape());
+            begin[1] = from;
+            end[1] = from + count;
+            return slice(t, begin, end);
+          };
+          Tensor r = conv(transpose(channels(xp, group * cg, cg), swap),
+                          transpose(channels(g, group * mg, mg), swap),
+                          std::nullopt, swapped);
+          std::vector<int64_t> begin(r.rank(), 0), end(r.shape());
+          for (int64_t i = 0; i < k; ++i)
+            end[i + 2] = w.shape()[i + 2];
+          perGroup.push_back(transpose(slice(r, begin, end), swap));
+        }
+        Tensors result{gx, groups == 1 ? perGroup[0] : concat(perGroup, 0)};
+        if (c.getBias()) {
+          std::vector<int64_t> axes = {0};
+          for (int64_t i = 0; i < k; ++i)
+            axes.push_back(i + 2);
+          result.push_back(reduce_sum(g, axes));
+        }
+        return result;
+      })
       // No gradient: the value is a constant, an integer or a choice.
       .Case<ConstantOp, StopGradientOp, SignOp, FloorOp, CeilOp, RoundOp,
             ArgmaxOp, ArgminOp, EqOp, NeOp, LtOp, LeOp, GtOp, GeOp, AndOp, OrOp,

@@ -309,6 +309,34 @@ Tensor GraphTracer::record(const trace::OpCall &call) {
         builder_.getF64FloatAttr(epsilon));
     return wrap(verified(layerNorm, op));
   }
+  if (op == "conv") {
+    // Operands are the input, the weight, then the bias when given.
+    std::vector<int64_t> strides, padsBegin, padsEnd, dilations;
+    int64_t groups = 1;
+    for (const auto &[name, value] : call.attrs) {
+      if (name == "strides")
+        strides = std::get<std::vector<int64_t>>(value);
+      else if (name == "pads_begin")
+        padsBegin = std::get<std::vector<int64_t>>(value);
+      else if (name == "pads_end")
+        padsEnd = std::get<std::vector<int64_t>>(value);
+      else if (name == "dilations")
+        dilations = std::get<std::vector<int64_t>>(value);
+      else if (name == "groups")
+        groups = std::get<int64_t>(value);
+    }
+    mlir::Value bias = operands.size() > 2 ? operands[2] : mlir::Value();
+    auto conv = ConvOp::create(
+        builder_, location_,
+        RankedTensorType::get(shape,
+                              toElementType(builder_.getContext(), dtype)),
+        operands[0], operands[1], bias, builder_.getDenseI64ArrayAttr(strides),
+        builder_.getDenseI64ArrayAttr(padsBegin),
+        builder_.getDenseI64ArrayAttr(padsEnd),
+        builder_.getDenseI64ArrayAttr(dilations),
+        builder_.getI64IntegerAttr(groups));
+    return wrap(verified(conv, op));
+  }
   return wrap(create(kilnOpName(op), operands, attributes, shape, dtype));
 }
 

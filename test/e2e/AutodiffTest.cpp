@@ -279,6 +279,47 @@ TEST(AutodiffE2E, NeuralNetworkOps) {
                  {f64({2, 3, 4}, 5)});
 }
 
+TEST(AutodiffE2E, Convolutions) {
+  ConvOptions strided;
+  strided.strides = {2, 1};
+  strided.pads_begin = {1, 0};
+  strided.pads_end = {0, 2};
+  strided.dilations = {1, 2};
+  checkGradients("conv with bias, strided, padded and dilated",
+                 [strided](auto &x) { return conv(x[0], x[1], x[2], strided); },
+                 {f64({2, 3, 6, 5}, 6), f64({4, 3, 3, 2}, 7), f64({4}, 8)});
+  ConvOptions grouped;
+  grouped.groups = 2;
+  grouped.pads_begin = {1, 1};
+  grouped.pads_end = {1, 1};
+  checkGradients(
+      "grouped conv",
+      [grouped](auto &x) { return conv(x[0], x[1], std::nullopt, grouped); },
+      {f64({1, 4, 5, 5}, 9), f64({6, 2, 3, 3}, 10)});
+  ConvOptions depthwise;
+  depthwise.groups = 3;
+  checkGradients(
+      "depthwise conv",
+      [depthwise](auto &x) { return conv(x[0], x[1], x[2], depthwise); },
+      {f64({2, 3, 5, 4}, 11), f64({3, 1, 2, 2}, 12), f64({3}, 13)});
+  checkGradients("conv1d", [](auto &x) { return conv(x[0], x[1]); },
+                 {f64({2, 2, 7}, 14), f64({3, 2, 3}, 15)});
+  ConvOptions up;
+  up.strides = {2, 2};
+  up.pads_begin = {1, 0};
+  up.pads_end = {0, 1};
+  up.output_padding = {1, 0};
+  checkGradients(
+      "conv_transpose",
+      [up](auto &x) { return conv_transpose(x[0], x[1], std::nullopt, up); },
+      {f64({1, 3, 3, 3}, 16), f64({3, 2, 3, 2}, 17)});
+  PoolOptions pool;
+  pool.window = {2, 2};
+  pool.strides = {2, 1};
+  checkGradients("avg_pool", [pool](auto &x) { return avg_pool(x[0], pool); },
+                 {f64({1, 2, 4, 5}, 18)});
+}
+
 //===----------------------------------------------------------------------===//
 // Programs
 //===----------------------------------------------------------------------===//

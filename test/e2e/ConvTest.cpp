@@ -3,7 +3,9 @@
 // The eager results are checked against direct loops written here, by the
 // definition (a sum over every tap for conv, a scatter of every input
 // element for conv_transpose, every window element for pooling); then the
-// traced, JIT-compiled and interpreted results against the eager ones.
+// traced, JIT-compiled and interpreted results against the eager ones. The
+// traced conv is one kiln.conv op, lowered to im2col and a GEMM (or, depthwise,
+// one reduction); the test checks that too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -261,6 +263,31 @@ TEST(ConvE2E, PoolingMatchesTheDefinition) {
     }
 }
 
+TEST(ConvE2E, TracesToOneConvOpLoweredToAGemm) {
+  auto f = function(
+      [](const Tensor &x, const Tensor &w, const Tensor &b) {
+        ConvOptions o;
+        o.pads_begin = {1, 1};
+        o.pads_end = {1, 1};
+        return relu(conv(x, w, b, o));
+      },
+      "conv_relu");
+  Tensor x = uniform({1, 8, 10, 10}, 13, -1, 1, DType::F32);
+  Tensor w = uniform({16, 8, 3, 3}, 14, -1, 1, DType::F32);
+  Tensor b = uniform({16}, 15, -1, 1, DType::F32);
+  Lowered lowered = f.lower(x, w, b);
+  std::string kiln = lowered.ir(Stage::Kiln),
+              linalg = lowered.ir(Stage::Linalg);
+  EXPECT_NE(kiln.find("kiln.conv %arg0, %arg1 bias %arg2 strides = [1, 1] "
+                      "pads_begin = [1, 1] pads_end = [1, 1] dilations = [1, "
+                      "1] groups = 1"),
+            std::string::npos)
+      << kiln;
+  // The im2col and the bias + relu are generics; the product a matmul.
+  EXPECT_NE(linalg.find("linalg.matmul"), std::string::npos) << linalg;
+  EXPECT_EQ(linalg.find("kiln.conv"), std::string::npos) << linalg;
+}
+
 TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {
   Tensor x = uniform({1, 3, 5, 5}, 11, -1, 1, DType::F32);
   Tensor w = uniform({4, 2, 3, 3}, 12, -1, 1, DType::F32);
@@ -270,8 +297,9 @@ TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {
   } catch (const Error &e) {
     EXPECT_STREQ(e.what(),
                  "conv: the weight must be M x C/groups x K..., with C and M "
-                 "multiples of groups (1); operands: (1, 3, 5, 5) float32, "
-                 "(4, 2, 3, 3) float32");
+                 "multiples of groups (1), got shapes (1, 3, 5, 5) and (4, 2, "
+                 "3, 3); operands: (1, 3, 5, 5) float32, (4, 2, 3, 3) "
+                 "float32");
   }
   PoolOptions big;
   big.window = {7, 7};

@@ -267,6 +267,18 @@ Tensor evaluateOne(Operation *op, Operands in) {
         return layer_norm(in[0], toVector(l.getAxes()),
                           l.getEpsilonAttr().getValueAsDouble(), scale, bias);
       })
+      .Case([&](ConvOp c) {
+        std::optional<Tensor> bias;
+        if (c.getBias())
+          bias = in[2];
+        ConvOptions options;
+        options.strides = toVector(c.getStrides());
+        options.pads_begin = toVector(c.getPadsBegin());
+        options.pads_end = toVector(c.getPadsEnd());
+        options.dilations = toVector(c.getDilations());
+        options.groups = c.getGroups();
+        return conv(in[0], in[1], bias, options);
+      })
       .Default([&](Operation *other) -> Tensor {
         throw Error("evaluate: '" + other->getName().getStringRef().str() +
                     "' is not a kiln op");

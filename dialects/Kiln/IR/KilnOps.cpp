@@ -408,5 +408,40 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto input = tensorType(adaptor.getInput());
+  auto weight = tensorType(adaptor.getWeight());
+  Type elementType = input.getElementType();
+  if (!elementType.isF32() && !elementType.isF64())
+    return inferError(location, getOperationName(),
+                      "computes in f32 or f64, got " + typeName(elementType));
+  std::optional<Shape> bias;
+  SmallVector<Value> params = {adaptor.getWeight()};
+  if (adaptor.getBias()) {
+    params.push_back(adaptor.getBias());
+    bias = toShape(tensorType(adaptor.getBias()));
+  }
+  for (Value param : params)
+    if (tensorType(param).getElementType() != elementType)
+      return inferError(location, getOperationName(),
+                        "the weight and the bias must have the input's "
+                        "element type " +
+                            typeName(elementType) + ", got " +
+                            typeName(tensorType(param).getElementType()));
+  auto vec = [](ArrayRef<int64_t> values) {
+    return std::vector<int64_t>(values.begin(), values.end());
+  };
+  return inferFromRule(
+      location, getOperationName(),
+      convShape(toShape(input), toShape(weight), bias,
+                vec(adaptor.getStrides()), vec(adaptor.getPadsBegin()),
+                vec(adaptor.getPadsEnd()), vec(adaptor.getDilations()),
+                adaptor.getGroups()),
+      elementType, inferred);
+}
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Kiln/IR/KilnOps.cpp.inc"

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -152,6 +153,16 @@ ShapeResult gatherShape(const Shape &input, const Shape &indices, int64_t axis);
 /// numpy.matmul: 1-D operands are promoted to matrices and the added dims
 /// removed from the result; batch dimensions broadcast.
 ShapeResult matmulShape(const Shape &a, const Shape &b);
+
+/// conv (kiln.conv): `input` N x C x D1..Dk, `weight` M x C/groups x
+/// K1..Kk, `bias` (M) if given, one stride, pad and dilation per spatial
+/// dimension; static shapes. The result is N x M x O1..Ok.
+ShapeResult convShape(const Shape &input, const Shape &weight,
+                      const std::optional<Shape> &bias,
+                      const std::vector<int64_t> &strides,
+                      const std::vector<int64_t> &padsBegin,
+                      const std::vector<int64_t> &padsEnd,
+                      const std::vector<int64_t> &dilations, int64_t groups);
 
 } // namespace kiln
 

@@ -254,7 +254,7 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
         Value batchSize = tensor::DimOp::create(rewriter, loc, lhs3, 0);
         Value init =
             zeros({lhs3Type.getDimSize(0), mDim, nDim}, {batchSize, m, n});
-        ValueRange operands{lhs3, rhs3};
+        SmallVector<Value, 2> operands{lhs3, rhs3};
         result = narrow(transposedRhs ? linalg::BatchMatmulTransposeBOp::create(
                                             rewriter, loc, operands, init)
                                             .getResult(0)

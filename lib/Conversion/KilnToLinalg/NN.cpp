@@ -1,4 +1,4 @@
-//===- NN.cpp - Decompose softmax, log_softmax and layer_norm -------------===//
+//===- NN.cpp - Lower softmax, log_softmax, layer_norm and conv -----------===//
 //
 // The neural-network composites become a few `linalg.generic`s: reductions
 // over the normalized axes and one elementwise generic that reads the
@@ -14,7 +14,9 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -267,11 +269,235 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
+/// kiln.conv, static shapes, f32 or f64:
+///   - the input padded with zeros (a filled tensor with the input copied
+///     into its interior);
+///   - depthwise (one input and one output channel per group): one generic
+///     whose reduction loops run over the kernel's taps, accumulating onto
+///     the bias (or zeros);
+///   - otherwise im2col, one all-parallel generic writing the taps of every
+///     output position, [N, G, C/G, K1..Kk, O1..Ok], whose reshape to
+///     [N*G, C/G*K, O] is free, then a matmul with the weight as
+///     [G, M/G, C/G*K] (a linalg.matmul when N*G is 1, else a
+///     linalg.batch_matmul with the weight broadcast over N), which the
+///     runtime's GEMM runs; the bias is added to the product, by rows.
+struct ConvLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    if (!inputType.hasStaticShape() || !weightType.hasStaticShape() ||
+        !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "expects static shapes");
+    if (!elementType.isF32() && !elementType.isF64())
+      return rewriter.notifyMatchFailure(op, "expects f32 or f64");
+    ArrayRef<int64_t> in = inputType.getShape(), w = weightType.getShape(),
+                      out = resultType.getShape();
+    int64_t k = inputType.getRank() - 2;
+    int64_t n = in[0], c = in[1], m = w[0], groups = op.getGroups();
+    int64_t cg = c / groups, mg = m / groups;
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    ArrayRef<int64_t> kernel = w.drop_front(2), outSpatial = out.drop_front(2);
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+
+    // The padded input.
+    Value input = op.getInput();
+    SmallVector<int64_t> paddedShape(in);
+    bool padded = false;
+    for (int64_t i = 0; i < k; ++i) {
+      paddedShape[i + 2] += op.getPadsBegin()[i] + op.getPadsEnd()[i];
+      padded |= op.getPadsBegin()[i] + op.getPadsEnd()[i] > 0;
+    }
+    if (padded) {
+      auto type = RankedTensorType::get(paddedShape, elementType);
+      Value filled = createFilled(rewriter, loc, type, {}, zero);
+      SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0));
+      for (int64_t i = 0; i < k; ++i)
+        offsets.push_back(rewriter.getIndexAttr(op.getPadsBegin()[i]));
+      SmallVector<OpFoldResult> sizes, unit(k + 2, rewriter.getIndexAttr(1));
+      for (int64_t d : in)
+        sizes.push_back(rewriter.getIndexAttr(d));
+      Value window = tensor::ExtractSliceOp::create(rewriter, loc, filled,
+                                                    offsets, sizes, unit);
+      Value copied =
+          linalg::CopyOp::create(rewriter, loc, input, window).getResult(0);
+      input = tensor::InsertSliceOp::create(rewriter, loc, copied, filled,
+                                            offsets, sizes, unit);
+    }
+    // The input coordinate of spatial dimension i: o_i * s_i + k_i * d_i.
+    auto tap = [&](AffineExpr o, AffineExpr t, int64_t i) {
+      return o * strides[i] + t * dilations[i];
+    };
+    auto iterators = [&](int64_t parallel, int64_t reduction) {
+      SmallVector<utils::IteratorType> types(parallel,
+                                             utils::IteratorType::parallel);
+      types.append(reduction, utils::IteratorType::reduction);
+      return types;
+    };
+    Value bias = op.getBias();
+
+    if (cg == 1 && mg == 1) {
+      // Depthwise. Loops (n, c, o1..ok, t1..tk).
+      int64_t loops = 2 + 2 * k;
+      SmallVector<AffineExpr> xExprs = {getAffineDimExpr(0, context),
+                                        getAffineDimExpr(1, context)};
+      SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, context),
+                                        getAffineConstantExpr(0, context)};
+      SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, context),
+                                          getAffineDimExpr(1, context)};
+      for (int64_t i = 0; i < k; ++i) {
+        AffineExpr o = getAffineDimExpr(2 + i, context),
+                   t = getAffineDimExpr(2 + k + i, context);
+        xExprs.push_back(tap(o, t, i));
+        wExprs.push_back(t);
+        outExprs.push_back(o);
+      }
+      Value init;
+      if (bias) {
+        SmallVector<AffineExpr> biasExpr = {getAffineDimExpr(1, context)};
+        init = buildMap(
+            rewriter, loc, createEmpty(rewriter, loc, resultType, {}), {bias},
+            {AffineMap::get(k + 2, 0, biasExpr, context)},
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      } else {
+        init = createFilled(rewriter, loc, resultType, {}, zero);
+      }
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{resultType},
+          ValueRange{input, op.getWeight()}, ValueRange{init},
+          SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
+                                 AffineMap::get(loops, 0, wExprs, context),
+                                 AffineMap::get(loops, 0, outExprs, context)},
+          iterators(2 + k, k),
+          [&](OpBuilder &b, Location loc, ValueRange args) {
+            Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+            linalg::YieldOp::create(
+                b, loc,
+                ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
+          });
+      rewriter.replaceOp(op, generic.getResult(0));
+      return success();
+    }
+
+    // im2col: loops (n, g, c, t1..tk, o1..ok), all parallel.
+    int64_t taps = ShapedType::getNumElements(kernel);
+    int64_t positions = ShapedType::getNumElements(outSpatial);
+    SmallVector<int64_t> colShape = {n, groups, cg};
+    colShape.append(kernel.begin(), kernel.end());
+    colShape.append(outSpatial.begin(), outSpatial.end());
+    int64_t loops = static_cast<int64_t>(colShape.size());
+    SmallVector<AffineExpr> xExprs = {getAffineDimExpr(0, context),
+                                      getAffineDimExpr(1, context) * cg +
+                                          getAffineDimExpr(2, context)};
+    for (int64_t i = 0; i < k; ++i)
+      xExprs.push_back(tap(getAffineDimExpr(3 + k + i, context),
+                           getAffineDimExpr(3 + i, context), i));
+    auto colType = RankedTensorType::get(colShape, elementType);
+    auto im2col = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{colType}, ValueRange{input},
+        ValueRange{createEmpty(rewriter, loc, colType, {})},
+        SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
+                               rewriter.getMultiDimIdentityMap(loops)},
+        iterators(loops, 0), [&](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(b, loc, ValueRange{args[0]});
+        });
+    // [N*G, C/G*K, P].
+    SmallVector<ReassociationIndices> colGroups = {{0, 1}, {}, {}};
+    for (int64_t d = 2; d < 3 + k; ++d)
+      colGroups[1].push_back(d);
+    for (int64_t d = 3 + k; d < loops; ++d)
+      colGroups[2].push_back(d);
+    Value col = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({n * groups, cg * taps, positions}, elementType),
+        im2col.getResult(0), colGroups);
+    // The weight as [G, M/G, C/G*K].
+    SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
+    for (int64_t d = 1; d < k + 2; ++d)
+      weightGroups[1].push_back(d);
+    Value weight = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({m, cg * taps}, elementType),
+        op.getWeight(), weightGroups);
+    Value product; // [N*G, M/G, P]
+    if (n * groups == 1) {
+      Value rhs = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({cg * taps, positions}, elementType), col,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      auto type = RankedTensorType::get({m, positions}, elementType);
+      Value mm =
+          linalg::MatmulOp::create(rewriter, loc, ValueRange{weight, rhs},
+                                   createFilled(rewriter, loc, type, {}, zero))
+              .getResult(0);
+      product = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({1, m, positions}, elementType),
+          mm, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    } else {
+      // The weight per batch: [N*G, M/G, C/G*K], broadcast over N.
+      auto lhsType =
+          RankedTensorType::get({n * groups, mg, cg * taps}, elementType);
+      Value lhs = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({groups, mg, cg * taps}, elementType), weight,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      if (n > 1) {
+        // (b, i, j) reads (b mod G, i, j).
+        AffineExpr b = getAffineDimExpr(0, context);
+        lhs = buildMap(
+            rewriter, loc, createEmpty(rewriter, loc, lhsType, {}), {lhs},
+            {AffineMap::get(3, 0,
+                            {b % groups, getAffineDimExpr(1, context),
+                             getAffineDimExpr(2, context)},
+                            context)},
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      }
+      auto type =
+          RankedTensorType::get({n * groups, mg, positions}, elementType);
+      product = linalg::BatchMatmulOp::create(
+                    rewriter, loc, ValueRange{lhs, col},
+                    createFilled(rewriter, loc, type, {}, zero))
+                    .getResult(0);
+    }
+    // [N, G, M/G, P], plus the bias of channel g * M/G + m.
+    Value result = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({n, groups, mg, positions}, elementType), product,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    if (bias) {
+      AffineExpr g = getAffineDimExpr(1, context),
+                 row = getAffineDimExpr(2, context);
+      auto type = cast<RankedTensorType>(result.getType());
+      result = buildMap(
+          rewriter, loc, createEmpty(rewriter, loc, type, {}), {result, bias},
+          {rewriter.getMultiDimIdentityMap(4),
+           AffineMap::get(4, 0, {g * mg + row}, context)},
+          [](OpBuilder &b, Location loc, ValueRange args) -> Value {
+            return arith::AddFOp::create(b, loc, args[0], args[1]);
+          });
+    }
+    // [N, M, P] then [N, M, O1..Ok].
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({n, m, positions}, elementType),
+        result, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}});
+    SmallVector<ReassociationIndices> spatialGroups = {{0}, {1}, {}};
+    for (int64_t d = 2; d < k + 2; ++d)
+      spatialGroups[2].push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, flat,
+                                                       spatialGroups);
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateNNLoweringPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<SoftmaxLowering<SoftmaxOp, /*IsLog=*/false>,
-           SoftmaxLowering<LogSoftmaxOp, /*IsLog=*/true>, LayerNormLowering>(
-          patterns.getContext());
+  patterns.add<SoftmaxLowering<SoftmaxOp, /*IsLog=*/false>,
+               SoftmaxLowering<LogSoftmaxOp, /*IsLog=*/true>, LayerNormLowering,
+               ConvLowering>(patterns.getContext());
 }

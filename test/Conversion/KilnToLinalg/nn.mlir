@@ -117,3 +117,42 @@ func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8x
   %0 = kiln.layer_norm %x scale %s axes = [-1] epsilon = 1.0e-05 : (tensor<4x8xf16>, tensor<8xf16>) -> tensor<4x8xf16>
   return %0 : tensor<4x8xf16>
 }
+
+// -----
+
+// conv: the padded input, its im2col in one all-parallel generic (loops n,
+// g, c, ky, kx, oy, ox; the input read at (n, g * C/G + c, oy * 2 + ky,
+// ox * 2 + kx * 2)), a matmul with the weight as [M, C*K], the bias added by
+// rows.
+// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 3 + d2, d5 * 2 + d3, d6 * 2 + d4 * 2)>
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1 * 4 + d2)>
+// CHECK-LABEL: func.func @conv
+//  CHECK-SAME:     %[[X:.+]]: tensor<1x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x2xf32>, %[[B:.+]]: tensor<4xf32>
+//       CHECK:   linalg.fill
+//       CHECK:   %[[PADDED:.+]] = tensor.insert_slice {{.+}}[0, 0, 1, 1] [1, 3, 9, 9] [1, 1, 1, 1] : tensor<1x3x9x9xf32> into tensor<1x3x11x11xf32>
+//       CHECK:   %[[COL:.+]] = linalg.generic {indexing_maps = [#[[IM2COL]], {{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PADDED]] : tensor<1x3x11x11xf32>) outs({{.+}} : tensor<1x1x3x3x2x5x5xf32>)
+//       CHECK:   tensor.collapse_shape %[[COL]] {{.+}} into tensor<1x18x25xf32>
+//       CHECK:   tensor.collapse_shape %[[W]] {{.+}} into tensor<4x18xf32>
+//       CHECK:   linalg.matmul ins({{.+}} : tensor<4x18xf32>, tensor<18x25xf32>)
+//       CHECK:   linalg.generic {indexing_maps = [{{.+}}, #[[BIAS]], {{.+}}]
+//       CHECK:     arith.addf
+//       CHECK:   tensor.expand_shape {{.+}} into tensor<1x4x5x5xf32>
+func.func @conv(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x2xf32>, %b: tensor<4xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = kiln.conv %x, %w bias %b strides = [2, 2] pads_begin = [1, 1] pads_end = [1, 1] dilations = [1, 2] groups = 1 : (tensor<1x3x9x9xf32>, tensor<4x3x3x2xf32>, tensor<4xf32>) -> tensor<1x4x5x5xf32>
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Depthwise conv: one generic reducing over the taps onto the bias.
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, 0, d4, d5)>
+// CHECK-LABEL: func.func @depthwise
+//       CHECK:   linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+//       CHECK:     arith.mulf
+//       CHECK:     arith.addf
+//   CHECK-NOT:   linalg.matmul
+func.func @depthwise(%x: tensor<2x5x6x6xf32>, %w: tensor<5x1x3x3xf32>, %b: tensor<5xf32>) -> tensor<2x5x4x4xf32> {
+  %0 = kiln.conv %x, %w bias %b strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 5 : (tensor<2x5x6x6xf32>, tensor<5x1x3x3xf32>, tensor<5xf32>) -> tensor<2x5x4x4xf32>
+  return %0 : tensor<2x5x4x4xf32>
+}

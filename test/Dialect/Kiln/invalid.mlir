@@ -967,3 +967,53 @@ func.func @reduce_min_of_empty_tensor(%x: tensor<0xf32>) -> tensor<f32> {
   %0 = kiln.reduce_min %x axes = [] : tensor<0xf32> -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// A conv's weight must match the input's channels in its groups.
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error@+2 {{'kiln.conv' op the weight must be M x C/groups x K..., with C and M multiples of groups (1), got shapes (1, 3, 8, 8) and (4, 2, 3, 3)}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+// One stride per spatial dimension.
+func.func @conv_strides(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error@+2 {{'kiln.conv' op strides has 1 values for 2 spatial dimensions}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.conv %x, %w strides = [1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+// The kernel must fit the padded input.
+func.func @conv_kernel_too_big(%x: tensor<1x3x2x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error@+2 {{'kiln.conv' op the kernel (extent 3) is larger than spatial dimension 0 with its padding (2)}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x2x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x1x6xf32>
+  return
+}
+
+// -----
+
+// conv computes in f32 or f64.
+func.func @conv_f16(%x: tensor<1x3x8x8xf16>, %w: tensor<4x3x3x3xf16>) {
+  // expected-error@+2 {{'kiln.conv' op computes in f32 or f64, got f16}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x8x8xf16>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf16>
+  return
+}
+
+// -----
+
+// The bias has one element per output channel.
+func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) {
+  // expected-error@+2 {{'kiln.conv' op the bias must have shape (4), got (3)}}
+  // expected-error@+1 {{failed to infer returned types}}
+  %0 = kiln.conv %x, %w bias %b strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}

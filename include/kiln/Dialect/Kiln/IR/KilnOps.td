@@ -325,6 +325,15 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + e^-x)", Kiln_FloatTensor>
 def Kiln_ErfOp : Kiln_UnaryOp<"erf", "erf(x)", Kiln_FloatTensor>;
 def Kiln_SinOp : Kiln_UnaryOp<"sin", "sin(x)", Kiln_FloatTensor>;
 def Kiln_CosOp : Kiln_UnaryOp<"cos", "cos(x)", Kiln_FloatTensor>;
+def Kiln_TanOp : Kiln_UnaryOp<"tan", "tan(x)", Kiln_FloatTensor>;
+def Kiln_AsinOp : Kiln_UnaryOp<"asin", "arcsin(x)", Kiln_FloatTensor>;
+def Kiln_AcosOp : Kiln_UnaryOp<"acos", "arccos(x)", Kiln_FloatTensor>;
+def Kiln_AtanOp : Kiln_UnaryOp<"atan", "arctan(x)", Kiln_FloatTensor>;
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh", "sinh(x)", Kiln_FloatTensor>;
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh", "cosh(x)", Kiln_FloatTensor>;
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh", "arsinh(x)", Kiln_FloatTensor>;
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh", "arcosh(x)", Kiln_FloatTensor>;
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh", "artanh(x)", Kiln_FloatTensor>;
 def Kiln_FloorOp : Kiln_UnaryOp<"floor", "floor(x)", Kiln_FloatTensor>;
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil", "ceil(x)", Kiln_FloatTensor>;
 def Kiln_RoundOp : Kiln_UnaryOp<"round", "x rounded to the nearest integer, ties to even",
@@ -680,6 +689,51 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm",
   let assemblyFormat = [{
     $input (`scale` $scale^)? (`bias` $bias^)? `axes` `=` $axes
     `epsilon` `=` $epsilon attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                        ::mlir::TypeRange actual) {
+      return ::kiln::detail::areCompatibleReturnTypes(inferred, actual);
+    }
+  }];
+}
+
+def Kiln_ConvOp : Kiln_Op<"conv", [Pure, InferTypeOpAdaptor]> {
+  let summary = "convolution over channels-first tensors";
+  let description = [{
+    The convolution (cross-correlation, as in ONNX and PyTorch) of `input`,
+    N x C x D1 x ... x Dk (k >= 1 spatial dimensions), with `weight`,
+    M x C/groups x K1 x ... x Kk, plus `bias` (M) if given. The input is
+    padded with `pads_begin` and `pads_end` zeros; the kernel's taps are
+    `dilations` apart and slide by `strides`. The result is N x M x O1 x
+    ... x Ok with Oi = (Di + pads - (Ki - 1) * dilation - 1) / stride + 1.
+    Every attribute has one value per spatial dimension. float32 or
+    float64, static shapes.
+
+    Lowered to the im2col of the padded input (one linalg.generic) and a
+    matmul (the runtime's GEMM); a depthwise convolution (groups = C = M) to
+    one linalg.generic.
+
+    Example:
+
+    ```mlir
+    %2 = kiln.conv %0, %1 strides = [1, 1] pads_begin = [1, 1]
+        pads_end = [1, 1] dilations = [1, 1] groups = 1
+        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
+                       Optional<Kiln_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads_begin,
+                       DenseI64ArrayAttr:$pads_end,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` $bias^)? `strides` `=` $strides
+    `pads_begin` `=` $pads_begin `pads_end` `=` $pads_end
+    `dilations` `=` $dilations `groups` `=` $groups attr-dict `:`
+    functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
