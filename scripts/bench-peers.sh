@@ -3,6 +3,8 @@
 #
 #   PyTorch 1.13      Debian's python3-torch, run by Debian's /usr/bin/python3,
 #                     with OpenBLAS (libopenblas0-openmp) for its matmuls
+#   torchvision 0.14  Debian's python3-torchvision: the vision models that
+#                     scripts/onnx-models.sh exports (bench/peers/export_vision.py)
 #   onnxruntime       the npm package onnxruntime-node, installed into
 #                     build/bench-peers/node_modules and run with node
 #   oneDNN 2.6        Debian's libdnnl-dev (bench/peers/dnnl_matmul.cpp)
@@ -28,7 +30,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
 #===--- Debian packages ------------------------------------------------===#
-PACKAGES=(python3-torch libopenblas0-openmp libdnnl-dev)
+PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp libdnnl-dev)
 # nodejs and npm may come from elsewhere (nodesource's nodejs has npm in it,
 # and conflicts with Debian's npm): install them only when missing.
 command -v node >/dev/null || PACKAGES+=(nodejs)
