@@ -316,6 +316,54 @@ Tensor argReduce(const char *name, bool max, const Tensor &x, int64_t axis,
 
 } // namespace
 
+Tensor cumsum(const Tensor &x, int64_t axis, bool exclusive, bool reverse,
+              SourceLoc loc) {
+  trace::CallSite site("cumsum", loc);
+  checkDefined("cumsum", x);
+  auto normalized = normalizeAxis(axis, x.rank());
+  if (!normalized)
+    fail("cumsum", normalized.error(), {&x});
+  if (isBool(x.dtype()))
+    return cumsum(cast(x, DType::I32), axis, exclusive, reverse);
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record(
+        {"cumsum",
+         {x},
+         {{"axis", axis}, {"exclusive", exclusive}, {"reverse", reverse}},
+         x.shape(),
+         x.dtype()});
+  int64_t a = *normalized, n = x.shape()[a], outer = 1, inner = 1;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    (d < a ? outer : inner) *= d == a ? 1 : x.shape()[d];
+  DType compute = computeType(x.dtype());
+  Tensor cx = castIfNeeded(x, compute).contiguous();
+  Tensor out = Tensor::empty(x.shape(), compute);
+  visitCompute(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_same_v<T, bool>) { // bools were cast to int32
+      const T *src = cx.data<T>();
+      T *dst = out.data<T>();
+      parallel_for(0, outer, 1, [&](int64_t begin, int64_t end) {
+        std::vector<T> acc(static_cast<size_t>(inner));
+        for (int64_t o = begin; o < end; ++o) {
+          std::fill(acc.begin(), acc.end(), T(0));
+          for (int64_t step = 0; step < n; ++step) {
+            int64_t i = reverse ? n - 1 - step : step;
+            const T *row = src + (o * n + i) * inner;
+            T *written = dst + (o * n + i) * inner;
+            for (int64_t j = 0; j < inner; ++j) {
+              T before = acc[j];
+              acc[j] = wrapAdd(acc[j], row[j]);
+              written[j] = exclusive ? before : acc[j];
+            }
+          }
+        }
+      });
+    }
+  });
+  return castIfNeeded(out, x.dtype());
+}
+
 Tensor reduce_sum(const Tensor &x, const std::vector<int64_t> &axes,
                   bool keepdims, SourceLoc loc) {
   trace::CallSite site("reduce_sum", loc);

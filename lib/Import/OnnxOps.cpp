@@ -780,6 +780,10 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     return one(mod(node));
   if (type == "Einsum")
     return one(einsum(node));
+  if (type == "CumSum")
+    return one(cumsum(in(0), node.constantInts(1).at(0),
+                      node.intAttr("exclusive", 0) != 0,
+                      node.intAttr("reverse", 0) != 0));
   if (type == "CastLike")
     return one(cast(in(0), in(1).dtype()));
   if (type == "Clip") {

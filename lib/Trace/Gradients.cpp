@@ -349,6 +349,12 @@ Tensors vjp(Operation *op, const std::vector<Tensor> &in, const Tensor &out,
           result.push_back(g);
         return result;
       })
+      .Case([&](CumsumOp c) {
+        // Each input element adds to the outputs after it (before it,
+        // reversed): the cumulative sum of g the other way.
+        return Tensors{
+            cumsum(g, c.getAxis(), c.getExclusive(), !c.getReverse())};
+      })
       .Case([&](ConvOp c) {
         // The input's: the transposed convolution of g, with the output
         // padding that gives back the input's shape. The weight's, per

@@ -249,6 +249,16 @@ TEST(AutodiffE2E, Reductions) {
                  {inRange({3, 4, 5}, 2, 0.5, 1.5)});
 }
 
+TEST(AutodiffE2E, Cumsum) {
+  Tensor x = f64({3, 5}, 19);
+  for (bool exclusive : {false, true})
+    for (bool reverse : {false, true})
+      checkGradients(
+          "cumsum",
+          [=](auto &a) { return cumsum(a[0], 1, exclusive, reverse); }, {x});
+  checkGradients("cumsum axis 0", [](auto &a) { return cumsum(a[0], 0); }, {x});
+}
+
 TEST(AutodiffE2E, MatmulInEveryRank) {
   auto mm = [](auto &x) { return matmul(x[0], x[1]); };
   checkGradients("2-D", mm, {f64({3, 4}, 1), f64({4, 5}, 2)});

@@ -72,6 +72,31 @@ TEST(ReductionE2E, SumAndMean) {
   }
 }
 
+TEST(ReductionE2E, Cumsum) {
+  for (DType dtype : accumulatingDTypes()) {
+    SCOPED_TRACE(str(dtype));
+    Tensor x = reductionInput(dtype, 143);
+    // Each prefix sum adds the same terms in the same order on every side
+    // (one running sum per slab element), but float sums are bounded as
+    // reductions are, in case either side reassociates.
+    double sumOfAbs = reduce_sum(abs(cast(x, DType::F64))).item<double>();
+    DType sumType = dtype == DType::Bool ? DType::I32 : dtype;
+    Bound bound = isFloating(sumType)
+                      ? summationBound(x.size(), sumOfAbs, sumType)
+                      : kExact;
+    // Every axis and flag in float32; the first and last axis, inclusive
+    // and forward, in the other dtypes.
+    for (int64_t axis = 0; axis < x.rank(); ++axis)
+      for (bool exclusive : {false, true})
+        for (bool reverse : {false, true})
+          if (dtype == DType::F32 ||
+              ((axis == 0 || axis == x.rank() - 1) && !exclusive && !reverse))
+            runThreeWays(
+                [=](Tensor x) { return cumsum(x, axis, exclusive, reverse); },
+                bound, x);
+  }
+}
+
 TEST(ReductionE2E, MaxMinProd) {
   for (DType dtype : allDTypes()) {
     SCOPED_TRACE(str(dtype));

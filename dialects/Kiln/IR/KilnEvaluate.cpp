@@ -267,6 +267,9 @@ Tensor evaluateOne(Operation *op, Operands in) {
         return layer_norm(in[0], toVector(l.getAxes()),
                           l.getEpsilonAttr().getValueAsDouble(), scale, bias);
       })
+      .Case([&](CumsumOp c) {
+        return cumsum(in[0], c.getAxis(), c.getExclusive(), c.getReverse());
+      })
       .Case([&](ConvOp c) {
         std::optional<Tensor> bias;
         if (c.getBias())

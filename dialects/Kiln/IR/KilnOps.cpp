@@ -369,6 +369,10 @@ LogicalResult LogSoftmaxOp::verify() {
   return verifySoftmaxAxis(*this, getType(), getAxisAttr().getInt());
 }
 
+LogicalResult CumsumOp::verify() {
+  return verifySoftmaxAxis(*this, getType(), getAxisAttr().getInt());
+}
+
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
                                             std::optional<Location> location,
                                             Adaptor adaptor,

@@ -279,6 +279,11 @@ Tensor reduce_min(const Tensor &x, const std::vector<int64_t> &axes = {},
                   bool keepdims = false, SourceLoc loc = SourceLoc::current());
 Tensor reduce_prod(const Tensor &x, const std::vector<int64_t> &axes = {},
                    bool keepdims = false, SourceLoc loc = SourceLoc::current());
+/// The cumulative sum along `axis`: element i sums elements 0..i (0..i-1
+/// when `exclusive`; i..n-1 or i+1..n-1 when `reverse`). Sums keep the
+/// operand's dtype (bool sums give int32), as reduce_sum's.
+Tensor cumsum(const Tensor &x, int64_t axis, bool exclusive = false,
+              bool reverse = false, SourceLoc loc = SourceLoc::current());
 /// Index (int64) of the first maximum/minimum along `axis`; a NaN counts as
 /// the maximum and the minimum (numpy semantics).
 Tensor argmax(const Tensor &x, int64_t axis, bool keepdims = false,

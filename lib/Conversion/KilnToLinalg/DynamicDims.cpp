@@ -160,8 +160,8 @@ private:
                    RsqrtOp, TanhOp, SigmoidOp, ErfOp, SinOp, CosOp, TanOp,
                    AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
                    AtanhOp, FloorOp, CeilOp, RoundOp, ReciprocalOp,
-                   StopGradientOp, NotOp, SoftmaxOp, LogSoftmaxOp, LayerNormOp>(
-                   op)) {
+                   StopGradientOp, NotOp, SoftmaxOp, LogSoftmaxOp, LayerNormOp,
+                   CumsumOp>(op)) {
       dims = of(op->getOperand(0));
     } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
       // The target shape is static: a dynamic input dimension must have its

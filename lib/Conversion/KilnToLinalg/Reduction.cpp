@@ -14,6 +14,9 @@
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -207,7 +210,105 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
 
 } // namespace
 
+namespace {
+
+/// kiln.cumsum -> an scf.for over the axis carrying the running sum of the
+/// slabs (the input without the axis) and the result: each step adds a slab
+/// to the sum (one all-parallel generic, vectorized over the slab) and
+/// writes the sum before (exclusive) or after the addition. 16-bit floats
+/// sum in f32 and round each element once, as eager mode does.
+struct CumsumLowering : OpRewritePattern<CumsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CumsumOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType(),
+         accType = accumulatorType(elementType);
+    int64_t rank = type.getRank();
+    auto axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, axis.error());
+    int64_t a = *axis;
+    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, input);
+    SmallVector<int64_t> slabShape;
+    SmallVector<OpFoldResult> slabSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != a) {
+        slabShape.push_back(type.getDimSize(d));
+        slabSizes.push_back(sizes[d]);
+      }
+    auto slabType = [&](Type element) {
+      return RankedTensorType::get(slabShape, element);
+    };
+    Value zero = scalarConstant(rewriter, loc, accType, 0);
+    Value acc0 =
+        createFilled(rewriter, loc, slabType(accType), slabSizes, zero);
+    Value out0 = createEmpty(rewriter, loc, type, sizes);
+    Value lower = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value count = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[a]);
+    int64_t slabRank = rank - 1;
+    auto identity = rewriter.getMultiDimIdentityMap(slabRank);
+    SmallVector<utils::IteratorType> parallel(slabRank,
+                                              utils::IteratorType::parallel);
+    bool isFloat = isa<FloatType>(elementType);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, lower, count, one, ValueRange{acc0, out0},
+        [&](OpBuilder &b, Location loc, Value step, ValueRange carried) {
+          Value index = step;
+          if (op.getReverse()) {
+            Value last = arith::SubIOp::create(b, loc, count, one);
+            index = arith::SubIOp::create(b, loc, last, step);
+          }
+          SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+              windowSizes(sizes), strides(rank, b.getIndexAttr(1));
+          offsets[a] = index;
+          windowSizes[a] = b.getIndexAttr(1);
+          Value slab = tensor::ExtractSliceOp::create(
+              b, loc, slabType(elementType), input, offsets, windowSizes,
+              strides);
+          auto add = linalg::GenericOp::create(
+              b, loc, TypeRange{slabType(accType)},
+              ValueRange{slab, carried[0]},
+              ValueRange{createEmpty(b, loc, slabType(accType), slabSizes)},
+              SmallVector<AffineMap>{identity, identity, identity}, parallel,
+              [&](OpBuilder &nb, Location loc, ValueRange args) {
+                Value x = convertScalar(nb, loc, args[0], accType);
+                Value sum =
+                    isFloat ? Value(arith::AddFOp::create(nb, loc, x, args[1]))
+                            : Value(arith::AddIOp::create(nb, loc, x, args[1]));
+                linalg::YieldOp::create(nb, loc, sum);
+              });
+          Value sum = add.getResult(0);
+          Value written = op.getExclusive() ? carried[0] : sum;
+          if (accType != elementType) {
+            auto narrow = linalg::GenericOp::create(
+                b, loc, TypeRange{slabType(elementType)}, ValueRange{written},
+                ValueRange{
+                    createEmpty(b, loc, slabType(elementType), slabSizes)},
+                SmallVector<AffineMap>{identity, identity}, parallel,
+                [&](OpBuilder &nb, Location loc, ValueRange args) {
+                  linalg::YieldOp::create(
+                      nb, loc, convertScalar(nb, loc, args[0], elementType));
+                });
+            written = narrow.getResult(0);
+          }
+          Value out = tensor::InsertSliceOp::create(
+              b, loc, written, carried[1], offsets, windowSizes, strides);
+          scf::YieldOp::create(b, loc, ValueRange{sum, out});
+        });
+    rewriter.replaceOp(op, loop.getResult(1));
+    return success();
+  }
+};
+
+} // namespace
+
 void kiln::populateReductionLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<CumsumLowering>(patterns.getContext());
   patterns.add<ReduceLowering<ReduceSumOp, Combiner::Sum>,
                ReduceLowering<ReduceMeanOp, Combiner::Mean>,
                ReduceLowering<ReduceMaxOp, Combiner::Max>,

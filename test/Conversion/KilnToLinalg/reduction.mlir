@@ -121,3 +121,24 @@ func.func @mean_bf16(%x: tensor<4x8xbf16>) -> tensor<4xbf16> {
   %0 = kiln.reduce_mean %x axes = [1] : tensor<4x8xbf16> -> tensor<4xbf16>
   return %0 : tensor<4xbf16>
 }
+
+// -----
+
+// cumsum: an scf.for over the axis (backwards for reverse) carrying the
+// running sum of the [4] slabs and the result; each step adds a slab and
+// writes the sum before the addition (exclusive).
+// CHECK-LABEL: func.func @cumsum
+//  CHECK-SAME:     %[[X:.+]]: tensor<4x8xf32>
+//       CHECK:   %[[ACC:.+]] = linalg.fill {{.+}} -> tensor<4xf32>
+//       CHECK:   %[[R:.+]]:2 = scf.for %[[STEP:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[SUM:.+]] = %[[ACC]], %[[OUT:.+]] = %{{.+}}) -> (tensor<4xf32>, tensor<4x8xf32>)
+//       CHECK:     %[[I:.+]] = arith.subi %{{.+}}, %[[STEP]]
+//       CHECK:     %[[SLAB:.+]] = tensor.extract_slice %[[X]][0, %[[I]]] [4, 1] [1, 1] : tensor<4x8xf32> to tensor<4xf32>
+//       CHECK:     %[[NEW:.+]] = linalg.generic {{.+}} ins(%[[SLAB]], %[[SUM]] : tensor<4xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:       arith.addf
+//       CHECK:     %[[W:.+]] = tensor.insert_slice %[[SUM]] into %[[OUT]][0, %[[I]]] [4, 1] [1, 1]
+//       CHECK:     scf.yield %[[NEW]], %[[W]]
+//       CHECK:   return %[[R]]#1
+func.func @cumsum(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = kiln.cumsum %x axis = 1 exclusive reverse : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

@@ -834,6 +834,15 @@ func.func @matmul_batch(%x: tensor<2x4x3xf32>, %y: tensor<5x3x6xf32>) {
 
 // -----
 
+// cumsum along an axis out of range.
+func.func @cumsum_axis_out_of_range(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'kiln.cumsum' op axis -3 is out of range for rank 2 (expected -2 <= axis < 2)}}
+  %0 = kiln.cumsum %x axis = -3 : tensor<4x8xf32>
+  return
+}
+
+// -----
+
 // softmax along an axis out of range.
 func.func @softmax_axis_out_of_range(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{'kiln.softmax' op axis 2 is out of range for rank 2 (expected -2 <= axis < 2)}}

@@ -447,6 +447,17 @@ func.func @softmax(%a: tensor<4x8xf32>, %h: tensor<?x8xf16>, %bf: tensor<2x?xbf1
   return
 }
 
+// CHECK-LABEL: func.func @cumsum
+//       CHECK:   kiln.cumsum %{{.+}} axis = 1 : tensor<4x8xf32>
+//       CHECK:   kiln.cumsum %{{.+}} axis = -1 exclusive reverse : tensor<?x8xi64>
+//       CHECK:   kiln.conv %{{.+}}, %{{.+}} bias %{{.+}} strides = [2, 2] pads_begin = [1, 1] pads_end = [0, 0] dilations = [1, 1] groups = 2 : (tensor<1x4x7x7xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x3x3xf32>
+func.func @cumsum(%a: tensor<4x8xf32>, %i: tensor<?x8xi64>, %x: tensor<1x4x7x7xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) {
+  %0 = kiln.cumsum %a axis = 1 : tensor<4x8xf32>
+  %1 = kiln.cumsum %i axis = -1 exclusive reverse : tensor<?x8xi64>
+  %2 = kiln.conv %x, %w bias %b strides = [2, 2] pads_begin = [1, 1] pads_end = [0, 0] dilations = [1, 1] groups = 2 : (tensor<1x4x7x7xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x3x3xf32>
+  return
+}
+
 // CHECK-LABEL: func.func @layer_norm
 //  CHECK-SAME:     %[[X:[^:]+]]: tensor<4x8xf32>, %[[S:[^:]+]]: tensor<8xf32>, %[[B:[^:]+]]: tensor<8xf32>, %[[D:[^:]+]]: tensor<?x4x8xf64>, %[[P:[^:]+]]: tensor<4x8xf64>
 //       CHECK:   kiln.layer_norm %[[X]] scale %[[S]] bias %[[B]] axes = [-1] epsilon = 1.000000e-05 : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>

@@ -156,6 +156,32 @@ TEST(Reduction, ArgMaxArgMin) {
   expectValues(argmax(transpose(x), 0), {2}, DType::I64, {1, 2});
 }
 
+TEST(Reduction, Cumsum) {
+  Tensor x = constant({1, 2, 3, 4, 5, 6}, {2, 3});
+  expectValues(cumsum(x, 1), {2, 3}, DType::I32, {1, 3, 6, 4, 9, 15});
+  expectValues(cumsum(x, 0), {2, 3}, DType::I32, {1, 2, 3, 5, 7, 9});
+  expectValues(cumsum(x, -1, /*exclusive=*/true), {2, 3}, DType::I32,
+               {0, 1, 3, 0, 4, 9});
+  expectValues(cumsum(x, 1, false, /*reverse=*/true), {2, 3}, DType::I32,
+               {6, 5, 3, 15, 11, 6});
+  expectValues(cumsum(x, 1, true, true), {2, 3}, DType::I32,
+               {5, 3, 0, 11, 6, 0});
+  for (DType t : floatDTypes())
+    expectValues(cumsum(constant({0.5, 0.25, -1.0}, {3}, t), 0), {3}, t,
+                 {0.5, 0.75, -0.25});
+  // bool sums are int32, as reduce_sum's; integers wrap.
+  expectValues(cumsum(constant({true, true, false}), 0), {3}, DType::I32,
+               {1, 2, 2});
+  int32_t big = std::numeric_limits<int32_t>::max();
+  expectValues(cumsum(constant({big, 1}), 0), {2}, DType::I32,
+               {double(big), double(std::numeric_limits<int32_t>::min())});
+  expectValues(cumsum(transpose(x), 0), {3, 2}, DType::I32,
+               {1, 4, 3, 9, 6, 15});
+  expectErrorExactly([&] { cumsum(x, 2); },
+                     "cumsum: axis 2 is out of range for rank 2 (expected -2 "
+                     "<= axis < 2); operand: (2, 3) int32");
+}
+
 TEST(Reduction, Errors) {
   Tensor x = zeros({3, 4});
   expectErrorExactly([&] { reduce_sum(x, {2}); },

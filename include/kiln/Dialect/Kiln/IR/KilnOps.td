@@ -610,6 +610,29 @@ class Kiln_ArgReduceOp<string mnemonic, string what>
   }];
 }
 
+def Kiln_CumsumOp : Kiln_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along an axis";
+  let description = [{
+    `result[..., i, ...] = sum of input[..., j, ...]` for `j <= i` (`j < i`
+    with `exclusive`; `j >= i` or `j > i` with `reverse`) along `axis`
+    (negative counts from the end). Integers wrap, as in reduce_sum.
+
+    Example:
+
+    ```mlir
+    %1 = kiln.cumsum %0 axis = 1 exclusive reverse : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs Kiln_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` `=` $axis (`exclusive` $exclusive^)? (`reverse` $reverse^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kiln_ArgmaxOp : Kiln_ArgReduceOp<"argmax", "maximum">;
 def Kiln_ArgminOp : Kiln_ArgReduceOp<"argmin", "minimum">;
 
