@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <utility>
 
 using namespace kiln;
 using namespace kiln::onnx_import;
@@ -159,8 +160,7 @@ Tensor oneHot(const Node &node) {
   int64_t axis = node.intAttr("axis", -1);
   if (axis < 0)
     axis += rank;
-  Tensor index = isFloating(indices.dtype()) ? cast(indices, DType::I64)
-                                             : cast(indices, DType::I64);
+  Tensor index = cast(indices, DType::I64);
   index = select(index < 0, index + depth, index);
   Tensor hot = expand_dims(index, axis) == iotaAlong(depth, axis, rank);
   Tensor off = reshape(slice(values, {0}, {1}), {});
@@ -398,9 +398,9 @@ Tensor einsum(const Node &node) {
   if (terms.size() != node.inputCount())
     node.fail("the equation has " + std::to_string(terms.size()) +
               " operands, the node " + std::to_string(node.inputCount()));
-  // Ellipses become the upper-case letters that follow 'Z'-free space:
-  // each '...' stands for the leading dimensions its operand has beyond
-  // its letters, named '0', '1', ... from the right.
+  // An ellipsis stands for the dimensions its operand has beyond its
+  // letters; they are named by the digits '0', '1', ... from the right, so
+  // that operands of different ranks broadcast as numpy's do.
   int64_t ellipsisRank = 0;
   for (size_t t = 0; t < terms.size(); ++t)
     if (terms[t].find("...") != std::string::npos)
@@ -532,11 +532,27 @@ Tensor sliceNode(const Node &node) {
   }
   axes = normalized(axes, x.rank());
   std::vector<int64_t> begin(x.rank(), 0), end(x.shape()), stride(x.rank(), 1);
+  // Axes with a negative step: the indices they pick, gathered after the
+  // slice of the others.
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> backwards;
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i], size = x.shape()[axis];
     int64_t step = steps.empty() ? 1 : steps[i];
-    if (step <= 0)
-      node.fail("negative or zero steps are not supported");
+    if (step == 0)
+      node.fail("a step of 0 is not valid");
+    if (step < 0) {
+      // start clamps to [0, size - 1], end to [-1, size - 1].
+      int64_t s = starts[i] < 0 ? starts[i] + size : starts[i];
+      int64_t e =
+          ends[i] < 0 ? std::max<int64_t>(ends[i], -size - 1) + size : ends[i];
+      s = std::clamp<int64_t>(s, 0, size - 1);
+      e = std::clamp<int64_t>(e, -1, size - 1);
+      std::vector<int64_t> picked;
+      for (int64_t at = s; at > e; at += step)
+        picked.push_back(at);
+      backwards.push_back({axis, picked});
+      continue;
+    }
     auto clamp = [&](int64_t v) {
       if (v < 0)
         v += size;
@@ -546,7 +562,11 @@ Tensor sliceNode(const Node &node) {
     end[axis] = std::max(begin[axis], clamp(ends[i]));
     stride[axis] = step;
   }
-  return kiln::slice(x, begin, end, stride);
+  Tensor y = kiln::slice(x, begin, end, stride);
+  for (const auto &[axis, picked] : backwards)
+    y = gather(y, constant(picked, {static_cast<int64_t>(picked.size())}),
+               axis);
+  return y;
 }
 
 } // namespace
@@ -715,34 +735,72 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
   if (type == "Slice")
     return one(sliceNode(node));
   if (type == "Pad") {
-    if (node.stringAttr("mode", "constant") != "constant")
-      node.fail("pad mode '" + node.stringAttr("mode", "") +
-                "' is not supported");
+    std::string mode = node.stringAttr("mode", "constant");
+    if (mode != "constant" && mode != "edge" && mode != "reflect")
+      node.fail("pad mode '" + mode + "' is not supported");
     std::vector<int64_t> pads = node.opset() >= 11
                                     ? node.constantInts(1)
                                     : node.intsAttr("pads").value();
     if (node.opset() >= 18 || node.hasInput(3))
       node.fail("pads along a subset of axes are not supported");
     size_t rank = pads.size() / 2;
+    if (static_cast<int64_t>(rank) != in(0).rank() || pads.size() % 2)
+      node.fail(std::to_string(pads.size()) + " pads for rank " +
+                std::to_string(in(0).rank()));
     std::vector<int64_t> low(pads.begin(), pads.begin() + rank),
         high(pads.begin() + rank, pads.end());
-    for (int64_t p : pads)
-      if (p < 0)
-        node.fail("negative pads are not supported");
+    // Negative pads crop.
+    Tensor x = in(0);
+    std::vector<int64_t> begin(rank, 0), end(x.shape());
+    bool crop = false;
+    for (size_t d = 0; d < rank; ++d) {
+      if (low[d] < 0)
+        begin[d] = -std::exchange(low[d], 0), crop = true;
+      if (high[d] < 0)
+        end[d] += std::exchange(high[d], 0), crop = true;
+    }
+    if (crop)
+      x = slice(x, begin, end);
+    if (mode != "constant") {
+      // Per padded axis, a gather of the edge element (edge) or of the
+      // mirror image without the edge repeated (reflect).
+      for (size_t d = 0; d < rank; ++d) {
+        int64_t n = x.shape()[d];
+        if (low[d] == 0 && high[d] == 0)
+          continue;
+        if (n == 0)
+          node.fail("cannot pad an empty dimension in mode '" + mode + "'");
+        std::vector<int64_t> picked;
+        for (int64_t j = -low[d]; j < n + high[d]; ++j) {
+          int64_t k = j;
+          if (mode == "edge" || n == 1) {
+            k = std::clamp<int64_t>(k, 0, n - 1);
+          } else {
+            int64_t period = 2 * (n - 1);
+            k = ((k % period) + period) % period;
+            if (k >= n)
+              k = period - k;
+          }
+          picked.push_back(k);
+        }
+        x = gather(x, constant(picked, {static_cast<int64_t>(picked.size())}),
+                   static_cast<int64_t>(d));
+      }
+      return one(x);
+    }
     if (node.opset() >= 11 && node.hasInput(2) && in(2).is_traced()) {
       // A fill value computed at run time: pad with zeros, then select the
       // value where a padded mask of trues has falses.
       Tensor inside =
-          pad(broadcast_to(constant(true), in(0).shape()), low, high, false);
-      return one(select(inside, pad(in(0), low, high), reshape(in(2), {})));
+          pad(broadcast_to(constant(true), x.shape()), low, high, false);
+      return one(select(inside, pad(x, low, high), reshape(in(2), {})));
     }
     double value = node.opset() >= 11
                        ? (node.hasInput(2) ? in(2).item<double>() : 0.0)
                        : node.floatAttr("value", 0.0);
-    Scalar fill = isFloating(in(0).dtype())
-                      ? Scalar(value)
-                      : Scalar(static_cast<int64_t>(value));
-    return one(pad(in(0), low, high, fill));
+    Scalar fill = isFloating(x.dtype()) ? Scalar(value)
+                                        : Scalar(static_cast<int64_t>(value));
+    return one(pad(x, low, high, fill));
   }
   if (type == "Gather")
     return one(gather(in(0), in(1), node.intAttr("axis", 0)));

@@ -94,13 +94,15 @@ Tensor tensorOf(const onnx::TensorProto &proto) {
       onnx::TensorProto_DataType_Name(proto.data_type());
   if (proto.has_raw_data()) {
     size_t held = proto.raw_data().size();
+    // The bytes the dims need, if they fit an int64.
+    int64_t bytes = static_cast<int64_t>(width);
+    overflow = overflow || count > std::numeric_limits<int64_t>::max() / bytes;
     if (overflow || held / width != static_cast<size_t>(count) ||
         held % width != 0)
       throw Error(
           "raw_data holds " + std::to_string(held) + " bytes, but " +
           std::string(typeName) + " dims " + formatShape(shape) + " need " +
-          (overflow ? std::string("more")
-                    : std::to_string(count * static_cast<int64_t>(width))));
+          (overflow ? std::string("more") : std::to_string(count * bytes)));
   } else {
     int64_t held;
     switch (*dtype) {

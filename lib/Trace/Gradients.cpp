@@ -362,15 +362,7 @@ Tensors vjp(Operation *op, const std::vector<Tensor> &in, const Tensor &out,
         // batch) with g (its batch as channels), strides and dilations
         // swapped, cropped to the kernel.
         const Tensor &x = in[0], &w = in[1];
-        auto vec = [](ArrayRef<int64_t> values) {
-          return std::vector<int64_t>(values.begin(), values.end());
-        };
-        ConvOptions options;
-        options.strides = vec(c.getStrides());
-        options.pads_begin = vec(c.getPadsBegin());
-        options.pads_end = vec(c.getPadsEnd());
-        options.dilations = vec(c.getDilations());
-        options.groups = c.getGroups();
+        ConvOptions options = convOptionsOf(c);
         int64_t k = x.rank() - 2, groups = c.getGroups();
         ConvOptions transposed = options;
         Shape lowPads(2, 0), highPads(2, 0);

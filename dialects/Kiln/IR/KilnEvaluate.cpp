@@ -274,13 +274,7 @@ Tensor evaluateOne(Operation *op, Operands in) {
         std::optional<Tensor> bias;
         if (c.getBias())
           bias = in[2];
-        ConvOptions options;
-        options.strides = toVector(c.getStrides());
-        options.pads_begin = toVector(c.getPadsBegin());
-        options.pads_end = toVector(c.getPadsEnd());
-        options.dilations = toVector(c.getDilations());
-        options.groups = c.getGroups();
-        return conv(in[0], in[1], bias, options);
+        return conv(in[0], in[1], bias, convOptionsOf(c));
       })
       .Default([&](Operation *other) -> Tensor {
         throw Error("evaluate: '" + other->getName().getStringRef().str() +
@@ -289,6 +283,17 @@ Tensor evaluateOne(Operation *op, Operands in) {
 }
 
 } // namespace
+
+ConvOptions kiln::convOptionsOf(Operation *op) {
+  auto conv = cast<ConvOp>(op);
+  ConvOptions options;
+  options.strides = toVector(conv.getStrides());
+  options.pads_begin = toVector(conv.getPadsBegin());
+  options.pads_end = toVector(conv.getPadsEnd());
+  options.dilations = toVector(conv.getDilations());
+  options.groups = conv.getGroups();
+  return options;
+}
 
 std::vector<Tensor> kiln::evaluate(Operation *op,
                                    const std::vector<Tensor> &operands) {

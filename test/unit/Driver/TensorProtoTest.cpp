@@ -81,6 +81,14 @@ TEST(TensorProto, RejectsBadMessages) {
             "external data is not supported");
   EXPECT_EQ(message(std::string{0x08, 0x02, 0x10, 0x06, 0x28, 0x01}),
             "holds 1 elements, but dims (2) need 2");
+  // Found by fuzzing: dims whose element count fits an int64 but whose
+  // byte count does not (3 * 19480 * 52248 * 35864 * 15007 int64s) made the
+  // message's byte count overflow.
+  EXPECT_EQ(message(std::string("\x08\x03\x08\x98\x98\x01\x08\x98\x98\x03"
+                                "\x08\x98\x98\x02\x08\x9f\x75\x10\x07\x4a\x00",
+                                21)),
+            "raw_data holds 0 bytes, but INT64 dims (3, 19480, 52248, 35864, "
+            "15007) need more");
   // Found by fuzzing: 30 bytes that claim dims of 820 GB are rejected
   // before anything is allocated.
   EXPECT_EQ(message(std::string{0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f, 0x08, 0x7f,

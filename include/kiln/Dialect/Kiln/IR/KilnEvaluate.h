@@ -11,6 +11,7 @@
 #ifndef KILN_DIALECT_KILN_IR_KILNEVALUATE_H
 #define KILN_DIALECT_KILN_IR_KILNEVALUATE_H
 
+#include "kiln/Runtime/Ops.h"
 #include "kiln/Runtime/Tensor.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -43,6 +44,9 @@ std::string formatFileLine(mlir::Location loc);
 /// names the op, the shapes and the dtypes) or the op is not a kiln op.
 std::vector<Tensor> evaluate(mlir::Operation *op,
                              const std::vector<Tensor> &operands);
+
+/// The options of kiln::conv that a kiln.conv op (`conv`) carries.
+ConvOptions convOptionsOf(mlir::Operation *conv);
 
 } // namespace kiln
 
