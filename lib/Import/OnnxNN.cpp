@@ -377,6 +377,8 @@ std::optional<Outputs> onnx_import::importNNNode(const Node &node) {
     int64_t rank = x.rank();
     double epsilon = node.floatAttr("epsilon", 1e-5);
     Tensor scale = perChannel(in(1), rank), bias = perChannel(in(2), rank);
+    if (node.intAttr("spatial", 1) == 0) // before opset 9
+      node.fail("per-activation statistics (spatial 0) are not supported");
     bool training = node.opset() >= 14 && node.intAttr("training_mode", 0);
     if (node.opset() < 14 && node.outputCount() > 1)
       node.fail("training outputs before opset 14 are not supported");

@@ -610,6 +610,13 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
       {"Acosh", acosh}, {"Atanh", atanh},
       {"Floor", floor}, {"Ceil", ceil},
       {"Round", round}, {"Not", logical_not}};
+  // Before opset 7, binary ops broadcast only with broadcast=1, and an
+  // `axis` aligned the second operand with the first from that dimension,
+  // which numpy's rule does not do.
+  if (node.opset() < 7 && node.intAttr("broadcast", 0) != 0 &&
+      node.attribute("axis"))
+    node.fail("broadcasting along an axis (broadcast and axis, before opset "
+              "7) is not supported");
   if (auto it = binaries.find(type); it != binaries.end())
     return one(it->second(in(0), in(1), SourceLoc::current()));
   if (auto it = unaries.find(type); it != unaries.end())
