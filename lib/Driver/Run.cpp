@@ -3,9 +3,9 @@
 #include "kiln/Driver/Run.h"
 
 #include "kiln/Driver/Npy.h"
-#include "kiln/Import/TensorProto.h"
 #include "kiln/Function.h"
 #include "kiln/Graph.h"
+#include "kiln/Import/TensorProto.h"
 #include "kiln/Runtime/Error.h"
 #include "kiln/Runtime/Ops.h"
 

@@ -121,6 +121,8 @@ using Outputs = std::vector<Tensor>;
 /// The results of one node, by op type (OnnxOps.cpp); nothing for an op
 /// type Kiln does not have.
 std::optional<Outputs> importNode(const Node &node);
+/// Trilu, OneHot, GatherElements, GatherND and Einsum (OnnxIndexing.cpp).
+std::optional<Outputs> importIndexingNode(const Node &node);
 /// Convolution, pooling, normalization, resizing and losses (OnnxNN.cpp).
 std::optional<Outputs> importNNNode(const Node &node);
 

@@ -1,6 +1,6 @@
 //===- OnnxOps.cpp - ONNX ops as eager ops on traced tensors -------------===//
 //
-// The elementwise, shape, indexing and reduction ops of ONNX: each node
+// The elementwise, shape and reduction ops of ONNX: each node
 // calls the eager op (or the few eager ops) with ONNX's semantics. Values
 // that decide a shape (Reshape's shape, Slice's bounds, axes) must be known
 // at import time: constants, or graph inputs bound to values.
@@ -12,7 +12,6 @@
 #include "kiln/Runtime/Ops.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -131,107 +130,6 @@ Tensor hardmax(const Node &node) {
     return oneHotOfMax(x, node.intAttr("axis", -1));
   return reshape(oneHotOfMax(flattenAt(x, node.intAttr("axis", 1)), 1),
                  x.shape());
-}
-
-/// Trilu: the upper (default) or lower triangle of the last two dimensions
-/// from diagonal k, zeros elsewhere.
-Tensor trilu(const Node &node) {
-  const Tensor &x = node.input(0);
-  int64_t k = node.hasInput(1) ? node.constantInts(1).at(0) : 0;
-  bool upper = node.intAttr("upper", 1) != 0;
-  int64_t rank = x.rank();
-  if (rank < 2)
-    node.fail("the input has rank " + std::to_string(rank) +
-              "; Trilu needs at least 2");
-  Tensor rows = iotaAlong(x.shape()[rank - 2], rank - 2, rank);
-  Tensor columns = iotaAlong(x.shape()[rank - 1], rank - 1, rank);
-  Tensor keep = upper ? columns - rows >= k : columns - rows <= k;
-  return select(keep, x, constant(Scalar(0), x.dtype()));
-}
-
-/// OneHot: `values[1]` where the index (negative ones count from the end of
-/// depth) equals the position along the new axis, `values[0]` elsewhere.
-Tensor oneHot(const Node &node) {
-  const Tensor &indices = node.input(0);
-  const Tensor &depthTensor = node.constantInput(1);
-  int64_t depth = static_cast<int64_t>(depthTensor.toDoubleVector().at(0));
-  const Tensor &values = node.input(2);
-  int64_t rank = indices.rank() + 1;
-  int64_t axis = node.intAttr("axis", -1);
-  if (axis < 0)
-    axis += rank;
-  Tensor index = cast(indices, DType::I64);
-  index = select(index < 0, index + depth, index);
-  Tensor hot = expand_dims(index, axis) == iotaAlong(depth, axis, rank);
-  Tensor off = reshape(slice(values, {0}, {1}), {});
-  Tensor on = reshape(slice(values, {1}, {2}), {});
-  return select(hot, on, off);
-}
-
-/// GatherElements: out[i][j][k] = x[index[i][j][k]][j][k] (axis 0): a gather
-/// from the flattened input at offsets computed from the indices.
-Tensor gatherElements(const Node &node) {
-  const Tensor &x = node.input(0);
-  const Tensor &indices = node.input(1);
-  int64_t rank = x.rank();
-  int64_t axis = node.intAttr("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (indices.rank() != rank)
-    node.fail("the indices have rank " + std::to_string(indices.rank()) +
-              ", the data " + std::to_string(rank));
-  Shape strides = Tensor::contiguousStrides(x.shape());
-  Tensor index = cast(indices, DType::I64);
-  index = select(index < 0, index + x.shape()[axis], index);
-  Tensor offset = index * strides[axis];
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != axis)
-      offset = offset + iotaAlong(indices.shape()[d], d, rank) * strides[d];
-  return gather(reshape(x, {x.size()}), offset, 0);
-}
-
-/// GatherND with batch_dims b: each index vector (the last dimension of the
-/// indices) picks a slice of x's dimensions after the b batch dimensions; a
-/// gather from x with those dimensions flattened.
-Tensor gatherND(const Node &node) {
-  const Tensor &x = node.input(0);
-  const Tensor &indices = node.input(1);
-  int64_t b = node.intAttr("batch_dims", 0);
-  int64_t q = indices.rank(), k = indices.shape().back();
-  if (b + k > x.rank())
-    node.fail("index vectors of length " + std::to_string(k) +
-              " do not fit the data's rank " + std::to_string(x.rank()));
-  // x as [batch, picked, rest...].
-  int64_t batch = 1, picked = 1;
-  Shape rest;
-  for (int64_t d = 0; d < x.rank(); ++d)
-    if (d < b)
-      batch *= x.shape()[d];
-    else if (d < b + k)
-      picked *= x.shape()[d];
-    else
-      rest.push_back(x.shape()[d]);
-  Shape flat = {batch * picked};
-  flat.insert(flat.end(), rest.begin(), rest.end());
-  // The offset of each index vector in the flattened dimension.
-  std::vector<int64_t> dims(x.shape().begin() + b, x.shape().begin() + b + k);
-  std::vector<int64_t> strides(k, 1);
-  for (int64_t j = k - 2; j >= 0; --j)
-    strides[j] = strides[j + 1] * dims[j + 1];
-  Tensor index = cast(indices, DType::I64);
-  Tensor dimsT = constant(dims, {k});
-  index = select(index < 0, index + dimsT, index);
-  Tensor offset = reduce_sum(index * constant(strides, {k}), {q - 1});
-  if (b > 0) {
-    // Plus the batch's offset: the batch dimensions are the leading ones of
-    // the indices too.
-    Shape leading(indices.shape().begin(), indices.shape().begin() + b);
-    Shape batchShape(q - 1, 1);
-    std::copy(leading.begin(), leading.end(), batchShape.begin());
-    Tensor batchIndex = reshape(arange(int64_t{0}, batch), batchShape);
-    offset = offset + batchIndex * picked;
-  }
-  return gather(reshape(x, flat), offset, 0);
 }
 
 /// Split: along `axis` into the sizes of the `split` input (attribute before
@@ -374,117 +272,6 @@ Tensor mod(const Node &node) {
   if (fmod)
     return a - truncatedDiv(a, b) * b;
   return a - div(a, b) * b;
-}
-
-/// Einsum as products and sums: each operand is transposed and
-/// expanded to one order of all the equation's letters, the operands are
-/// multiplied, the letters missing from the output summed away and the
-/// rest transposed to the output's order.
-Tensor einsum(const Node &node) {
-  std::string equation;
-  for (char c : node.stringAttr("equation", ""))
-    if (c != ' ')
-      equation += c;
-  size_t arrow = equation.find("->");
-  std::string lhs = equation.substr(0, arrow);
-  std::vector<std::string> terms;
-  for (size_t start = 0;;) {
-    size_t comma = lhs.find(',', start);
-    terms.push_back(lhs.substr(start, comma - start));
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
-  }
-  if (terms.size() != node.inputCount())
-    node.fail("the equation has " + std::to_string(terms.size()) +
-              " operands, the node " + std::to_string(node.inputCount()));
-  // An ellipsis stands for the dimensions its operand has beyond its
-  // letters; they are named by the digits '0', '1', ... from the right, so
-  // that operands of different ranks broadcast as numpy's do.
-  int64_t ellipsisRank = 0;
-  for (size_t t = 0; t < terms.size(); ++t)
-    if (terms[t].find("...") != std::string::npos)
-      ellipsisRank = std::max<int64_t>(
-          ellipsisRank, node.input(t).rank() - int64_t(terms[t].size() - 3));
-  auto expandEllipsis = [&](std::string term, int64_t rank) {
-    size_t at = term.find("...");
-    if (at == std::string::npos)
-      return term;
-    std::string dims;
-    for (int64_t d = rank - 1; d >= 0; --d)
-      dims += static_cast<char>('0' + d);
-    return term.substr(0, at) + dims + term.substr(at + 3);
-  };
-  std::string letters; // every letter, in order of appearance
-  for (size_t t = 0; t < terms.size(); ++t) {
-    terms[t] = expandEllipsis(terms[t], node.input(t).rank() -
-                                            int64_t(terms[t].size()) + 3);
-    if (static_cast<int64_t>(terms[t].size()) != node.input(t).rank())
-      node.fail("operand " + std::to_string(t) + " has rank " +
-                std::to_string(node.input(t).rank()) + ", the equation '" +
-                terms[t] + "'");
-    for (char c : terms[t])
-      if (letters.find(c) == std::string::npos)
-        letters += c;
-  }
-  std::string output;
-  if (arrow != std::string::npos) {
-    output = expandEllipsis(equation.substr(arrow + 2), ellipsisRank);
-  } else {
-    // Implicit output: the ellipsis dimensions, then the letters used once,
-    // in alphabetical order.
-    for (int64_t d = ellipsisRank - 1; d >= 0; --d)
-      output += static_cast<char>('0' + d);
-    std::string once;
-    for (char c : letters)
-      if (std::isalpha(static_cast<unsigned char>(c)) &&
-          std::count(lhs.begin(), lhs.end(), c) == 1)
-        once += c;
-    std::sort(once.begin(), once.end());
-    output += once;
-  }
-  // The order all operands take: the output's letters, then the summed.
-  std::string order = output;
-  for (char c : letters)
-    if (order.find(c) == std::string::npos)
-      order += c;
-  int64_t rank = static_cast<int64_t>(order.size());
-  Tensor product;
-  for (size_t t = 0; t < terms.size(); ++t) {
-    Tensor x = node.input(t);
-    std::string term = terms[t];
-    // A repeated letter is a diagonal: multiply by the identity mask and
-    // sum one copy away.
-    for (size_t i = 0; i < term.size(); ++i)
-      for (size_t j = i + 1; j < term.size(); ++j)
-        if (term[i] == term[j]) {
-          int64_t rankNow = x.rank();
-          Tensor mask =
-              iotaAlong(x.shape()[i], static_cast<int64_t>(i), rankNow) ==
-              iotaAlong(x.shape()[j], static_cast<int64_t>(j), rankNow);
-          x = reduce_sum(select(mask, x, constant(Scalar(0), x.dtype())),
-                         {static_cast<int64_t>(j)});
-          term.erase(j, 1);
-          --j;
-        }
-    std::vector<int64_t> perm;
-    Shape shape;
-    for (char c : order) {
-      size_t at = term.find(c);
-      if (at != std::string::npos) {
-        perm.push_back(static_cast<int64_t>(at));
-        shape.push_back(x.shape()[at]);
-      } else {
-        shape.push_back(1);
-      }
-    }
-    x = reshape(transpose(x, perm), shape);
-    product = t == 0 ? x : product * x;
-  }
-  std::vector<int64_t> summed;
-  for (int64_t d = static_cast<int64_t>(output.size()); d < rank; ++d)
-    summed.push_back(d);
-  return summed.empty() ? product : reduce_sum(product, summed);
 }
 
 /// `x` as a matrix: the dimensions before `axis` (negative counts from the
@@ -827,14 +614,8 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     return one(argReduction(node));
   if (type == "Hardmax")
     return one(hardmax(node));
-  if (type == "Trilu")
-    return one(trilu(node));
-  if (type == "OneHot")
-    return one(oneHot(node));
-  if (type == "GatherElements")
-    return one(gatherElements(node));
-  if (type == "GatherND")
-    return one(gatherND(node));
+  if (auto outputs = importIndexingNode(node))
+    return outputs;
   if (type == "Split")
     return split(node);
   if (type == "Tile")
@@ -843,8 +624,6 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
     return one(depthSpace(node));
   if (type == "Mod")
     return one(mod(node));
-  if (type == "Einsum")
-    return one(einsum(node));
   if (type == "CumSum")
     return one(cumsum(in(0), node.constantInts(1).at(0),
                       node.intAttr("exclusive", 0) != 0,
