@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <numeric>
 
 namespace kiln {
 using namespace detail;
@@ -131,8 +130,7 @@ Tensor padSpatial(const Tensor &x, const std::vector<int64_t> &low,
 /// row-major order, the N x C x O1 x ... x Ok slice it reads.
 std::vector<Tensor> taps(const Tensor &xp, const Window &w) {
   size_t k = w.rank();
-  int64_t count = std::accumulate(w.kernel.begin(), w.kernel.end(), int64_t{1},
-                                  std::multiplies<>());
+  int64_t count = numElements(w.kernel);
   std::vector<Tensor> result;
   for (int64_t tap = 0; tap < count; ++tap) {
     std::vector<int64_t> begin(xp.rank(), 0), end(xp.shape()),
@@ -165,11 +163,8 @@ void im2col(const T *x, const Shape &in, const Shape &kernel, const Shape &out,
             const std::vector<int64_t> &padsBegin,
             const std::vector<int64_t> &dilations, int64_t channels, T *col) {
   size_t k = kernel.size();
-  auto product = [](const Shape &s) {
-    return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>());
-  };
-  int64_t taps = product(kernel), positions = product(out),
-          channelSize = product(in), inner = out.back();
+  int64_t taps = numElements(kernel), positions = numElements(out),
+          channelSize = numElements(in), inner = out.back();
   std::vector<int64_t> inStride(k, 1);
   for (size_t i = k - 1; i-- > 0;)
     inStride[i] = inStride[i + 1] * in[i + 1];
@@ -240,11 +235,8 @@ void convKernel(const Tensor &x, const Tensor &w, const Tensor *bias,
   Shape in(x.shape().begin() + 2, x.shape().end());
   Shape kernel(w.shape().begin() + 2, w.shape().end());
   Shape out(result.shape().begin() + 2, result.shape().end());
-  auto product = [](const Shape &s) {
-    return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>());
-  };
-  int64_t taps = product(kernel), positions = product(out),
-          channelSize = product(in);
+  int64_t taps = numElements(kernel), positions = numElements(out),
+          channelSize = numElements(in);
   int64_t depth = cg * taps; // the contracted dimension
   std::vector<T> col(static_cast<size_t>(depth * positions));
   const T *xp = xc.data<T>(), *wp = wc.data<T>();
