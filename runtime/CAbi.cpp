@@ -319,6 +319,17 @@ void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other) {
 
 namespace {
 
+/// Records the error of a kernel called by compiled code, which must not
+/// unwind through it; the host throws it when the call returns.
+void reportKernelError(const std::exception &error) {
+  CompiledErrorSlot &slot = currentSlot();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  if (slot.failed)
+    return;
+  slot.failed = true;
+  slot.message = error.what();
+}
+
 /// A tensor viewing the memref `descriptor` of rank `rank` (MLIR's unranked
 /// memref: {allocated, aligned, offset, sizes[rank], strides[rank]}).
 Tensor viewDescriptor(int64_t rank, const void *descriptor, DType dtype) {
@@ -335,19 +346,14 @@ Tensor viewDescriptor(int64_t rank, const void *descriptor, DType dtype) {
 }
 
 /// Prints a tensor of compiled code; the print handler's error is reported
-/// like the errors of compiled code (it must not unwind through it).
+/// like a kernel's.
 void printCompiled(int64_t rank, const void *descriptor, DType dtype,
                    const char *prefix) {
   try {
     kiln::detail::emitPrint(std::string(prefix) + ": " +
                             toString(viewDescriptor(rank, descriptor, dtype)));
   } catch (const std::exception &error) {
-    CompiledErrorSlot &slot = currentSlot();
-    std::lock_guard<std::mutex> lock(slot.mutex);
-    if (slot.failed)
-      return;
-    slot.failed = true;
-    slot.message = error.what();
+    reportKernelError(error);
   }
 }
 
@@ -366,6 +372,57 @@ KILN_DEFINE_PRINT(bf16, DType::BF16)
 KILN_DEFINE_PRINT(f32, DType::F32)
 KILN_DEFINE_PRINT(f64, DType::F64)
 #undef KILN_DEFINE_PRINT
+
+namespace {
+
+void argsortCompiled(DType dtype, int64_t rank, void *input, int64_t outRank,
+                     void *out, int64_t axis, bool descending) {
+  try {
+    Tensor result = viewDescriptor(outRank, out, DType::I64);
+    detail::argsortInto(viewDescriptor(rank, input, dtype), axis, descending,
+                        result);
+  } catch (const std::exception &error) {
+    reportKernelError(error);
+  }
+}
+
+void scatterCompiled(DType dtype, int32_t reduction, int64_t rank, void *input,
+                     int64_t indicesRank, void *indices, int64_t updatesRank,
+                     void *updates, int64_t outRank, void *out) {
+  try {
+    Tensor result = viewDescriptor(outRank, out, dtype);
+    detail::scatterInto("scatter_nd", viewDescriptor(rank, input, dtype),
+                        viewDescriptor(indicesRank, indices, DType::I64),
+                        viewDescriptor(updatesRank, updates, dtype),
+                        static_cast<ScatterReduction>(reduction), result);
+  } catch (const std::exception &error) {
+    reportKernelError(error);
+  }
+}
+
+} // namespace
+
+#define KILN_DEFINE_INDEXING_KERNELS(suffix, dtype)                            \
+  extern "C" void kiln_rt_argsort_##suffix(int64_t rank, void *input,          \
+                                           int64_t outRank, void *out,         \
+                                           int64_t axis, int32_t descending) { \
+    argsortCompiled(dtype, rank, input, outRank, out, axis, descending != 0);  \
+  }                                                                            \
+  extern "C" void kiln_rt_scatter_nd_##suffix(                                 \
+      int32_t reduction, int64_t rank, void *input, int64_t indicesRank,       \
+      void *indices, int64_t updatesRank, void *updates, int64_t outRank,      \
+      void *out) {                                                             \
+    scatterCompiled(dtype, reduction, rank, input, indicesRank, indices,       \
+                    updatesRank, updates, outRank, out);                       \
+  }
+KILN_DEFINE_INDEXING_KERNELS(bool, DType::Bool)
+KILN_DEFINE_INDEXING_KERNELS(i32, DType::I32)
+KILN_DEFINE_INDEXING_KERNELS(i64, DType::I64)
+KILN_DEFINE_INDEXING_KERNELS(f16, DType::F16)
+KILN_DEFINE_INDEXING_KERNELS(bf16, DType::BF16)
+KILN_DEFINE_INDEXING_KERNELS(f32, DType::F32)
+KILN_DEFINE_INDEXING_KERNELS(f64, DType::F64)
+#undef KILN_DEFINE_INDEXING_KERNELS
 
 const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
   static const RuntimeSymbol symbols[] = {
@@ -413,6 +470,27 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
       {"kiln_rt_print_bf16", reinterpret_cast<void *>(&kiln_rt_print_bf16)},
       {"kiln_rt_print_f32", reinterpret_cast<void *>(&kiln_rt_print_f32)},
       {"kiln_rt_print_f64", reinterpret_cast<void *>(&kiln_rt_print_f64)},
+      {"kiln_rt_argsort_bool", reinterpret_cast<void *>(&kiln_rt_argsort_bool)},
+      {"kiln_rt_scatter_nd_bool",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_bool)},
+      {"kiln_rt_argsort_i32", reinterpret_cast<void *>(&kiln_rt_argsort_i32)},
+      {"kiln_rt_scatter_nd_i32",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_i32)},
+      {"kiln_rt_argsort_i64", reinterpret_cast<void *>(&kiln_rt_argsort_i64)},
+      {"kiln_rt_scatter_nd_i64",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_i64)},
+      {"kiln_rt_argsort_f16", reinterpret_cast<void *>(&kiln_rt_argsort_f16)},
+      {"kiln_rt_scatter_nd_f16",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_f16)},
+      {"kiln_rt_argsort_bf16", reinterpret_cast<void *>(&kiln_rt_argsort_bf16)},
+      {"kiln_rt_scatter_nd_bf16",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_bf16)},
+      {"kiln_rt_argsort_f32", reinterpret_cast<void *>(&kiln_rt_argsort_f32)},
+      {"kiln_rt_scatter_nd_f32",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_f32)},
+      {"kiln_rt_argsort_f64", reinterpret_cast<void *>(&kiln_rt_argsort_f64)},
+      {"kiln_rt_scatter_nd_f64",
+       reinterpret_cast<void *>(&kiln_rt_scatter_nd_f64)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

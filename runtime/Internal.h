@@ -332,6 +332,17 @@ void attention(const int64_t batches[2], int64_t s, int64_t t, int64_t d,
                const T *mask, const int64_t maskStrides[4], T *out,
                const int64_t outStrides[4], T scale, bool divide);
 
+/// The kernels of argsort and scatter_nd, shared by eager mode and compiled
+/// code (CAbi.cpp), on checked operands: `axis` is normalized, the shapes
+/// follow the op's rule and `out` is a contiguous tensor of the result's
+/// shape and dtype (int64 for argsort) that the kernel fills. `x` may be any
+/// view. scatterInto throws kiln::Error, naming `op`, on an index out of
+/// range (Sort.cpp, Indexing.cpp).
+void argsortInto(const Tensor &x, int64_t axis, bool descending, Tensor &out);
+void scatterInto(std::string_view op, const Tensor &x, const Tensor &indices,
+                 const Tensor &updates, ScatterReduction reduction,
+                 Tensor &out);
+
 /// The widest vector ISA of this CPU that kernels built for several ISAs
 /// (the GEMM's micro-kernel, softmax rows) pick at run time.
 enum class VectorIsa { Baseline, Avx2, Avx512 };

@@ -399,6 +399,35 @@ ShapeResult gatherShape(const Shape &input, const Shape &indices,
   return out;
 }
 
+ShapeResult scatterShape(const Shape &input, const Shape &indices,
+                         const Shape &updates) {
+  if (indices.empty())
+    return ShapeResult::failure(
+        "indices must have rank >= 1 (index vectors along the last "
+        "dimension), got shape " +
+        formatShape(indices));
+  int64_t k = indices.back();
+  if (isDynamic(k))
+    return ShapeResult::failure("the length of the index vectors (the last "
+                                "dimension of indices) must be static");
+  if (k > static_cast<int64_t>(input.size()))
+    return ShapeResult::failure("index vectors of length " + std::to_string(k) +
+                                " (indices shape " + formatShape(indices) +
+                                ") address more dimensions than the input " +
+                                formatShape(input) + " has");
+  Shape expected(indices.begin(), indices.end() - 1);
+  expected.insert(expected.end(), input.begin() + k, input.end());
+  bool ok = expected.size() == updates.size();
+  for (size_t d = 0; ok && d < updates.size(); ++d)
+    ok = dimsCompatible(expected[d], updates[d]);
+  if (!ok)
+    return ShapeResult::failure(
+        "updates of shape " + formatShape(updates) + " do not match indices " +
+        formatShape(indices) + " into input " + formatShape(input) +
+        ": expected " + formatShape(expected));
+  return input;
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//

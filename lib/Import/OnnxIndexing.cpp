@@ -1,6 +1,7 @@
 //===- OnnxIndexing.cpp - ONNX's indexing and contraction ops -------------===//
 //
-// Trilu, OneHot, GatherElements, GatherND and Einsum, composed of kiln ops:
+// Trilu, OneHot, GatherElements, GatherND, ScatterElements, ScatterND, TopK
+// and Einsum, composed of kiln ops:
 // what depends on shapes only (masks, iota constants, strides) is computed
 // at import time.
 //
@@ -54,70 +55,23 @@ Tensor oneHot(const Node &node) {
   return select(hot, on, off);
 }
 
-/// GatherElements: out[i][j][k] = x[index[i][j][k]][j][k] (axis 0): a gather
-/// from the flattened input at offsets computed from the indices.
-Tensor gatherElements(const Node &node) {
-  const Tensor &x = node.input(0);
-  const Tensor &indices = node.input(1);
-  int64_t rank = x.rank();
-  int64_t axis = node.intAttr("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (indices.rank() != rank)
-    node.fail("the indices have rank " + std::to_string(indices.rank()) +
-              ", the data " + std::to_string(rank));
-  Shape strides = Tensor::contiguousStrides(x.shape());
-  Tensor index = cast(indices, DType::I64);
-  index = select(index < 0, index + x.shape()[axis], index);
-  Tensor offset = index * strides[axis];
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != axis)
-      offset = offset + iotaAlong(indices.shape()[d], d, rank) * strides[d];
-  return gather(reshape(x, {x.size()}), offset, 0);
+/// The reduction attribute of ScatterElements and ScatterND.
+ScatterReduction scatterReduction(const Node &node) {
+  std::string name = node.stringAttr("reduction", "none");
+  std::optional<ScatterReduction> reduction = parseScatterReduction(name);
+  if (!reduction)
+    node.fail("reduction '" + name + "' is not supported");
+  return *reduction;
 }
 
-/// GatherND with batch_dims b: each index vector (the last dimension of the
-/// indices) picks a slice of x's dimensions after the b batch dimensions; a
-/// gather from x with those dimensions flattened.
-Tensor gatherND(const Node &node) {
-  const Tensor &x = node.input(0);
-  const Tensor &indices = node.input(1);
-  int64_t b = node.intAttr("batch_dims", 0);
-  int64_t q = indices.rank(), k = indices.shape().back();
-  if (b + k > x.rank())
-    node.fail("index vectors of length " + std::to_string(k) +
-              " do not fit the data's rank " + std::to_string(x.rank()));
-  // x as [batch, picked, rest...].
-  int64_t batch = 1, picked = 1;
-  Shape rest;
-  for (int64_t d = 0; d < x.rank(); ++d)
-    if (d < b)
-      batch *= x.shape()[d];
-    else if (d < b + k)
-      picked *= x.shape()[d];
-    else
-      rest.push_back(x.shape()[d]);
-  Shape flat = {batch * picked};
-  flat.insert(flat.end(), rest.begin(), rest.end());
-  // The offset of each index vector in the flattened dimension.
-  std::vector<int64_t> dims(x.shape().begin() + b, x.shape().begin() + b + k);
-  std::vector<int64_t> strides(k, 1);
-  for (int64_t j = k - 2; j >= 0; --j)
-    strides[j] = strides[j + 1] * dims[j + 1];
-  Tensor index = cast(indices, DType::I64);
-  Tensor dimsT = constant(dims, {k});
-  index = select(index < 0, index + dimsT, index);
-  Tensor offset = reduce_sum(index * constant(strides, {k}), {q - 1});
-  if (b > 0) {
-    // Plus the batch's offset: the batch dimensions are the leading ones of
-    // the indices too.
-    Shape leading(indices.shape().begin(), indices.shape().begin() + b);
-    Shape batchShape(q - 1, 1);
-    std::copy(leading.begin(), leading.end(), batchShape.begin());
-    Tensor batchIndex = reshape(arange(int64_t{0}, batch), batchShape);
-    offset = offset + batchIndex * picked;
-  }
-  return gather(reshape(x, flat), offset, 0);
+/// TopK: the values and indices of the k largest (smallest) elements along
+/// the axis, sorted; k is an attribute before opset 10, an input after.
+Outputs topK(const Node &node) {
+  int64_t k =
+      node.opset() < 10 ? node.intAttr("k", -1) : node.constantInts(1).at(0);
+  auto [values, indices] = topk(node.input(0), k, node.intAttr("axis", -1),
+                                node.intAttr("largest", 1) != 0);
+  return {values, indices};
 }
 
 /// Einsum as products and sums: each operand is transposed and
@@ -241,9 +195,20 @@ std::optional<Outputs> onnx_import::importIndexingNode(const Node &node) {
   if (type == "OneHot")
     return one(oneHot(node));
   if (type == "GatherElements")
-    return one(gatherElements(node));
+    return one(
+        take_along_axis(node.input(0), node.input(1), node.intAttr("axis", 0)));
   if (type == "GatherND")
-    return one(gatherND(node));
+    return one(
+        gather_nd(node.input(0), node.input(1), node.intAttr("batch_dims", 0)));
+  if (type == "ScatterElements" || type == "Scatter")
+    return one(scatter_elements(node.input(0), node.input(1), node.input(2),
+                                node.intAttr("axis", 0),
+                                scatterReduction(node)));
+  if (type == "ScatterND")
+    return one(scatter_nd(node.input(0), node.input(1), node.input(2),
+                          scatterReduction(node)));
+  if (type == "TopK")
+    return topK(node);
   if (type == "Einsum")
     return one(einsum(node));
   return std::nullopt;

@@ -74,18 +74,20 @@ Tensor unbroadcast(const Tensor &g, const Shape &shape) {
   return reshape(summed, shape);
 }
 
-/// A tensor of `like`'s shape and dtype filled with `value`: a scalar
+/// A tensor of `shape` and `dtype` filled with `value`: a scalar
 /// constant broadcast in the graph (eagerly, broadcast_to of a host scalar
 /// would make a constant of the whole shape).
-Tensor filled(const Tensor &like, double value) {
-  Tensor scalar = constant(Scalar(value), like.dtype());
+Tensor filled(const Shape &shape, DType dtype, double value) {
+  Tensor scalar = constant(Scalar(value), dtype);
   if (trace::Recorder *recorder = trace::activeRecorder())
-    return recorder->record({"broadcast_to",
-                             {scalar},
-                             {{"shape", like.shape()}},
-                             like.shape(),
-                             like.dtype()});
-  return broadcast_to(scalar, like.shape());
+    return recorder->record(
+        {"broadcast_to", {scalar}, {{"shape", shape}}, shape, dtype});
+  return broadcast_to(scalar, shape);
+}
+
+/// The same, of `like`'s shape and dtype.
+Tensor filled(const Tensor &like, double value) {
+  return filled(like.shape(), like.dtype(), value);
 }
 
 /// The cotangent of a reduction's input: `g` (the result's cotangent)
@@ -127,8 +129,9 @@ Tensor unslice(const Tensor &g, const Shape &shape,
 }
 
 /// The adjoint of gather(x, indices, axis): the cotangents of the gathered
-/// slices summed into the rows they came from, as a matmul with the one-hot
-/// matrix of the indices (the dialect has no scatter-add yet).
+/// slices added into the rows they came from, by a scatter_nd (add) of g,
+/// as [count, outer, inner], into zeros of x's shape as [size, outer,
+/// inner].
 Tensor ungather(const Tensor &g, const Tensor &x, const Tensor &indices,
                 int64_t axis) {
   int64_t size = x.shape()[axis];
@@ -138,16 +141,11 @@ Tensor ungather(const Tensor &g, const Tensor &x, const Tensor &indices,
     outer *= xs[d];
   for (int64_t d = axis + 1; d < x.rank(); ++d)
     inner *= xs[d];
-  Tensor flat = reshape(indices, {count});
-  flat = select(flat < 0, flat + size, flat);
-  Tensor positions =
-      arange(0.0, static_cast<double>(size), 1.0, flat.dtype()); // [size]
-  Tensor oneHot = cast(eq(expand_dims(flat, 1), expand_dims(positions, 0)),
-                       g.dtype()); // [count, size]
-  // g as [outer, count, inner] -> [outer, inner, count] @ [count, size].
-  Tensor gr = transpose(reshape(g, {outer, count, inner}), {0, 2, 1});
-  Tensor summed = matmul(gr, oneHot); // [outer, inner, size]
-  return reshape(transpose(summed, {0, 2, 1}), xs);
+  Tensor rows = transpose(reshape(g, {outer, count, inner}), {1, 0, 2});
+  Tensor zeros = filled({size, outer, inner}, g.dtype(), 0.0);
+  Tensor summed = scatter_nd(zeros, reshape(indices, {count, 1}), rows,
+                             ScatterReduction::Add);
+  return reshape(transpose(summed, {1, 0, 2}), xs);
 }
 
 /// The adjoint of numpy's matmul, for a and b of any rank >= 1.
@@ -409,10 +407,27 @@ Tensors vjp(Operation *op, const std::vector<Tensor> &in, const Tensor &out,
         }
         return result;
       })
-      // No gradient: the value is a constant, an integer or a choice.
+      .Case([&](ScatterNdOp scatter) {
+        // Each update's cotangent is g at its slice. Replaced slices get
+        // none of g; added ones pass g through.
+        auto reduction = *parseScatterReduction(scatter.getReduction().str());
+        if (reduction != ScatterReduction::None &&
+            reduction != ScatterReduction::Add)
+          throw Error("gradient: 'kiln.scatter_nd' at " +
+                      formatLocation(scatter.getLoc()) + ": reduction \"" +
+                      scatter.getReduction().str() +
+                      "\" has no gradient rule (none and add have)");
+        Tensor gInput = reduction == ScatterReduction::Add
+                            ? g
+                            : scatter_nd(g, in[1], filled(in[2], 0.0));
+        return Tensors{gInput, std::nullopt, gather_nd(g, in[1])};
+      })
+      // No gradient: the value is a constant, an integer, a choice or
+      // random.
       .Case<ConstantOp, StopGradientOp, SignOp, FloorOp, CeilOp, RoundOp,
             ArgmaxOp, ArgminOp, EqOp, NeOp, LtOp, LeOp, GtOp, GeOp, AndOp, OrOp,
-            NotOp>([&](Operation *) { return none(); })
+            NotOp, ArgsortOp, RandomUniformOp, RandomNormalOp>(
+          [&](Operation *) { return none(); })
       .Default([&](Operation *other) -> Tensors {
         throw Error("gradient: '" + other->getName().getStringRef().str() +
                     "' at " + formatLocation(other->getLoc()) +

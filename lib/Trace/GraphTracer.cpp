@@ -66,6 +66,8 @@ NamedAttribute toAttribute(Builder &b, StringRef name,
           return b.getF64FloatAttr(v);
         else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
           return b.getDenseI64ArrayAttr(v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return b.getStringAttr(v);
         else
           return Attribute();
       },

@@ -25,6 +25,7 @@ namespace kiln::e2e {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 using Program = std::function<Tensor(const std::vector<Tensor> &)>;
 
@@ -257,6 +258,47 @@ TEST(AutodiffE2E, Cumsum) {
           "cumsum",
           [=](auto &a) { return cumsum(a[0], 1, exclusive, reverse); }, {x});
   checkGradients("cumsum axis 0", [](auto &a) { return cumsum(a[0], 0); }, {x});
+}
+
+TEST(AutodiffE2E, SortingGatheringAndScattering) {
+  Tensor x = f64({4, 5}, 21);
+  checkGradients("sort", [](auto &a) { return sort(a[0], 1); }, {x});
+  checkGradients("sort descending along axis 0",
+                 [](auto &a) { return sort(a[0], 0, true); }, {x});
+  checkGradients("topk values", [](auto &a) { return topk(a[0], 2, 1).first; },
+                 {x});
+  Tensor picks = constant({2, 0, -1, 1, 4, 4, 0, 3}, {4, 2}, DType::I64);
+  checkGradients("take_along_axis",
+                 [picks](auto &a) { return take_along_axis(a[0], picks, 1); },
+                 {x});
+  Tensor vectors = constant({1, 2, 3, 4, 1, 2}, {3, 2}, DType::I64);
+  checkGradients("gather_nd",
+                 [vectors](auto &a) { return gather_nd(a[0], vectors); }, {x});
+  Tensor u = f64({3, 5}, 22);
+  Tensor distinct = constant({1, 3, -4}, {3, 1}, DType::I64);
+  checkGradients(
+      "scatter_nd",
+      [distinct](auto &a) { return scatter_nd(a[0], distinct, a[1]); }, {x, u});
+  Tensor repeated = constant({1, 3, 1}, {3, 1}, DType::I64);
+  checkGradients("scatter_nd add",
+                 [repeated](auto &a) {
+                   return scatter_nd(a[0], repeated, a[1],
+                                     ScatterReduction::Add);
+                 },
+                 {x, u});
+  Tensor where = constant({3, 0, 1, 1, 2, -1}, {2, 3}, DType::I64);
+  checkGradients("scatter_elements add",
+                 [where](auto &a) {
+                   return scatter_elements(a[0], where, a[1], 0,
+                                           ScatterReduction::Add);
+                 },
+                 {x, f64({2, 3}, 23)});
+  GradientTape tape;
+  tape.watch(x);
+  Tensor y = scatter_nd(x, distinct, u, ScatterReduction::Mul);
+  EXPECT_THAT([&] { tape.gradient(reduce_sum(y), {x}); },
+              ThrowsMessage<Error>(HasSubstr("reduction \"mul\" has no "
+                                             "gradient rule")));
 }
 
 TEST(AutodiffE2E, MatmulInEveryRank) {

@@ -276,6 +276,26 @@ Tensor evaluateOne(Operation *op, Operands in) {
           bias = in[2];
         return conv(in[0], in[1], bias, convOptionsOf(c));
       })
+      // Sorting, scattering and random numbers
+      .Case([&](ArgsortOp a) {
+        return argsort(in[0], a.getAxis(), a.getDescending());
+      })
+      .Case([&](ScatterNdOp s) {
+        return scatter_nd(in[0], in[1], in[2],
+                          *parseScatterReduction(s.getReduction().str()));
+      })
+      .Case([&](RandomUniformOp r) {
+        return random_uniform(toShape(r.getType()), in[0],
+                              r.getLowAttr().getValueAsDouble(),
+                              r.getHighAttr().getValueAsDouble(),
+                              *toDType(r.getType().getElementType()));
+      })
+      .Case([&](RandomNormalOp r) {
+        return random_normal(toShape(r.getType()), in[0],
+                             r.getMeanAttr().getValueAsDouble(),
+                             r.getStddevAttr().getValueAsDouble(),
+                             *toDType(r.getType().getElementType()));
+      })
       .Default([&](Operation *other) -> Tensor {
         throw Error("evaluate: '" + other->getName().getStringRef().str() +
                     "' is not a kiln op");

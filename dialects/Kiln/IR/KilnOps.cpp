@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Runtime/Ops.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -445,6 +446,64 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
                 vec(adaptor.getPadsEnd()), vec(adaptor.getDilations()),
                 adaptor.getGroups()),
       elementType, inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Sorting, scattering and random numbers
+//===----------------------------------------------------------------------===//
+
+LogicalResult ArgsortOp::verify() {
+  if (failed(verifySoftmaxAxis(*this, getInput().getType(),
+                               getAxisAttr().getInt())))
+    return failure();
+  if (failed(verifyCompatibleShape(getInput().getType(), getType())))
+    return emitOpError("result shape ")
+           << formatShape(toShape(getType())) << " differs from the input's "
+           << formatShape(toShape(getInput().getType()));
+  return success();
+}
+
+LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto input = tensorType(adaptor.getInput());
+  auto updates = tensorType(adaptor.getUpdates());
+  StringRef reduction = adaptor.getReduction();
+  if (!parseScatterReduction(reduction.str()))
+    return inferError(location, getOperationName(),
+                      "reduction \"" + reduction +
+                          "\" must be one of none, add, mul, max, min");
+  if (updates.getElementType() != input.getElementType())
+    return inferError(
+        location, getOperationName(),
+        "updates element type " + typeName(updates.getElementType()) +
+            " differs from the input's " + typeName(input.getElementType()));
+  return inferFromRule(location, getOperationName(),
+                       scatterShape(toShape(input),
+                                    toShape(tensorType(adaptor.getIndices())),
+                                    toShape(updates)),
+                       input.getElementType(), inferred);
+}
+
+namespace {
+LogicalResult verifyRandom(Operation *op, Value seed, RankedTensorType type) {
+  if (tensorType(seed).getRank() != 0)
+    return op->emitOpError("seed must be a rank-0 tensor, got ")
+           << seed.getType();
+  if (!type.hasStaticShape())
+    return op->emitOpError("result shape must be static, got ")
+           << formatShape(toShape(type));
+  return success();
+}
+} // namespace
+
+LogicalResult RandomUniformOp::verify() {
+  return verifyRandom(*this, getSeed(), getType());
+}
+
+LogicalResult RandomNormalOp::verify() {
+  return verifyRandom(*this, getSeed(), getType());
 }
 
 #define GET_OP_CLASSES

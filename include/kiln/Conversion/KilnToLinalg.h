@@ -36,6 +36,10 @@ void populateLinearAlgebraLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// softmax, log_softmax and layer_norm, decomposed into generics.
 void populateNNLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// argsort and scatter_nd: calls of the runtime's kernels; random_uniform
+/// and random_normal: a generic computing the runtime's generator.
+void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
+
 /// Lowers each scaled dot-product attention (`softmax(q kᵀ scale) v` written
 /// with kiln.transpose, kiln.matmul, kiln.mul or kiln.div and kiln.softmax)
 /// under `root` to one call of the runtime's fused kernel

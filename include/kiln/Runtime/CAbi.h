@@ -178,6 +178,30 @@ void kiln_rt_print_f16(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_bf16(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_f32(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_f64(int64_t rank, void *descriptor, const char *prefix);
+
+/// The kernels of `kiln.argsort` and `kiln.scatter_nd` (eager mode's, see
+/// kiln/Runtime/Ops.h) on MLIR unranked memrefs (a rank, then a pointer to
+/// the ranked descriptor), one function per element type of the input
+/// (suffixes as kiln_rt_print's): `out` is a contiguous buffer of the
+/// result's shape that the kernel fills (int64 for argsort); scatter's
+/// indices are int64 and `reduction` is a kiln::ScatterReduction. An index
+/// out of range is reported like the errors above (the host throws eager
+/// mode's error when the call returns).
+#define KILN_DECLARE_INDEXING_KERNELS(suffix)                                  \
+  void kiln_rt_argsort_##suffix(int64_t rank, void *input, int64_t outRank,    \
+                                void *out, int64_t axis, int32_t descending);  \
+  void kiln_rt_scatter_nd_##suffix(int32_t reduction, int64_t rank,            \
+                                   void *input, int64_t indicesRank,           \
+                                   void *indices, int64_t updatesRank,         \
+                                   void *updates, int64_t outRank, void *out);
+KILN_DECLARE_INDEXING_KERNELS(bool)
+KILN_DECLARE_INDEXING_KERNELS(i32)
+KILN_DECLARE_INDEXING_KERNELS(i64)
+KILN_DECLARE_INDEXING_KERNELS(f16)
+KILN_DECLARE_INDEXING_KERNELS(bf16)
+KILN_DECLARE_INDEXING_KERNELS(f32)
+KILN_DECLARE_INDEXING_KERNELS(f64)
+#undef KILN_DECLARE_INDEXING_KERNELS
 }
 
 namespace kiln {

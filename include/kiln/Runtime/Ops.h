@@ -30,6 +30,7 @@
 #include <optional>
 #include <source_location>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kiln {
@@ -370,6 +371,104 @@ Tensor max_pool(const Tensor &x, const PoolOptions &options,
 /// the input (or its padding too: count_include_pad).
 Tensor avg_pool(const Tensor &x, const PoolOptions &options,
                 SourceLoc loc = SourceLoc::current());
+
+//===----------------------------------------------------------------------===//
+// Sorting (Sort.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The indices (int64) that sort `x` along `axis`, ascending or descending.
+/// The sort is stable in both directions: equal elements keep the order of
+/// their indices. NaN ranks above every number (last ascending, first
+/// descending), as numpy sorts it; false ranks below true.
+Tensor argsort(const Tensor &x, int64_t axis = -1, bool descending = false,
+               SourceLoc loc = SourceLoc::current());
+/// `x` sorted along `axis`: take_along_axis(x, argsort(x, axis, descending)).
+Tensor sort(const Tensor &x, int64_t axis = -1, bool descending = false,
+            SourceLoc loc = SourceLoc::current());
+/// The `k` largest (or, with `largest` false, smallest) elements along
+/// `axis` and their int64 indices, largest (smallest) first; of equal
+/// elements the one with the lower index comes first (ONNX TopK).
+std::pair<Tensor, Tensor> topk(const Tensor &x, int64_t k, int64_t axis = -1,
+                               bool largest = true,
+                               SourceLoc loc = SourceLoc::current());
+
+//===----------------------------------------------------------------------===//
+// Indexing and scattering (Indexing.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Elements picked along `axis` (numpy.take_along_axis, ONNX
+/// GatherElements): out[i0, ..., ia, ..., in] = x[i0, ..., indices[i0, ...,
+/// ia, ..., in], ..., in]. `indices` (int32 or int64) has x's rank and no
+/// dimension larger than x's (other than along `axis`); the result has its
+/// shape. Negative indices count from the end.
+Tensor take_along_axis(const Tensor &x, const Tensor &indices, int64_t axis,
+                       SourceLoc loc = SourceLoc::current());
+/// Slices picked by index vectors (ONNX GatherND, tf.gather_nd): the last
+/// dimension of `indices` holds vectors of length k that index x's
+/// dimensions after the first `batch_dims` (which x and indices share);
+/// the result is indices.shape[:-1] + x.shape[batch_dims + k:].
+Tensor gather_nd(const Tensor &x, const Tensor &indices, int64_t batch_dims = 0,
+                 SourceLoc loc = SourceLoc::current());
+
+/// How scatter ops combine an update with the element it lands on.
+enum class ScatterReduction {
+  None, ///< the update replaces the element
+  Add,
+  Mul,
+  Max,
+  Min,
+};
+/// "none", "add", "mul", "max", "min".
+std::string_view scatterReductionName(ScatterReduction reduction);
+/// The reduction named `name` (as above), or nullopt.
+std::optional<ScatterReduction> parseScatterReduction(std::string_view name);
+
+/// A copy of `x` with slices updated (ONNX ScatterND,
+/// tf.tensor_scatter_nd_update): `indices` (int32 or int64) holds index
+/// vectors of length k along its last dimension, each naming the slice
+/// x[i0, ..., ik-1] (negative indices count from the end; others out of
+/// range throw); `updates` has the shape indices.shape[:-1] + x.shape[k:]
+/// and x's dtype. Updates apply in row-major order of the index vectors:
+/// with None a repeated index keeps the last update, the other reductions
+/// combine every update into the element.
+Tensor scatter_nd(const Tensor &x, const Tensor &indices, const Tensor &updates,
+                  ScatterReduction reduction = ScatterReduction::None,
+                  SourceLoc loc = SourceLoc::current());
+/// The inverse of take_along_axis (ONNX ScatterElements, torch.scatter):
+/// out[i0, ..., indices[i0, ..., in], ..., in] = updates[i0, ..., in] along
+/// `axis`, with `indices` and `updates` of one shape and x's rank;
+/// duplicates as in scatter_nd.
+Tensor scatter_elements(const Tensor &x, const Tensor &indices,
+                        const Tensor &updates, int64_t axis,
+                        ScatterReduction reduction = ScatterReduction::None,
+                        SourceLoc loc = SourceLoc::current());
+
+//===----------------------------------------------------------------------===//
+// Random numbers inside graphs (Random.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Uniform values in [low, high) of a floating `dtype`, keyed by `seed`, a
+/// rank-0 int32 or int64 tensor: the values of random_uniform(shape,
+/// seed.item(), low, high, dtype) (kiln/Runtime/Tensor.h), bit for bit, in
+/// every mode. Unlike that factory, the seed may be a traced argument: a
+/// compiled function draws new numbers when it is called with a new seed,
+/// without retracing. The same seed gives the same numbers (the op is
+/// stateless, as JAX's).
+Tensor random_uniform(const Shape &shape, const Tensor &seed, double low = 0.0,
+                      double high = 1.0, DType dtype = DType::F32,
+                      SourceLoc loc = SourceLoc::current());
+/// Normal values with `mean` and `stddev`, keyed by `seed` as above: those
+/// of random_normal(shape, seed.item(), mean, stddev, dtype), bit for bit
+/// (compiled code computes Box-Muller's float64 logarithm, sine and cosine
+/// with the C library's functions, as eager mode does).
+Tensor random_normal(const Shape &shape, const Tensor &seed, double mean = 0.0,
+                     double stddev = 1.0, DType dtype = DType::F32,
+                     SourceLoc loc = SourceLoc::current());
+/// Inverted dropout: each element of `x` is zeroed with probability `rate`
+/// (where random_uniform(x.shape(), seed) < rate) and the others scaled by
+/// 1 / (1 - rate). `rate` is in [0, 1); floating `x`.
+Tensor dropout(const Tensor &x, double rate, const Tensor &seed,
+               SourceLoc loc = SourceLoc::current());
 
 } // namespace kiln
 

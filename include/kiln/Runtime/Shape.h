@@ -146,6 +146,13 @@ ShapeResult padShape(const Shape &input, const std::vector<int64_t> &low,
 /// input.shape[axis+1:].
 ShapeResult gatherShape(const Shape &input, const Shape &indices, int64_t axis);
 
+/// scatter_nd: `indices` (rank >= 1) hold index vectors of length k =
+/// indices.shape[-1] <= rank(input) along their last dimension, each naming a
+/// slice input[i0, ..., ik-1, ...]; `updates` must have the shape
+/// indices.shape[:-1] + input.shape[k:]. The result has the input's shape.
+ShapeResult scatterShape(const Shape &input, const Shape &indices,
+                         const Shape &updates);
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//

@@ -35,9 +35,10 @@ struct Value {
 };
 
 /// An attribute of a traced op: an axis, a flag, a list of integers (axes,
-/// permutation, shape), a floating value or a dtype.
-using AttrValue =
-    std::variant<int64_t, bool, double, std::vector<int64_t>, DType>;
+/// permutation, shape), a floating value, a dtype or a keyword (scatter's
+/// reduction).
+using AttrValue = std::variant<int64_t, bool, double, std::vector<int64_t>,
+                               DType, std::string>;
 using Attrs = std::vector<std::pair<std::string_view, AttrValue>>;
 
 /// One eager op call that was checked and is to be recorded.

@@ -27,25 +27,6 @@ using namespace kiln::lowering;
 
 namespace {
 
-/// The suffix of the runtime's print function for `element`.
-std::optional<StringRef> printSuffix(Type element) {
-  if (element.isInteger(1))
-    return StringRef("bool");
-  if (element.isInteger(32))
-    return StringRef("i32");
-  if (element.isInteger(64))
-    return StringRef("i64");
-  if (element.isF16())
-    return StringRef("f16");
-  if (element.isBF16())
-    return StringRef("bf16");
-  if (element.isF32())
-    return StringRef("f32");
-  if (element.isF64())
-    return StringRef("f64");
-  return std::nullopt;
-}
-
 struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -57,22 +38,12 @@ struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
           op, "needs an enclosing module to declare the runtime's print");
     auto type = cast<RankedTensorType>(op.getInput().getType());
     Type element = type.getElementType();
-    std::optional<StringRef> suffix = printSuffix(element);
+    std::optional<StringRef> suffix = runtimeTypeSuffix(element);
     if (!suffix)
       return rewriter.notifyMatchFailure(op, "prints no tensor of this type");
     Location loc = op.getLoc();
-
     // Any layout: the runtime reads the descriptor's strides.
-    int64_t d = ShapedType::kDynamic;
-    auto bufferType = MemRefType::get(
-        type.getShape(), element,
-        StridedLayoutAttr::get(rewriter.getContext(), d,
-                               SmallVector<int64_t>(type.getRank(), d)));
-    Value buffer = bufferization::ToBufferOp::create(
-        rewriter, loc, bufferType, op.getInput(), /*read_only=*/true);
-    Value unranked = memref::CastOp::create(
-        rewriter, loc, UnrankedMemRefType::get(element, 0), buffer);
-
+    Value unranked = unrankedBuffer(rewriter, loc, op.getInput());
     std::string name = ("kiln_rt_print_" + *suffix).str();
     auto callee = module.lookupSymbol<func::FuncOp>(name);
     if (!callee) {

@@ -161,7 +161,7 @@ private:
                    AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
                    AtanhOp, FloorOp, CeilOp, RoundOp, ReciprocalOp,
                    StopGradientOp, NotOp, SoftmaxOp, LogSoftmaxOp, LayerNormOp,
-                   CumsumOp>(op)) {
+                   CumsumOp, ArgsortOp, ScatterNdOp>(op)) {
       dims = of(op->getOperand(0));
     } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
       // The target shape is static: a dynamic input dimension must have its

@@ -30,6 +30,7 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns,
   populateShapeLoweringPatterns(patterns, reportIndexErrors);
   populateLinearAlgebraLoweringPatterns(patterns);
   populateNNLoweringPatterns(patterns);
+  populateIndexingLoweringPatterns(patterns);
   populateControlFlowLoweringPatterns(patterns);
   populateDebugLoweringPatterns(patterns);
 }

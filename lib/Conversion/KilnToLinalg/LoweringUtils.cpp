@@ -8,8 +8,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringExtras.h"
@@ -377,6 +379,37 @@ Value constantString(OpBuilder &b, Location loc, ModuleOp module,
                                     b.getStringAttr(contents));
   }
   return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+std::optional<StringRef> runtimeTypeSuffix(Type element) {
+  if (element.isInteger(1))
+    return StringRef("bool");
+  if (element.isInteger(32))
+    return StringRef("i32");
+  if (element.isInteger(64))
+    return StringRef("i64");
+  if (element.isF16())
+    return StringRef("f16");
+  if (element.isBF16())
+    return StringRef("bf16");
+  if (element.isF32())
+    return StringRef("f32");
+  if (element.isF64())
+    return StringRef("f64");
+  return std::nullopt;
+}
+
+Value unrankedBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  int64_t d = ShapedType::kDynamic;
+  auto bufferType = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), d,
+                             SmallVector<int64_t>(type.getRank(), d)));
+  Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, tensor,
+                                                   /*read_only=*/true);
+  return memref::CastOp::create(
+      b, loc, UnrankedMemRefType::get(type.getElementType(), 0), buffer);
 }
 
 /// Whether every pair of `checks` is equal (an i1).

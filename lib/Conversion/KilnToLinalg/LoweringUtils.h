@@ -102,6 +102,16 @@ buildElementwise(mlir::PatternRewriter &rewriter, mlir::Operation *op,
 mlir::Value constantString(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::ModuleOp module, llvm::StringRef text);
 
+/// The suffix of the runtime's functions for tensors of `element` (print,
+/// argsort, scatter_nd): "bool", "i32", "i64", "f16", "bf16", "f32" or
+/// "f64"; none for other types.
+std::optional<llvm::StringRef> runtimeTypeSuffix(mlir::Type element);
+
+/// `tensor` as a read-only unranked memref of any layout (the runtime reads
+/// the descriptor's strides): how a tensor is passed to a runtime function.
+mlir::Value unrankedBuffer(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value tensor);
+
 /// Two index sizes that must be equal at run time, and which sizes they
 /// are, for the error message ("dimension 0", "the contracted dimension").
 struct SizeCheck {

@@ -1026,3 +1026,88 @@ func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tenso
   %0 = kiln.conv %x, %w bias %b strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
+
+// -----
+
+// argsort along an axis out of range.
+func.func @argsort_axis_out_of_range(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'kiln.argsort' op axis 2 is out of range for rank 2 (expected -2 <= axis < 2)}}
+  %0 = kiln.argsort %x axis = 2 : tensor<4x8xf32> -> tensor<4x8xi64>
+  return
+}
+
+// -----
+
+// argsort's result has the input's shape.
+func.func @argsort_shape(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'kiln.argsort' op result shape (8, 4) differs from the input's (4, 8)}}
+  %0 = kiln.argsort %x axis = 0 : tensor<4x8xf32> -> tensor<8x4xi64>
+  return
+}
+
+// -----
+
+// scatter_nd's updates must match the indices and the input.
+func.func @scatter_updates_shape(%x: tensor<4x8xf32>, %i: tensor<2x1xi64>, %u: tensor<3x8xf32>) {
+  // expected-error @+2 {{'kiln.scatter_nd' op updates of shape (3, 8) do not match indices (2, 1) into input (4, 8): expected (2, 8)}}
+  // expected-error @+1 {{'kiln.scatter_nd' op failed to infer returned types}}
+  %0 = kiln.scatter_nd %x, %i, %u reduction = "none" : (tensor<4x8xf32>, tensor<2x1xi64>, tensor<3x8xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// scatter_nd's index vectors cannot be longer than the input's rank.
+func.func @scatter_index_length(%x: tensor<4x8xf32>, %i: tensor<2x3xi64>, %u: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.scatter_nd' op index vectors of length 3 (indices shape (2, 3)) address more dimensions than the input (4, 8) has}}
+  // expected-error @+1 {{'kiln.scatter_nd' op failed to infer returned types}}
+  %0 = kiln.scatter_nd %x, %i, %u reduction = "none" : (tensor<4x8xf32>, tensor<2x3xi64>, tensor<2xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// scatter_nd's reduction is one of five.
+func.func @scatter_reduction(%x: tensor<4xf32>, %i: tensor<2x1xi64>, %u: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.scatter_nd' op reduction "mean" must be one of none, add, mul, max, min}}
+  // expected-error @+1 {{'kiln.scatter_nd' op failed to infer returned types}}
+  %0 = kiln.scatter_nd %x, %i, %u reduction = "mean" : (tensor<4xf32>, tensor<2x1xi64>, tensor<2xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// scatter_nd's updates have the input's element type.
+func.func @scatter_update_type(%x: tensor<4xf32>, %i: tensor<2x1xi64>, %u: tensor<2xf64>) {
+  // expected-error @+2 {{'kiln.scatter_nd' op updates element type f64 differs from the input's f32}}
+  // expected-error @+1 {{'kiln.scatter_nd' op failed to infer returned types}}
+  %0 = kiln.scatter_nd %x, %i, %u reduction = "none" : (tensor<4xf32>, tensor<2x1xi64>, tensor<2xf64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// A random op's seed is a scalar.
+func.func @random_seed_rank(%s: tensor<2xi64>) {
+  // expected-error @+1 {{'kiln.random_uniform' op seed must be a rank-0 tensor, got 'tensor<2xi64>'}}
+  %0 = kiln.random_uniform %s low = 0.0 high = 1.0 : tensor<2xi64> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// A random op's shape is static.
+func.func @random_dynamic_shape(%s: tensor<i64>) {
+  // expected-error @+1 {{'kiln.random_normal' op result shape must be static, got (?, 4)}}
+  %0 = kiln.random_normal %s mean = 0.0 stddev = 1.0 : tensor<i64> -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+// A random op's result is floating.
+func.func @random_integer(%s: tensor<i64>) {
+  // expected-error @+1 {{'kiln.random_uniform' op result #0 must be ranked tensor of}}
+  %0 = kiln.random_uniform %s low = 0.0 high = 1.0 : tensor<i64> -> tensor<4xi32>
+  return
+}

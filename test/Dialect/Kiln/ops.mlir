@@ -473,3 +473,18 @@ func.func @layer_norm(%x: tensor<4x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>,
   %4 = kiln.layer_norm %d scale %p bias %p axes = [-2, -1] epsilon = 1.0e-03 : (tensor<?x4x8xf64>, tensor<4x8xf64>, tensor<4x8xf64>) -> tensor<?x4x8xf64>
   return
 }
+
+// CHECK-LABEL: func.func @sorting_scattering_random
+//       CHECK:   kiln.argsort %{{.+}} axis = 1 : tensor<4x8xf32> -> tensor<4x8xi64>
+//       CHECK:   kiln.argsort %{{.+}} axis = -1 descending : tensor<?x8xi1> -> tensor<?x8xi64>
+//       CHECK:   kiln.scatter_nd %{{.+}}, %{{.+}}, %{{.+}} reduction = "add" : (tensor<4x8xf32>, tensor<2x1xi32>, tensor<2x8xf32>) -> tensor<4x8xf32>
+//       CHECK:   kiln.random_uniform %{{.+}} low = -1.000000e+00 high = 2.000000e+00 : tensor<i64> -> tensor<3x5xbf16>
+//       CHECK:   kiln.random_normal %{{.+}} mean = 0.000000e+00 stddev = 1.000000e+00 : tensor<i32> -> tensor<7xf64>
+func.func @sorting_scattering_random(%a: tensor<4x8xf32>, %b: tensor<?x8xi1>, %i: tensor<2x1xi32>, %u: tensor<2x8xf32>, %s: tensor<i64>, %t: tensor<i32>) {
+  %0 = kiln.argsort %a axis = 1 : tensor<4x8xf32> -> tensor<4x8xi64>
+  %1 = kiln.argsort %b axis = -1 descending : tensor<?x8xi1> -> tensor<?x8xi64>
+  %2 = kiln.scatter_nd %a, %i, %u reduction = "add" : (tensor<4x8xf32>, tensor<2x1xi32>, tensor<2x8xf32>) -> tensor<4x8xf32>
+  %3 = kiln.random_uniform %s low = -1.0 high = 2.0 : tensor<i64> -> tensor<3x5xbf16>
+  %4 = kiln.random_normal %t mean = 0.0 stddev = 1.0 : tensor<i32> -> tensor<7xf64>
+  return
+}

@@ -970,4 +970,6 @@ def Kiln_ScanOp : Kiln_Op<"scan", [RecursiveMemoryEffects,
   let hasCanonicalizer = 1;
 }
 
+include "kiln/Dialect/Kiln/IR/KilnIndexingOps.td"
+
 #endif // KILN_OPS_TD
