@@ -367,6 +367,10 @@ void printCompiled(int64_t rank, const void *descriptor, DType dtype,
 KILN_DEFINE_PRINT(bool, DType::Bool)
 KILN_DEFINE_PRINT(i32, DType::I32)
 KILN_DEFINE_PRINT(i64, DType::I64)
+KILN_DEFINE_PRINT(i8, DType::I8)
+KILN_DEFINE_PRINT(i16, DType::I16)
+KILN_DEFINE_PRINT(ui8, DType::U8)
+KILN_DEFINE_PRINT(ui16, DType::U16)
 KILN_DEFINE_PRINT(f16, DType::F16)
 KILN_DEFINE_PRINT(bf16, DType::BF16)
 KILN_DEFINE_PRINT(f32, DType::F32)
@@ -466,6 +470,10 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
       {"kiln_rt_print_bool", reinterpret_cast<void *>(&kiln_rt_print_bool)},
       {"kiln_rt_print_i32", reinterpret_cast<void *>(&kiln_rt_print_i32)},
       {"kiln_rt_print_i64", reinterpret_cast<void *>(&kiln_rt_print_i64)},
+      {"kiln_rt_print_i8", reinterpret_cast<void *>(&kiln_rt_print_i8)},
+      {"kiln_rt_print_i16", reinterpret_cast<void *>(&kiln_rt_print_i16)},
+      {"kiln_rt_print_ui8", reinterpret_cast<void *>(&kiln_rt_print_ui8)},
+      {"kiln_rt_print_ui16", reinterpret_cast<void *>(&kiln_rt_print_ui16)},
       {"kiln_rt_print_f16", reinterpret_cast<void *>(&kiln_rt_print_f16)},
       {"kiln_rt_print_bf16", reinterpret_cast<void *>(&kiln_rt_print_bf16)},
       {"kiln_rt_print_f32", reinterpret_cast<void *>(&kiln_rt_print_f32)},

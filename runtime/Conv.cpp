@@ -417,13 +417,23 @@ namespace {
 Tensor pool(std::string_view op, const Tensor &x, const PoolOptions &options) {
   checkDefined(op, x);
   bool isMax = op == "max_pool";
-  if (!isFloating(x.dtype()))
-    fail(op, "expects a floating-point input", {&x});
+  if (isMax ? isBool(x.dtype()) : !isFloating(x.dtype()))
+    fail(op,
+         isMax ? "expects a numeric input" : "expects a floating-point input",
+         {&x});
   Window window =
       windowOf(op, x, options.window, options.strides, options.pads_begin,
                options.pads_end, options.dilations, options.ceil_mode);
-  Tensor xp = padSpatial(x, window.padLow, window.padHigh,
-                         isMax ? Scalar(-INFINITY) : Scalar(0));
+  // max_pool pads with the lowest value of the dtype.
+  Scalar lowest = isFloating(x.dtype())
+                      ? Scalar(-INFINITY)
+                      : visitDType(x.dtype(), [](auto tag) {
+                          using T = typename decltype(tag)::type;
+                          return Scalar(static_cast<int64_t>(
+                              std::numeric_limits<T>::min()));
+                        });
+  Tensor xp =
+      padSpatial(x, window.padLow, window.padHigh, isMax ? lowest : Scalar(0));
   std::vector<Tensor> slices = taps(xp, window);
   Tensor y = slices[0];
   for (size_t t = 1; t < slices.size(); ++t)

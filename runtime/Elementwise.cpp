@@ -35,13 +35,20 @@ enum class BinaryKind {
   Gt,
   Ge,
   And,
-  Or
+  Or,
+  BitAnd,
+  BitOr,
+  BitXor,
+  LeftShift,
+  RightShift,
 };
 
 const char *binaryName(BinaryKind k) {
   static const char *names[] = {
-      "add", "sub", "mul", "div", "pow", "maximum",     "minimum",   "eq",
-      "ne",  "lt",  "le",  "gt",  "ge",  "logical_and", "logical_or"};
+      "add",         "sub",        "mul",         "div",         "pow",
+      "maximum",     "minimum",    "eq",          "ne",          "lt",
+      "le",          "gt",         "ge",          "logical_and", "logical_or",
+      "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",  "right_shift"};
   return names[static_cast<int>(k)];
 }
 
@@ -52,6 +59,22 @@ bool isLogical(BinaryKind k) {
   return k == BinaryKind::And || k == BinaryKind::Or;
 }
 bool isArithmetic(BinaryKind k) { return k <= BinaryKind::Pow; }
+bool isBitwise(BinaryKind k) { return k >= BinaryKind::BitAnd; }
+bool isShift(BinaryKind k) { return k >= BinaryKind::LeftShift; }
+
+/// x << y and x >> y (arithmetic) in T: an amount outside [0, bits of T)
+/// shifts every bit out (0, or -1 for a negative x shifted right), where
+/// C++ leaves it undefined.
+template <typename T> T shiftLeft(T x, T y) {
+  if (y < 0 || y >= static_cast<T>(8 * sizeof(T)))
+    return 0;
+  return static_cast<T>(static_cast<WrapType<T>>(x) << y);
+}
+template <typename T> T shiftRight(T x, T y) {
+  if (y < 0 || y >= static_cast<T>(8 * sizeof(T)))
+    return x < 0 ? T(-1) : T(0);
+  return static_cast<T>(x >> y);
+}
 
 /// Floor division (numpy `//`). Division by zero gives 0, as the compiled
 /// code does (the `kiln.div` spec), so that no input can trap.
@@ -194,6 +217,25 @@ void binaryKernel(BinaryKind kind, Tensor &out, const Tensor &a,
     return runBinary<T, bool>(out, a, b, [](T x, T y) { return x && y; });
   case BinaryKind::Or:
     return runBinary<T, bool>(out, a, b, [](T x, T y) { return x || y; });
+  case BinaryKind::BitAnd:
+  case BinaryKind::BitOr:
+  case BinaryKind::BitXor:
+  case BinaryKind::LeftShift:
+  case BinaryKind::RightShift:
+    if constexpr (std::is_integral_v<T>) {
+      if (kind == BinaryKind::BitAnd)
+        return runBinary<T, T>(out, a, b, [](T x, T y) { return T(x & y); });
+      if (kind == BinaryKind::BitOr)
+        return runBinary<T, T>(out, a, b, [](T x, T y) { return T(x | y); });
+      if (kind == BinaryKind::BitXor)
+        return runBinary<T, T>(out, a, b, [](T x, T y) { return T(x ^ y); });
+      if constexpr (!std::is_same_v<T, bool>) {
+        if (kind == BinaryKind::LeftShift)
+          return runBinary<T, T>(out, a, b, shiftLeft<T>);
+        return runBinary<T, T>(out, a, b, shiftRight<T>);
+      }
+    }
+    return; // floats, and bool shifts, are rejected before dispatch
   }
 }
 
@@ -209,6 +251,14 @@ Tensor binary(BinaryKind kind, const Tensor &a, const Tensor &b) {
   if (isArithmetic(kind) && promoted == DType::Bool)
     fail(name, "bool operands are not supported (cast them to a numeric dtype)",
          {&a, &b});
+  if (isBitwise(kind) &&
+      (isFloating(promoted) || (isShift(kind) && promoted == DType::Bool)))
+    failWithDTypes(name,
+                   isShift(kind)
+                       ? "shifts take integer operands"
+                       : "takes integer or bool operands (floats have no "
+                         "bitwise ops; cast them first)",
+                   {&a, &b});
   bool boolResult = isComparison(kind) || isLogical(kind);
   if (trace::Recorder *recorder = trace::recorderFor({&a, &b}))
     return recorder->record(
@@ -230,14 +280,22 @@ Tensor scalarTensorFor(Scalar s, DType other, std::string_view op) {
   DType dtype = s.resultDTypeWith(other);
   // An integer that the adopted dtype cannot hold would silently wrap (JAX
   // raises an OverflowError here too).
-  if (s.kind() == Scalar::Kind::Integer && dtype == DType::I32 &&
-      (s.toInt() < std::numeric_limits<int32_t>::min() ||
-       s.toInt() > std::numeric_limits<int32_t>::max()))
-    throw Error(std::string(op) + ": the scalar " + std::to_string(s.toInt()) +
-                " does not fit int32, the dtype it takes from the tensor "
-                "operand (" +
-                std::string(dtypeName(other)) +
-                "); cast the tensor to int64 or pass the scalar as a tensor");
+  if (s.kind() == Scalar::Kind::Integer && isInteger(dtype) &&
+      dtype != DType::I64) {
+    auto [lowest, highest] = visitDType(dtype, [](auto tag) {
+      using T = typename decltype(tag)::type;
+      return std::pair<int64_t, int64_t>(std::numeric_limits<T>::min(),
+                                         std::numeric_limits<T>::max());
+    });
+    if (s.toInt() < lowest || s.toInt() > highest)
+      throw Error(std::string(op) + ": the scalar " +
+                  std::to_string(s.toInt()) + " does not fit " +
+                  std::string(dtypeName(dtype)) +
+                  ", the dtype it takes from the tensor operand (" +
+                  std::string(dtypeName(other)) +
+                  "); cast the tensor to int64 or pass the scalar as a "
+                  "tensor");
+  }
   return constant(s, dtype);
 }
 
@@ -269,6 +327,11 @@ KILN_DEFINE_BINARY(lt, Lt)
 KILN_DEFINE_BINARY(le, Le)
 KILN_DEFINE_BINARY(gt, Gt)
 KILN_DEFINE_BINARY(ge, Ge)
+KILN_DEFINE_BINARY(bitwise_and, BitAnd)
+KILN_DEFINE_BINARY(bitwise_or, BitOr)
+KILN_DEFINE_BINARY(bitwise_xor, BitXor)
+KILN_DEFINE_BINARY(left_shift, LeftShift)
+KILN_DEFINE_BINARY(right_shift, RightShift)
 #undef KILN_DEFINE_BINARY
 
 Tensor logical_and(const Tensor &a, const Tensor &b, SourceLoc loc) {

@@ -23,7 +23,7 @@ namespace {
 
 void checkIndexDType(std::string_view op, const Tensor &indices,
                      std::initializer_list<const Tensor *> operands) {
-  if (!isInteger(indices.dtype()))
+  if (!isIndexDType(indices.dtype()))
     fail(op,
          "indices must be int32 or int64, got " +
              std::string(dtypeName(indices.dtype())),

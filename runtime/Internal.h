@@ -39,6 +39,14 @@ template <typename F> decltype(auto) visitDType(DType dtype, F &&f) {
     return f(TypeTag<int32_t>{});
   case DType::I64:
     return f(TypeTag<int64_t>{});
+  case DType::I8:
+    return f(TypeTag<int8_t>{});
+  case DType::I16:
+    return f(TypeTag<int16_t>{});
+  case DType::U8:
+    return f(TypeTag<uint8_t>{});
+  case DType::U16:
+    return f(TypeTag<uint16_t>{});
   case DType::F16:
     return f(TypeTag<float16>{});
   case DType::BF16:
@@ -83,12 +91,19 @@ template <typename To, typename From> inline To convertElement(From v) {
   }
 }
 
+/// The unsigned type integer arithmetic on T wraps in: T's own, or unsigned
+/// int for types narrower than int (which C++ would promote to a signed int,
+/// whose overflow is undefined).
+template <typename T>
+using WrapType = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned,
+                                    std::make_unsigned_t<T>>;
+
 /// a + b, a - b and a * b as every Kiln op computes them: integers wrap in
 /// two's complement (signed overflow is undefined behaviour in C++), floats
 /// round as usual.
 template <typename T> T wrapAdd(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
+    using U = WrapType<T>;
     return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
   } else {
     return a + b;
@@ -96,7 +111,7 @@ template <typename T> T wrapAdd(T a, T b) {
 }
 template <typename T> T wrapSub(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
+    using U = WrapType<T>;
     return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
   } else {
     return a - b;
@@ -104,17 +119,23 @@ template <typename T> T wrapSub(T a, T b) {
 }
 template <typename T> T wrapMul(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
+    using U = WrapType<T>;
     return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
   } else {
     return a * b;
   }
 }
 
-/// Kernels compute in bool, int32, int64, float32 or float64; float16 and
-/// bfloat16 compute in float32.
+/// Kernels compute in bool, int32, int64, float32 or float64: float16 and
+/// bfloat16 compute in float32, the 8- and 16-bit integers in int32 (their
+/// sums and products wrap when the result is converted back, as they would
+/// in their own width; their quotients and comparisons are exact).
 inline DType computeType(DType dtype) {
-  return dtype == DType::F16 || dtype == DType::BF16 ? DType::F32 : dtype;
+  if (dtype == DType::F16 || dtype == DType::BF16)
+    return DType::F32;
+  if (dtype == DType::I8 || dtype == DType::I16 || isUnsigned(dtype))
+    return DType::I32;
+  return dtype;
 }
 
 /// Like visitDType for the five compute types (the caller has already mapped

@@ -21,7 +21,7 @@ namespace {
 uint64_t checkedSeed(std::string_view op, const Shape &shape,
                      const Tensor &seed, DType dtype) {
   checkDefined(op, seed);
-  if (seed.rank() != 0 || !isInteger(seed.dtype()))
+  if (seed.rank() != 0 || !isIndexDType(seed.dtype()))
     fail(op, "the seed must be an int32 or int64 scalar (rank 0)", {&seed});
   if (!isFloating(dtype))
     fail(op,

@@ -211,7 +211,7 @@ Tensor gather(const Tensor &x, const Tensor &indices, int64_t axis,
   trace::CallSite site("gather", loc);
   checkDefined("gather", x);
   checkDefined("gather", indices);
-  if (!isInteger(indices.dtype()))
+  if (!isIndexDType(indices.dtype()))
     fail("gather",
          "indices must be int32 or int64, got " +
              std::string(dtypeName(indices.dtype())),

@@ -251,4 +251,27 @@ Tensor logical_not(const Tensor &x, SourceLoc loc) {
   return out;
 }
 
+Tensor bitwise_not(const Tensor &x, SourceLoc loc) {
+  trace::CallSite site("bitwise_not", loc);
+  checkDefined("bitwise_not", x);
+  if (isFloating(x.dtype()))
+    fail("bitwise_not",
+         "takes integer or bool operands (floats have no bitwise ops; cast "
+         "them first)",
+         {&x});
+  if (trace::Recorder *recorder = trace::recorderFor({&x}))
+    return recorder->record({"bitwise_not", {x}, {}, x.shape(), x.dtype()});
+  DType compute = computeType(x.dtype());
+  Tensor cx = castIfNeeded(x, compute);
+  Tensor out = Tensor::empty(x.shape(), compute);
+  visitCompute(compute, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, bool>)
+      runUnary<bool>(out, cx, [](bool v) { return !v; });
+    else if constexpr (std::is_integral_v<T>)
+      runUnary<T>(out, cx, [](T v) { return T(~v); });
+  });
+  return castIfNeeded(out, x.dtype());
+}
+
 } // namespace kiln

@@ -72,6 +72,14 @@ const char *cElementType(DType dtype) {
     return "int32_t";
   case DType::I64:
     return "int64_t";
+  case DType::I8:
+    return "int8_t";
+  case DType::I16:
+    return "int16_t";
+  case DType::U8:
+    return "uint8_t";
+  case DType::U16:
+    return "uint16_t";
   case DType::F16:
   case DType::BF16:
     return "uint16_t"; // the bits; C has no portable half type
@@ -84,8 +92,10 @@ const char *cElementType(DType dtype) {
 }
 
 std::string shortName(DType dtype) {
-  static const char *names[] = {"i1",   "i32", "i64", "f16",
-                                "bf16", "f32", "f64"};
+  // In the order of DType's values.
+  static const char *names[] = {"i1",  "i32", "i64", "f16", "bf16", "f32",
+                                "f64", "i8",  "i16", "u8",  "u16"};
+  static_assert(std::size(names) == std::size(kAllDTypes));
   return names[int(dtype)];
 }
 

@@ -33,6 +33,14 @@ const char *descrOf(DType dtype) {
     return "<i4";
   case DType::I64:
     return "<i8";
+  case DType::I8:
+    return "|i1";
+  case DType::I16:
+    return "<i2";
+  case DType::U8:
+    return "|u1";
+  case DType::U16:
+    return "<u2";
   case DType::F16:
     return "<f2";
   case DType::BF16:
@@ -56,15 +64,16 @@ std::pair<DType, bool> parseDescr(const std::string &descr) {
       order != '!')
     throw Error("unsupported dtype '" + descr + "'");
   static const std::pair<const char *, DType> kinds[] = {
-      {"b1", DType::Bool}, {"i4", DType::I32},  {"i8", DType::I64},
-      {"f2", DType::F16},  {"V2", DType::BF16}, {"f4", DType::F32},
-      {"f8", DType::F64}};
+      {"b1", DType::Bool}, {"i1", DType::I8},  {"i2", DType::I16},
+      {"i4", DType::I32},  {"i8", DType::I64}, {"u1", DType::U8},
+      {"u2", DType::U16},  {"f2", DType::F16}, {"V2", DType::BF16},
+      {"f4", DType::F32},  {"f8", DType::F64}};
   for (const auto &[name, dtype] : kinds)
     if (kind == name)
       return {dtype, swap && dtypeSize(dtype) > 1};
   throw Error("unsupported dtype '" + descr +
-              "' (Kiln reads bool, int32, int64, float16, bfloat16 as <V2, "
-              "float32, float64)");
+              "' (Kiln reads bool, int8, int16, int32, int64, uint8, uint16, "
+              "float16, bfloat16 as <V2, float32, float64)");
 }
 
 /// A minimal reader of the header's Python dict literal.

@@ -32,16 +32,18 @@ Tensor driver::randomTensor(const TensorSignature &type, uint64_t seed) {
     return random_uniform(type.shape, seed, -1.0, 1.0, type.dtype);
   Tensor uniform = random_uniform(type.shape, seed, 0.0, 1.0, DType::F64);
   const double *u = uniform.data<double>();
-  Tensor tensor = Tensor::empty(type.shape, type.dtype);
-  for (int64_t i = 0, n = tensor.size(); i < n; ++i) {
-    if (type.dtype == DType::Bool)
+  if (type.dtype == DType::Bool) {
+    Tensor tensor = Tensor::empty(type.shape, type.dtype);
+    for (int64_t i = 0, n = tensor.size(); i < n; ++i)
       tensor.data<bool>()[i] = u[i] < 0.5;
-    else if (type.dtype == DType::I32)
-      tensor.data<int32_t>()[i] = int32_t(std::floor(u[i] * 20) - 10);
-    else
-      tensor.data<int64_t>()[i] = int64_t(std::floor(u[i] * 20) - 10);
+    return tensor;
   }
-  return tensor;
+  // Integers in [-10, 10), or [0, 20) when unsigned.
+  Tensor values = Tensor::empty(type.shape, DType::I64);
+  for (int64_t i = 0, n = values.size(); i < n; ++i)
+    values.data<int64_t>()[i] =
+        int64_t(std::floor(u[i] * 20)) - (isUnsigned(type.dtype) ? 0 : 10);
+  return cast(values, type.dtype);
 }
 
 void driver::checkInputs(const std::string &graph, const std::string &function,

@@ -121,10 +121,14 @@ using Outputs = std::vector<Tensor>;
 /// The results of one node, by op type (OnnxOps.cpp); nothing for an op
 /// type Kiln does not have.
 std::optional<Outputs> importNode(const Node &node);
-/// Trilu, OneHot, GatherElements, GatherND and Einsum (OnnxIndexing.cpp).
+/// Trilu, OneHot, the gathers and scatters, TopK and Einsum
+/// (OnnxIndexing.cpp).
 std::optional<Outputs> importIndexingNode(const Node &node);
 /// Convolution, pooling, normalization, resizing and losses (OnnxNN.cpp).
 std::optional<Outputs> importNNNode(const Node &node);
+/// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger
+/// and QLinearMatMul (OnnxQuantize.cpp).
+std::optional<Outputs> importQuantizeNode(const Node &node);
 
 /// `axes` of ONNX (negative counting from the end) for rank `rank`.
 std::vector<int64_t> normalized(std::vector<int64_t> axes, int64_t rank);

@@ -411,6 +411,13 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
 
   if (type == "Xor")
     return one(ne(cast(in(0), DType::Bool), cast(in(1), DType::Bool)));
+  if (type == "BitShift") {
+    std::string direction = node.stringAttr("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT")
+      node.fail("direction '" + direction + "' must be LEFT or RIGHT");
+    return one(direction == "LEFT" ? left_shift(in(0), in(1))
+                                   : right_shift(in(0), in(1)));
+  }
   if (type == "IsNaN")
     return one(in(0) != in(0));
   if (type == "IsInf") {
@@ -615,6 +622,8 @@ std::optional<Outputs> onnx_import::importNode(const Node &node) {
   if (type == "Hardmax")
     return one(hardmax(node));
   if (auto outputs = importIndexingNode(node))
+    return outputs;
+  if (auto outputs = importQuantizeNode(node))
     return outputs;
   if (type == "Split")
     return split(node);

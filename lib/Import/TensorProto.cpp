@@ -40,6 +40,14 @@ std::optional<DType> onnx_import::dtypeOf(int type) {
     return DType::I64;
   case onnx::TensorProto_DataType_BOOL:
     return DType::Bool;
+  case onnx::TensorProto_DataType_INT8:
+    return DType::I8;
+  case onnx::TensorProto_DataType_INT16:
+    return DType::I16;
+  case onnx::TensorProto_DataType_UINT8:
+    return DType::U8;
+  case onnx::TensorProto_DataType_UINT16:
+    return DType::U16;
   default:
     return std::nullopt;
   }
@@ -63,6 +71,14 @@ int onnxTypeOf(DType dtype) {
     return onnx::TensorProto_DataType_INT64;
   case DType::Bool:
     return onnx::TensorProto_DataType_BOOL;
+  case DType::I8:
+    return onnx::TensorProto_DataType_INT8;
+  case DType::I16:
+    return onnx::TensorProto_DataType_INT16;
+  case DType::U8:
+    return onnx::TensorProto_DataType_UINT8;
+  case DType::U16:
+    return onnx::TensorProto_DataType_UINT16;
   }
   return onnx::TensorProto_DataType_UNDEFINED;
 }
@@ -115,7 +131,8 @@ Tensor tensorOf(const onnx::TensorProto &proto) {
     case DType::I64:
       held = proto.int64_data_size();
       break;
-    default: // int32_data: int32, bool, the bits of float16 and bfloat16
+    default: // int32_data: the 8- to 32-bit integers, bool, the bits of
+             // float16 and bfloat16
       held = proto.int32_data_size();
     }
     if (overflow || held != count)
@@ -145,8 +162,16 @@ Tensor tensorOf(const onnx::TensorProto &proto) {
         reinterpret_cast<int32_t *>(out)[i] = proto.int32_data(i);
         break;
       case DType::Bool:
+      case DType::I8:
+      case DType::U8:
         out[i] = static_cast<char>(proto.int32_data(i));
         break;
+      case DType::I16:
+      case DType::U16: {
+        auto bits = static_cast<uint16_t>(proto.int32_data(i));
+        std::memcpy(out + 2 * i, &bits, 2);
+        break;
+      }
       case DType::F16:
       case DType::BF16: {
         auto bits = static_cast<uint16_t>(proto.int32_data(i));

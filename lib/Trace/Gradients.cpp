@@ -426,7 +426,8 @@ Tensors vjp(Operation *op, const std::vector<Tensor> &in, const Tensor &out,
       // random.
       .Case<ConstantOp, StopGradientOp, SignOp, FloorOp, CeilOp, RoundOp,
             ArgmaxOp, ArgminOp, EqOp, NeOp, LtOp, LeOp, GtOp, GeOp, AndOp, OrOp,
-            NotOp, ArgsortOp, RandomUniformOp, RandomNormalOp>(
+            NotOp, ArgsortOp, RandomUniformOp, RandomNormalOp, BitwiseAndOp,
+            BitwiseOrOp, BitwiseXorOp, BitwiseNotOp, LeftShiftOp, RightShiftOp>(
           [&](Operation *) { return none(); })
       .Default([&](Operation *other) -> Tensors {
         throw Error("gradient: '" + other->getName().getStringRef().str() +

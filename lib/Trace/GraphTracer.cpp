@@ -49,7 +49,9 @@ bool isFloatingOnly(StringRef op) {
 /// only in the dialect, while eager promotes a bool operand too).
 bool isArithmetic(StringRef op) {
   static constexpr StringLiteral ops[] = {
-      "add", "sub", "mul", "div", "pow", "maximum", "minimum", "matmul"};
+      "add",         "sub",        "mul",        "div",         "pow",
+      "maximum",     "minimum",    "matmul",     "bitwise_and", "bitwise_or",
+      "bitwise_xor", "left_shift", "right_shift"};
   return llvm::is_contained(ops, op);
 }
 

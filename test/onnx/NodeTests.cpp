@@ -60,8 +60,24 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char *kModes[] = {"jit", "interpreter"};
-constexpr const char *kStatuses[] = {"passed", "wrong", "unsupported", "error",
-                                     "crashed"};
+constexpr const char *kStatuses[] = {"passed", "wrong",   "unsupported",
+                                     "error",  "crashed", "excluded"};
+
+/// Tests whose references contradict their own model or ONNX's semantics;
+/// they are not run, and the summary counts them as excluded.
+const std::map<std::string, std::string> kExcluded = {
+    {"test_cast_FLOAT_to_BFLOAT16",
+     "the reference truncates float32 to bfloat16; Kiln rounds to nearest "
+     "even, as PyTorch, JAX and onnxruntime do"},
+    {"test_castlike_BFLOAT16_to_FLOAT",
+     "input 1's data has shape (1); the model declares (3, 4)"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded",
+     "input 1's data has shape (1); the model declares (3, 4)"},
+    {"test_castlike_FLOAT_to_BFLOAT16",
+     "input 1's data has shape (1); the model declares (3, 4)"},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded",
+     "input 1's data has shape (1); the model declares (3, 4)"},
+};
 /// Seconds a test may take before it counts as hung.
 constexpr unsigned kTimeoutSeconds = 120;
 
@@ -147,19 +163,49 @@ kiln::Tensor readData(const fs::path &file) {
   }
 }
 
-/// The graph inputs of `model`, in order, that are not initializers.
-std::vector<std::string> graphInputs(const fs::path &model) {
+/// The graph inputs of `model` that are not initializers, in order, and its
+/// outputs.
+struct GraphSignature {
+  std::vector<onnx::ValueInfoProto> inputs, outputs;
+};
+
+GraphSignature graphSignature(const fs::path &model) {
   onnx::ModelProto proto;
   std::ifstream file(model, std::ios::binary);
   proto.ParseFromIstream(&file);
   std::set<std::string> initializers;
   for (const onnx::TensorProto &t : proto.graph().initializer())
     initializers.insert(t.name());
-  std::vector<std::string> names;
+  GraphSignature signature;
   for (const onnx::ValueInfoProto &input : proto.graph().input())
     if (!initializers.count(input.name()))
-      names.push_back(input.name());
+      signature.inputs.push_back(input);
+  signature.outputs.assign(proto.graph().output().begin(),
+                           proto.graph().output().end());
+  return signature;
+}
+
+/// The names of the graph inputs of `model` that are not initializers.
+std::vector<std::string> graphInputs(const fs::path &model) {
+  std::vector<std::string> names;
+  for (const onnx::ValueInfoProto &input : graphSignature(model).inputs)
+    names.push_back(input.name());
   return names;
+}
+
+/// The test data of bfloat16 values are stored as uint16 (the suite's
+/// generator saves numpy's uint16 view of them): their bits, as bfloat16,
+/// where the model declares value `i` of `declared` bfloat16.
+kiln::Tensor asDeclared(kiln::Tensor t,
+                        const std::vector<onnx::ValueInfoProto> &declared,
+                        size_t i) {
+  if (i < declared.size() &&
+      declared[i].type().tensor_type().elem_type() ==
+          onnx::TensorProto_DataType_BFLOAT16 &&
+      t.dtype() == kiln::DType::U16)
+    return kiln::Tensor(t.storage(), kiln::DType::BF16, t.shape(), t.strides(),
+                        t.offset());
+  return t;
 }
 
 /// One mode's outcome of a test.
@@ -216,6 +262,11 @@ runTest(const fs::path &test, const fs::path &scratch) {
     for (const char *mode : kModes)
       outcomes[mode] = {status, detail};
   };
+  if (auto excluded = kExcluded.find(test.filename().string());
+      excluded != kExcluded.end()) {
+    all("excluded", excluded->second);
+    return {outcomes, false};
+  }
   std::string graphPath =
       (scratch / (test.filename().string() + ".mlir")).string();
   std::set<std::string> bound;
@@ -232,13 +283,16 @@ runTest(const fs::path &test, const fs::path &scratch) {
     }
     std::vector<fs::path> dataSets = sorted(test, "test_data_set_");
     std::vector<std::vector<kiln::Tensor>> inputs, expected;
+    GraphSignature signature = graphSignature(test / "model.onnx");
     for (const fs::path &data : dataSets) {
       inputs.emplace_back();
       expected.emplace_back();
       for (const fs::path &file : sorted(data, "input_"))
-        inputs.back().push_back(readData(file));
+        inputs.back().push_back(
+            asDeclared(readData(file), signature.inputs, inputs.back().size()));
       for (const fs::path &file : sorted(data, "output_"))
-        expected.back().push_back(readData(file));
+        expected.back().push_back(asDeclared(readData(file), signature.outputs,
+                                             expected.back().size()));
     }
     for (size_t d = 0; d < dataSets.size(); ++d) {
       // The graph depends on the data set only through bound inputs.

@@ -45,6 +45,14 @@ std::optional<kiln::DType> kiln::toDType(Type type) {
     return DType::I32;
   if (type.isSignlessInteger(64))
     return DType::I64;
+  if (type.isSignlessInteger(8))
+    return DType::I8;
+  if (type.isSignlessInteger(16))
+    return DType::I16;
+  if (type.isUnsignedInteger(8))
+    return DType::U8;
+  if (type.isUnsignedInteger(16))
+    return DType::U16;
   return std::nullopt;
 }
 
@@ -57,6 +65,14 @@ Type kiln::toElementType(MLIRContext *context, DType type) {
     return b.getI32Type();
   case DType::I64:
     return b.getI64Type();
+  case DType::I8:
+    return b.getI8Type();
+  case DType::I16:
+    return b.getI16Type();
+  case DType::U8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case DType::U16:
+    return b.getIntegerType(16, /*isSigned=*/false);
   case DType::F16:
     return b.getF16Type();
   case DType::BF16:

@@ -41,7 +41,8 @@ void copyElements(ElementsAttr attr, T *out) {
       else
         out[i++] = value.convertToDouble();
     } else {
-      out[i++] = static_cast<T>(value.getSExtValue());
+      // The low bits, which are the value in T's two's complement.
+      out[i++] = static_cast<T>(value.getZExtValue());
     }
   }
 }
@@ -83,6 +84,18 @@ Tensor kiln::toTensor(ElementsAttr attr) {
     break;
   case DType::I64:
     copyElements<int64_t, APInt>(attr, t.data<int64_t>());
+    break;
+  case DType::I8:
+    copyElements<int8_t, APInt>(attr, t.data<int8_t>());
+    break;
+  case DType::I16:
+    copyElements<int16_t, APInt>(attr, t.data<int16_t>());
+    break;
+  case DType::U8:
+    copyElements<uint8_t, APInt>(attr, t.data<uint8_t>());
+    break;
+  case DType::U16:
+    copyElements<uint16_t, APInt>(attr, t.data<uint16_t>());
     break;
   case DType::F16:
     copyElements<float16, APFloat>(attr, t.data<float16>());
@@ -172,6 +185,12 @@ Tensor evaluateOne(Operation *op, Operands in) {
       .Case([&](AndOp) { return binary(logical_and); })
       .Case([&](OrOp) { return binary(logical_or); })
       .Case([&](NotOp) { return unaryFn(logical_not); })
+      .Case([&](BitwiseAndOp) { return binary(bitwise_and); })
+      .Case([&](BitwiseOrOp) { return binary(bitwise_or); })
+      .Case([&](BitwiseXorOp) { return binary(bitwise_xor); })
+      .Case([&](LeftShiftOp) { return binary(left_shift); })
+      .Case([&](RightShiftOp) { return binary(right_shift); })
+      .Case([&](BitwiseNotOp) { return unaryFn(bitwise_not); })
       .Case([&](SelectOp) { return select(in[0], in[1], in[2]); })
       // Elementwise unary
       .Case([&](NegOp) { return unaryFn(neg); })

@@ -46,6 +46,13 @@ void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// (lib/Conversion/KilnToLinalg/Attention.cpp).
 void lowerAttentionToRuntime(mlir::Operation *root);
 
+/// Prepares the 8- and 16-bit integers under `root` for the patterns: the
+/// ops that compute on them compute on i32 casts (as eager mode does), and
+/// uint8/uint16 values become i8/i16, their casts and prints marked
+/// `kiln.unsigned_input`/`kiln.unsigned_result`
+/// (lib/Conversion/KilnToLinalg/SmallIntegers.cpp).
+void prepareSmallIntegers(mlir::Operation *root);
+
 /// kiln.if, kiln.for, kiln.while and kiln.scan -> scf.if, scf.for, scf.while
 /// and scf.for on tensors (lib/Conversion/KilnToLinalg/ControlFlow.cpp).
 void populateControlFlowLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -174,6 +174,10 @@ void kiln_rt_report_size_error(const char *what, int64_t size, int64_t other);
 void kiln_rt_print_bool(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_i32(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_i64(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_i8(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_i16(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_ui8(int64_t rank, void *descriptor, const char *prefix);
+void kiln_rt_print_ui16(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_f16(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_bf16(int64_t rank, void *descriptor, const char *prefix);
 void kiln_rt_print_f32(int64_t rank, void *descriptor, const char *prefix);
@@ -182,10 +186,11 @@ void kiln_rt_print_f64(int64_t rank, void *descriptor, const char *prefix);
 /// The kernels of `kiln.argsort` and `kiln.scatter_nd` (eager mode's, see
 /// kiln/Runtime/Ops.h) on MLIR unranked memrefs (a rank, then a pointer to
 /// the ranked descriptor), one function per element type of the input
-/// (suffixes as kiln_rt_print's): `out` is a contiguous buffer of the
-/// result's shape that the kernel fills (int64 for argsort); scatter's
-/// indices are int64 and `reduction` is a kiln::ScatterReduction. An index
-/// out of range is reported like the errors above (the host throws eager
+/// (suffixes as kiln_rt_print's; the 8- and 16-bit integers are sorted and
+/// scattered as int32, as eager mode computes them): `out` is a contiguous
+/// buffer of the result's shape that the kernel fills (int64 for argsort);
+/// scatter's indices are int64 and `reduction` is a kiln::ScatterReduction. An
+/// index out of range is reported like the errors above (the host throws eager
 /// mode's error when the call returns).
 #define KILN_DECLARE_INDEXING_KERNELS(suffix)                                  \
   void kiln_rt_argsort_##suffix(int64_t rank, void *input, int64_t outRank,    \

@@ -106,6 +106,25 @@ Tensor logical_or(const Tensor &a, const Tensor &b,
                   SourceLoc loc = SourceLoc::current());
 Tensor logical_not(const Tensor &x, SourceLoc loc = SourceLoc::current());
 
+/// Bitwise ops on integer operands (promoted) or bool ones (logical);
+/// floats are rejected. Shifts take integers: `left_shift(x, y)` is x << y
+/// and `right_shift(x, y)` x >> y, arithmetic for signed dtypes (a right
+/// shift of an unsigned dtype brings in zeros), both in the result's dtype:
+/// an amount outside [0, its bits) shifts every bit out (0, or -1 for a
+/// negative x shifted right).
+Tensor bitwise_and(const Tensor &a, const Tensor &b,
+                   SourceLoc loc = SourceLoc::current());
+Tensor bitwise_or(const Tensor &a, const Tensor &b,
+                  SourceLoc loc = SourceLoc::current());
+Tensor bitwise_xor(const Tensor &a, const Tensor &b,
+                   SourceLoc loc = SourceLoc::current());
+Tensor left_shift(const Tensor &a, const Tensor &b,
+                  SourceLoc loc = SourceLoc::current());
+Tensor right_shift(const Tensor &a, const Tensor &b,
+                   SourceLoc loc = SourceLoc::current());
+/// ~x for integers, logical not for bool.
+Tensor bitwise_not(const Tensor &x, SourceLoc loc = SourceLoc::current());
+
 /// `cond ? a : b` elementwise; the three operands broadcast together, `cond`
 /// is read as truth values and a, b are promoted.
 Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b,
@@ -130,6 +149,11 @@ KILN_SCALAR_OVERLOADS(lt)
 KILN_SCALAR_OVERLOADS(le)
 KILN_SCALAR_OVERLOADS(gt)
 KILN_SCALAR_OVERLOADS(ge)
+KILN_SCALAR_OVERLOADS(bitwise_and)
+KILN_SCALAR_OVERLOADS(bitwise_or)
+KILN_SCALAR_OVERLOADS(bitwise_xor)
+KILN_SCALAR_OVERLOADS(left_shift)
+KILN_SCALAR_OVERLOADS(right_shift)
 #undef KILN_SCALAR_OVERLOADS
 
 /// The tensor a Scalar becomes when it meets a tensor of dtype `other` in op
@@ -364,7 +388,8 @@ Tensor conv_transpose(const Tensor &x, const Tensor &weight,
                       const std::optional<Tensor> &bias = std::nullopt,
                       const ConvOptions &options = {},
                       SourceLoc loc = SourceLoc::current());
-/// The maximum over each window of `x` (N x C x D...); padding is -inf.
+/// The maximum over each window of `x` (N x C x D..., any numeric dtype);
+/// padding is the dtype's lowest value (-inf for floats).
 Tensor max_pool(const Tensor &x, const PoolOptions &options,
                 SourceLoc loc = SourceLoc::current());
 /// The mean over each window of `x` (N x C x D...), of the elements inside

@@ -41,8 +41,8 @@ struct Value;
 // Element types
 //===----------------------------------------------------------------------===//
 
-/// The DType of a C++ element type: bool, int32_t, int64_t, float16,
-/// bfloat16, float, double.
+/// The DType of a C++ element type: bool, int8_t, int16_t, int32_t,
+/// int64_t, uint8_t, uint16_t, float16, bfloat16, float, double.
 template <typename T> constexpr DType dtypeOf() {
   if constexpr (std::is_same_v<T, bool>)
     return DType::Bool;
@@ -50,6 +50,14 @@ template <typename T> constexpr DType dtypeOf() {
     return DType::I32;
   else if constexpr (std::is_same_v<T, int64_t>)
     return DType::I64;
+  else if constexpr (std::is_same_v<T, int8_t>)
+    return DType::I8;
+  else if constexpr (std::is_same_v<T, int16_t>)
+    return DType::I16;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return DType::U8;
+  else if constexpr (std::is_same_v<T, uint16_t>)
+    return DType::U16;
   else if constexpr (std::is_same_v<T, float16>)
     return DType::F16;
   else if constexpr (std::is_same_v<T, bfloat16>)

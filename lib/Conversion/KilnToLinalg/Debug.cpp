@@ -38,7 +38,13 @@ struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
           op, "needs an enclosing module to declare the runtime's print");
     auto type = cast<RankedTensorType>(op.getInput().getType());
     Type element = type.getElementType();
-    std::optional<StringRef> suffix = runtimeTypeSuffix(element);
+    // uint8/uint16 tensors are i8/i16 here (prepareSmallIntegers).
+    std::optional<StringRef> suffix =
+        op->hasAttr("kiln.unsigned_input")
+            ? runtimeTypeSuffix(IntegerType::get(
+                  getContext(), element.getIntOrFloatBitWidth(),
+                  IntegerType::Unsigned))
+            : runtimeTypeSuffix(element);
     if (!suffix)
       return rewriter.notifyMatchFailure(op, "prints no tensor of this type");
     Location loc = op.getLoc();

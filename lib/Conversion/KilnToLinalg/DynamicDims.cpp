@@ -153,7 +153,8 @@ private:
     bool needsCheck = false, ok = true;
     SmallVector<Source> dims;
     if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaximumOp, MinimumOp, EqOp, NeOp,
-            LtOp, LeOp, GtOp, GeOp, AndOp, OrOp, SelectOp>(op)) {
+            LtOp, LeOp, GtOp, GeOp, AndOp, OrOp, SelectOp, BitwiseAndOp,
+            BitwiseOrOp, BitwiseXorOp, LeftShiftOp, RightShiftOp>(op)) {
       ok = broadcast(op, op->getOperands(), rank, dims);
       needsCheck = true;
     } else if (isa<CastOp, NegOp, AbsOp, ReluOp, SignOp, ExpOp, LogOp, SqrtOp,
@@ -161,7 +162,7 @@ private:
                    AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
                    AtanhOp, FloorOp, CeilOp, RoundOp, ReciprocalOp,
                    StopGradientOp, NotOp, SoftmaxOp, LogSoftmaxOp, LayerNormOp,
-                   CumsumOp, ArgsortOp, ScatterNdOp>(op)) {
+                   CumsumOp, ArgsortOp, ScatterNdOp, BitwiseNotOp>(op)) {
       dims = of(op->getOperand(0));
     } else if (auto broadcastTo = dyn_cast<BroadcastToOp>(op)) {
       // The target shape is static: a dynamic input dimension must have its

@@ -147,6 +147,35 @@ Value computeBinary(OpBuilder &b, Location loc, ValueRange args) {
   return IntOp::create(b, loc, args[0], args[1]);
 }
 
+/// x << y or x >> y (arithmetic), with an amount outside [0, bits) giving
+/// 0 or the sign's fill, as eager mode (LLVM's shifts are poison there).
+template <bool Left>
+Value computeShift(OpBuilder &b, Location loc, ValueRange args) {
+  Value x = args[0], y = args[1];
+  Type type = x.getType();
+  unsigned width = type.getIntOrFloatBitWidth();
+  Value zero = scalarConstant(b, loc, type, 0);
+  // y < 0 or y >= width in one unsigned comparison.
+  Value outside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, y,
+                                        scalarConstant(b, loc, type, width));
+  Value amount = arith::SelectOp::create(b, loc, outside, zero, y);
+  if constexpr (Left)
+    return arith::SelectOp::create(b, loc, outside, zero,
+                                   arith::ShLIOp::create(b, loc, x, amount));
+  Value fill = arith::ShRSIOp::create(b, loc, x,
+                                      scalarConstant(b, loc, type, width - 1));
+  return arith::SelectOp::create(b, loc, outside, fill,
+                                 arith::ShRSIOp::create(b, loc, x, amount));
+}
+
+/// ~x (an xor with all ones; logical not for i1).
+Value computeBitwiseNot(OpBuilder &b, Location loc, ValueRange args) {
+  Value ones = arith::ConstantIntOp::create(
+      b, loc, args[0].getType(),
+      APInt::getAllOnes(args[0].getType().getIntOrFloatBitWidth()));
+  return arith::XOrIOp::create(b, loc, args[0], ones);
+}
+
 template <typename MathOp>
 Value computeUnaryMath(OpBuilder &b, Location loc, ValueRange args) {
   return MathOp::create(b, loc, args[0]);
@@ -275,8 +304,19 @@ template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
         computeType = rewriter.getF32Type();
       operandTypes.assign(op->getNumOperands(), computeType);
     }
-    FailureOr<Value> result = buildElementwise(
-        rewriter, op, op->getOperands(), operandTypes, resultType, compute);
+    ScalarBuilder body = compute;
+    // A cast that reads or writes uint8/uint16 (marked by
+    // prepareSmallIntegers) converts as unsigned.
+    bool fromUnsigned = op->hasAttr("kiln.unsigned_input"),
+         toUnsigned = op->hasAttr("kiln.unsigned_result");
+    auto unsignedCast = [&](OpBuilder &b, Location loc, ValueRange args) {
+      return convertScalar(b, loc, args[0], elementType, fromUnsigned,
+                           toUnsigned);
+    };
+    if (fromUnsigned || toUnsigned)
+      body = unsignedCast;
+    FailureOr<Value> result = buildElementwise(rewriter, op, op->getOperands(),
+                                               operandTypes, resultType, body);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);
@@ -324,6 +364,13 @@ void kiln::populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
   add.operator()<AndOp>(computeBinary<arith::AndIOp, arith::AndIOp>);
   add.operator()<OrOp>(computeBinary<arith::OrIOp, arith::OrIOp>);
   add.operator()<NotOp>(computeNot);
+  // Bitwise (integers, computed in i32 or i64: prepareSmallIntegers).
+  add.operator()<BitwiseAndOp>(computeBinary<arith::AndIOp, arith::AndIOp>);
+  add.operator()<BitwiseOrOp>(computeBinary<arith::OrIOp, arith::OrIOp>);
+  add.operator()<BitwiseXorOp>(computeBinary<arith::XOrIOp, arith::XOrIOp>);
+  add.operator()<BitwiseNotOp>(computeBitwiseNot);
+  add.operator()<LeftShiftOp>(computeShift</*Left=*/true>);
+  add.operator()<RightShiftOp>(computeShift</*Left=*/false>);
   add.operator()<SelectOp>(computeSelect);
   // Unary.
   add.operator()<NegOp>(computeNeg);

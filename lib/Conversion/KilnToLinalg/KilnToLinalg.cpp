@@ -112,6 +112,7 @@ struct ConvertKilnToLinalgPass final
 
   void runOnOperation() override {
     useOperandDerivedResultTypes(getOperation());
+    kiln::prepareSmallIntegers(getOperation());
     if (fuseAttention)
       kiln::lowerAttentionToRuntime(getOperation());
     RewritePatternSet patterns(&getContext());

@@ -25,23 +25,29 @@ namespace kiln::lowering {
 // Scalars
 //===----------------------------------------------------------------------===//
 
-/// Float -> int rounding toward zero, saturating at the integer range, with
-/// NaN giving 0, as the eager `cast` does. A plain `fptosi` is poison for
-/// NaN and out-of-range inputs, so only in-range values reach it.
-static Value saturatingFPToSI(OpBuilder &b, Location loc, Value value,
-                              IntegerType type) {
+/// Float -> int rounding toward zero, saturating at the range of the signed
+/// or unsigned integer, with NaN giving 0, as the eager `cast` does. A plain
+/// `fptosi`/`fptoui` is poison for NaN and out-of-range inputs, so only
+/// in-range values reach it.
+static Value saturatingFPToInt(OpBuilder &b, Location loc, Value value,
+                               IntegerType type, bool isUnsigned) {
   // 16-bit floats convert through f32, as eager does.
   if (value.getType().getIntOrFloatBitWidth() < 32)
     value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
   Type from = value.getType();
   unsigned width = type.getWidth();
+  APInt lowest =
+      isUnsigned ? APInt::getMinValue(width) : APInt::getSignedMinValue(width);
+  APInt highest =
+      isUnsigned ? APInt::getMaxValue(width) : APInt::getSignedMaxValue(width);
   // The integer limits rounded to `from` (INT_MAX may round up to 2^31).
   Value lo = scalarConstant(
       b, loc, from,
-      static_cast<double>(APInt::getSignedMinValue(width).getSExtValue()));
-  Value hi = scalarConstant(
-      b, loc, from,
-      static_cast<double>(APInt::getSignedMaxValue(width).getSExtValue()));
+      isUnsigned ? 0.0 : static_cast<double>(lowest.getSExtValue()));
+  Value hi =
+      scalarConstant(b, loc, from,
+                     isUnsigned ? static_cast<double>(highest.getZExtValue())
+                                : static_cast<double>(highest.getSExtValue()));
   Value atLeastHi =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, value, hi);
   Value atMostLo =
@@ -52,11 +58,15 @@ static Value saturatingFPToSI(OpBuilder &b, Location loc, Value value,
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value));
   Value safe = arith::SelectOp::create(b, loc, outside,
                                        scalarConstant(b, loc, from, 0), value);
-  Value result = arith::FPToSIOp::create(b, loc, type, safe);
-  result = arith::SelectOp::create(b, loc, atLeastHi,
-                                   highestValue(b, loc, type), result);
-  return arith::SelectOp::create(b, loc, atMostLo, lowestValue(b, loc, type),
-                                 result);
+  Value result = isUnsigned
+                     ? Value(arith::FPToUIOp::create(b, loc, type, safe))
+                     : Value(arith::FPToSIOp::create(b, loc, type, safe));
+  result = arith::SelectOp::create(
+      b, loc, atLeastHi, arith::ConstantIntOp::create(b, loc, type, highest),
+      result);
+  return arith::SelectOp::create(
+      b, loc, atMostLo, arith::ConstantIntOp::create(b, loc, type, lowest),
+      result);
 }
 
 /// f32 -> bf16 rounding to nearest even on the bits, NaN kept quiet, as
@@ -80,6 +90,12 @@ static Value truncateToBF16(OpBuilder &b, Location loc, Value value) {
 }
 
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type type) {
+  return convertScalar(b, loc, value, type, /*fromUnsigned=*/false,
+                       /*toUnsigned=*/false);
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type type,
+                    bool fromUnsigned, bool toUnsigned) {
   Type from = value.getType();
   if (from == type)
     return value;
@@ -105,13 +121,20 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type type) {
   }
   if (fromInt && toInt) {
     if (toInt.getWidth() > fromInt.getWidth())
-      return arith::ExtSIOp::create(b, loc, type, value);
+      return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, type, value))
+                          : Value(arith::ExtSIOp::create(b, loc, type, value));
     return arith::TruncIOp::create(b, loc, type, value);
   }
-  if (fromInt && toFloat)
-    return arith::SIToFPOp::create(b, loc, type, value);
+  if (fromInt && toFloat) {
+    // Through f32 to a 16-bit float, as eager does.
+    Type via = toFloat.getWidth() < 32 ? b.getF32Type() : type;
+    Value converted = fromUnsigned
+                          ? Value(arith::UIToFPOp::create(b, loc, via, value))
+                          : Value(arith::SIToFPOp::create(b, loc, via, value));
+    return via == type ? converted : convertScalar(b, loc, converted, type);
+  }
   if (fromFloat && toInt)
-    return saturatingFPToSI(b, loc, value, toInt);
+    return saturatingFPToInt(b, loc, value, toInt, toUnsigned);
   assert(fromFloat && toFloat && "unexpected scalar conversion");
   unsigned fromWidth = fromFloat.getWidth(), toWidth = toFloat.getWidth();
   if (toWidth > fromWidth)
@@ -388,6 +411,14 @@ std::optional<StringRef> runtimeTypeSuffix(Type element) {
     return StringRef("i32");
   if (element.isInteger(64))
     return StringRef("i64");
+  if (element.isSignlessInteger(8))
+    return StringRef("i8");
+  if (element.isSignlessInteger(16))
+    return StringRef("i16");
+  if (element.isUnsignedInteger(8))
+    return StringRef("ui8");
+  if (element.isUnsignedInteger(16))
+    return StringRef("ui16");
   if (element.isF16())
     return StringRef("f16");
   if (element.isBF16())

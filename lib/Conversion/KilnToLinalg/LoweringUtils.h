@@ -32,6 +32,13 @@ using ScalarBuilder = llvm::function_ref<mlir::Value(
 /// true), i1 -> x gives 0 or 1.
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type type);
+/// The same, reading integer `value` as unsigned (zero-extended, converted
+/// to float as unsigned) when `fromUnsigned`, and saturating a float at the
+/// unsigned range of `type` when `toUnsigned`: compiled code's integers are
+/// signless, and uint8/uint16 tensors keep their bits in i8/i16.
+mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value value, mlir::Type type, bool fromUnsigned,
+                          bool toUnsigned);
 
 /// A scalar constant of `type` (float, integer or index) holding `value`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
@@ -103,8 +110,8 @@ mlir::Value constantString(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::ModuleOp module, llvm::StringRef text);
 
 /// The suffix of the runtime's functions for tensors of `element` (print,
-/// argsort, scatter_nd): "bool", "i32", "i64", "f16", "bf16", "f32" or
-/// "f64"; none for other types.
+/// argsort, scatter_nd): "bool", "i8", "i16", "i32", "i64", "ui8",
+/// "ui16", "f16", "bf16", "f32" or "f64"; none for other types.
 std::optional<llvm::StringRef> runtimeTypeSuffix(mlir::Type element);
 
 /// `tensor` as a read-only unranked memref of any layout (the runtime reads

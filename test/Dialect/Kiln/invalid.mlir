@@ -8,7 +8,7 @@
 
 // A numeric-only op on bools.
 func.func @numeric_op_on_bool(%x: tensor<4xi1>) {
-  // expected-error @+1 {{'kiln.add' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi1>'}}
+  // expected-error @+1 {{'kiln.add' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer values, but got 'tensor<4xi1>'}}
   %0 = kiln.add %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
   return
 }
@@ -88,17 +88,17 @@ func.func @argmax_result_not_i64(%x: tensor<4xf32>) {
 // -----
 
 // An element type Kiln does not support.
-func.func @unsupported_element_type(%x: tensor<4xi8>) {
-  // expected-error @+1 {{'kiln.reshape' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi8>'}}
-  %0 = kiln.reshape %x shape = [2, 2] : tensor<4xi8> -> tensor<2x2xi8>
+func.func @unsupported_element_type(%x: tensor<4xi4>) {
+  // expected-error @+1 {{'kiln.reshape' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 1-bit signless integer or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer values, but got 'tensor<4xi4>'}}
+  %0 = kiln.reshape %x shape = [2, 2] : tensor<4xi4> -> tensor<2x2xi4>
   return
 }
 
 // -----
 
-// Unsigned integers are not Kiln integers.
+// Unsigned integers wider than 16 bits are not Kiln integers.
 func.func @unsigned_element_type(%x: tensor<4xui32>) {
-  // expected-error @+1 {{'kiln.neg' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xui32>'}}
+  // expected-error @+1 {{'kiln.neg' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer values, but got 'tensor<4xui32>'}}
   %0 = kiln.neg %x : tensor<4xui32>
   return
 }
@@ -153,8 +153,8 @@ func.func @constant_type_mismatch() {
 
 // A constant of an element type Kiln does not support.
 func.func @constant_unsupported_type() {
-  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi8>'}}
-  %0 = kiln.constant dense<1> : tensor<2xi8>
+  // expected-error @+1 {{'kiln.constant' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 1-bit signless integer or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer values, but got 'tensor<2xui32>'}}
+  %0 = kiln.constant dense<1> : tensor<2xui32>
   return
 }
 
@@ -1109,5 +1109,33 @@ func.func @random_dynamic_shape(%s: tensor<i64>) {
 func.func @random_integer(%s: tensor<i64>) {
   // expected-error @+1 {{'kiln.random_uniform' op result #0 must be ranked tensor of}}
   %0 = kiln.random_uniform %s low = 0.0 high = 1.0 : tensor<i64> -> tensor<4xi32>
+  return
+}
+
+// -----
+
+// Floats have no bitwise ops.
+func.func @bitwise_float(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.bitwise_and' op operand #0 must be ranked tensor of}}
+  %0 = kiln.bitwise_and %x, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// Shifts take integers, not bools.
+func.func @shift_bool(%x: tensor<4xi1>) {
+  // expected-error @+1 {{'kiln.left_shift' op operand #0 must be ranked tensor of}}
+  %0 = kiln.left_shift %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+// The result of mixed signedness is the wider signed type.
+func.func @small_integer_promotion(%u: tensor<4xui8>, %i: tensor<4xi8>) {
+  // expected-error @+2 {{'kiln.add' op inferred type(s) 'tensor<4xi16>' are incompatible with return type(s) of operation 'tensor<4xui8>'}}
+  // expected-error @+1 {{'kiln.add' op failed to infer returned types}}
+  %0 = kiln.add %u, %i : (tensor<4xui8>, tensor<4xi8>) -> tensor<4xui8>
   return
 }

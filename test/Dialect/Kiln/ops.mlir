@@ -488,3 +488,24 @@ func.func @sorting_scattering_random(%a: tensor<4x8xf32>, %b: tensor<?x8xi1>, %i
   %4 = kiln.random_normal %t mean = 0.0 stddev = 1.0 : tensor<i32> -> tensor<7xf64>
   return
 }
+
+// CHECK-LABEL: func.func @small_integers_and_bitwise
+//       CHECK:   kiln.add %{{.+}}, %{{.+}} : (tensor<4xui8>, tensor<4xi8>) -> tensor<4xi16>
+//       CHECK:   kiln.bitwise_and %{{.+}}, %{{.+}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+//       CHECK:   kiln.bitwise_or %{{.+}}, %{{.+}} : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+//       CHECK:   kiln.bitwise_xor %{{.+}}, %{{.+}} : (tensor<4xi16>, tensor<4xi16>) -> tensor<4xi16>
+//       CHECK:   kiln.left_shift %{{.+}}, %{{.+}} : (tensor<4xui16>, tensor<4xui16>) -> tensor<4xui16>
+//       CHECK:   kiln.right_shift %{{.+}}, %{{.+}} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+//       CHECK:   kiln.bitwise_not %{{.+}} : tensor<4xui8>
+//       CHECK:   kiln.cast %{{.+}} : tensor<4xui8> to tensor<4xf32>
+func.func @small_integers_and_bitwise(%u: tensor<4xui8>, %i: tensor<4xi8>, %b: tensor<4xi1>, %s: tensor<4xi16>, %w: tensor<4xui16>, %l: tensor<4xi64>) {
+  %0 = kiln.add %u, %i : (tensor<4xui8>, tensor<4xi8>) -> tensor<4xi16>
+  %1 = kiln.bitwise_and %u, %u : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = kiln.bitwise_or %b, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %3 = kiln.bitwise_xor %s, %s : (tensor<4xi16>, tensor<4xi16>) -> tensor<4xi16>
+  %4 = kiln.left_shift %w, %w : (tensor<4xui16>, tensor<4xui16>) -> tensor<4xui16>
+  %5 = kiln.right_shift %l, %l : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %6 = kiln.bitwise_not %u : tensor<4xui8>
+  %7 = kiln.cast %u : tensor<4xui8> to tensor<4xf32>
+  return
+}

@@ -51,10 +51,7 @@ TEST_P(NpyRoundTrip, ThroughAFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllDTypes, NpyRoundTrip,
-                         ::testing::Values(DType::Bool, DType::I32, DType::I64,
-                                           DType::F16, DType::BF16, DType::F32,
-                                           DType::F64),
-                         [](const auto &info) {
+                         ::testing::ValuesIn(kAllDTypes), [](const auto &info) {
                            return std::string(dtypeName(info.param));
                          });
 
@@ -111,11 +108,12 @@ TEST(Npy, RejectsBadFiles) {
     return std::string("no error");
   };
   EXPECT_EQ(message("PK\x03\x04"), "not a .npy file (no \\x93NUMPY magic)");
-  EXPECT_EQ(message(npy("{'descr': '<u2', 'fortran_order': False, "
+  EXPECT_EQ(message(npy("{'descr': '<u4', 'fortran_order': False, "
                         "'shape': (1,), }",
-                        "ab")),
-            "unsupported dtype '<u2' (Kiln reads bool, int32, int64, float16, "
-            "bfloat16 as <V2, float32, float64)");
+                        "abcd")),
+            "unsupported dtype '<u4' (Kiln reads bool, int8, int16, int32, "
+            "int64, uint8, uint16, float16, bfloat16 as <V2, float32, "
+            "float64)");
   EXPECT_EQ(message(npy("{'descr': '<f4', 'fortran_order': False, "
                         "'shape': (2,), }",
                         "abcd")),

@@ -13,7 +13,8 @@ import sys
 
 def pack(descr, values):
     order = "<" if descr[0] in "<|" else ">"
-    fmt = {"f4": "f", "f8": "d", "i4": "i", "i8": "q", "b1": "?", "f2": "e", "u2": "H"}[descr[1:]]
+    fmt = {"f4": "f", "f8": "d", "i4": "i", "i8": "q", "b1": "?", "f2": "e", "u2": "H",
+           "u4": "I"}[descr[1:]]
     conv = float if fmt in "fde" else int
     return struct.pack(order + fmt * len(values), *[conv(v) for v in values])
 
@@ -36,7 +37,8 @@ def main():
     values = [v for v in values.split(",") if v]
     if out.endswith(".pb"):
         onnx_type = int(kind)
-        descr = {1: "<f4", 4: "<u2", 6: "<i4", 7: "<i8", 9: "|b1", 10: "<f2", 11: "<f8"}[onnx_type]
+        descr = {1: "<f4", 4: "<u2", 6: "<i4", 7: "<i8", 9: "|b1", 10: "<f2", 11: "<f8",
+                 12: "<u4"}[onnx_type]
         data = pack(descr, values)
         msg = b"".join(b"\x08" + varint(d) for d in dims)
         msg += b"\x10" + varint(onnx_type) + b"\x4a" + varint(len(data)) + data

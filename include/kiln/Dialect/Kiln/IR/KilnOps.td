@@ -971,5 +971,6 @@ def Kiln_ScanOp : Kiln_Op<"scan", [RecursiveMemoryEffects,
 }
 
 include "kiln/Dialect/Kiln/IR/KilnIndexingOps.td"
+include "kiln/Dialect/Kiln/IR/KilnBitwiseOps.td"
 
 #endif // KILN_OPS_TD
