@@ -10,6 +10,9 @@
 #include <mutex>
 #include <string>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 using namespace kiln;
 
 namespace {
@@ -173,5 +176,31 @@ TEST(CAbiMatmulEpilogue, RunsOnceOnEveryFinishedRow) {
     EXPECT_EQ(record.calls, std::vector<int>(m, 1));
   }
 }
+
+#if defined(__x86_64__)
+// Regression: compiled code's functions have no -fsanitize=function prologue
+// (the type hash clang puts before its own functions), and UBSan's check of
+// an indirect call read the 8 bytes before the callee: a JIT function at the
+// start of a page that follows an unmapped one crashed the sanitizer build
+// (test_maxpool_3d_default, intermittently). The runtime calls compiled
+// code without that check; this places a body (a bare `ret`) right after an
+// inaccessible page and calls it through kiln_rt_parallel_for.
+TEST(CAbi, CallsCompiledCodeAtTheStartOfAPage) {
+  long page = sysconf(_SC_PAGESIZE);
+  void *mapping = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mapping, MAP_FAILED);
+  auto *bytes = static_cast<unsigned char *>(mapping);
+  bytes[page] = 0xC3; // ret
+  ASSERT_EQ(mprotect(bytes, page, PROT_NONE), 0);
+  ASSERT_EQ(mprotect(bytes + page, page, PROT_READ | PROT_EXEC), 0);
+  KilnParallelBody body = nullptr;
+  void *entry = bytes + page;
+  std::memcpy(&body, &entry, sizeof(body));
+  kiln_rt_parallel_for(1, 1, body, nullptr);  // one chunk: a direct call
+  kiln_rt_parallel_for(64, 1, body, nullptr); // chunks on the pool
+  munmap(mapping, 2 * page);
+}
+#endif
 
 } // namespace
