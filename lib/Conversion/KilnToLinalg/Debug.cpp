@@ -16,8 +16,6 @@
 #include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -51,21 +49,10 @@ struct PrintLowering final : OpRewritePattern<kiln::PrintOp> {
     // Any layout: the runtime reads the descriptor's strides.
     Value unranked = unrankedBuffer(rewriter, loc, op.getInput());
     std::string name = ("kiln_rt_print_" + *suffix).str();
-    auto callee = module.lookupSymbol<func::FuncOp>(name);
-    if (!callee) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      callee = func::FuncOp::create(
-          rewriter, module.getLoc(), name,
-          rewriter.getFunctionType(
-              {unranked.getType(), LLVM::LLVMPointerType::get(getContext())},
-              {}));
-      callee.setPrivate();
-    }
     Value text = constantString(
         rewriter, loc, module,
         kiln::detail::printPrefix(op.getLabel().str(), formatFileLine(loc)));
-    func::CallOp::create(rewriter, loc, callee, ValueRange{unranked, text});
+    callRuntime(rewriter, loc, module, name, ValueRange{unranked, text});
     rewriter.eraseOp(op);
     return success();
   }

@@ -23,7 +23,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -64,16 +63,7 @@ Value callKernel(PatternRewriter &rewriter, Operation *op, StringRef name,
       rewriter, loc, UnrankedMemRefType::get(resultType.getElementType(), 0),
       buffer));
   llvm::append_range(operands, trailing);
-  auto callee = module.lookupSymbol<func::FuncOp>(name);
-  if (!callee) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    callee = func::FuncOp::create(
-        rewriter, module.getLoc(), name,
-        rewriter.getFunctionType(ValueRange(operands).getTypes(), {}));
-    callee.setPrivate();
-  }
-  func::CallOp::create(rewriter, loc, callee, operands);
+  callRuntime(rewriter, loc, module, name, operands);
   return bufferization::ToTensorOp::create(rewriter, loc, resultType, buffer,
                                            /*restrict=*/rewriter.getUnitAttr(),
                                            /*writable=*/rewriter.getUnitAttr());

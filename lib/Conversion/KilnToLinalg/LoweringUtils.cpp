@@ -430,6 +430,20 @@ std::optional<StringRef> runtimeTypeSuffix(Type element) {
   return std::nullopt;
 }
 
+void callRuntime(OpBuilder &b, Location loc, ModuleOp module, StringRef name,
+                 ValueRange operands) {
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    callee = func::FuncOp::create(
+        b, module.getLoc(), name,
+        b.getFunctionType(TypeRange(operands.getTypes()), {}));
+    callee.setPrivate();
+  }
+  func::CallOp::create(b, loc, callee, operands);
+}
+
 Value unrankedBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   int64_t d = ShapedType::kDynamic;

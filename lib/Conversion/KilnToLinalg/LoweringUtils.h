@@ -114,6 +114,12 @@ mlir::Value constantString(mlir::OpBuilder &b, mlir::Location loc,
 /// "ui16", "f16", "bf16", "f32" or "f64"; none for other types.
 std::optional<llvm::StringRef> runtimeTypeSuffix(mlir::Type element);
 
+/// Calls the runtime function `name`, which returns nothing, with
+/// `operands`; declares it in `module` (private, typed by the operands) on
+/// first use.
+void callRuntime(mlir::OpBuilder &b, mlir::Location loc, mlir::ModuleOp module,
+                 llvm::StringRef name, mlir::ValueRange operands);
+
 /// `tensor` as a read-only unranked memref of any layout (the runtime reads
 /// the descriptor's strides): how a tensor is passed to a runtime function.
 mlir::Value unrankedBuffer(mlir::OpBuilder &b, mlir::Location loc,
