@@ -441,6 +441,56 @@ KILN_DEFINE_INDEXING_KERNELS(f32, DType::F32)
 KILN_DEFINE_INDEXING_KERNELS(f64, DType::F64)
 #undef KILN_DEFINE_INDEXING_KERNELS
 
+namespace {
+
+void convCompiled(DType dtype, int64_t inputRank, void *input,
+                  int64_t weightRank, void *weight, int64_t biasRank,
+                  void *bias, int64_t outRank, void *out, int64_t paramsRank,
+                  void *params) {
+  try {
+    Tensor result = viewDescriptor(outRank, out, dtype);
+    Tensor b = viewDescriptor(biasRank, bias, dtype);
+    Tensor p = viewDescriptor(paramsRank, params, DType::I64).contiguous();
+    const int64_t *values = p.data<int64_t>();
+    size_t k = static_cast<size_t>(inputRank) - 2;
+    std::vector<int64_t> strides(values + 1, values + 1 + k),
+        padsBegin(values + 1 + k, values + 1 + 2 * k),
+        dilations(values + 1 + 2 * k, values + 1 + 3 * k);
+    // The weight [M, C/G * K] as [M, C/G, K1..Kk].
+    Tensor w = viewDescriptor(weightRank, weight, dtype);
+    Shape shape = {w.shape()[0], 0}, wStrides = {w.strides()[0], 0};
+    int64_t taps = 1;
+    for (size_t i = k; i-- > 0;) {
+      int64_t size = values[1 + 3 * k + i];
+      shape.insert(shape.begin() + 2, size);
+      wStrides.insert(wStrides.begin() + 2, taps * w.strides()[1]);
+      taps *= size;
+    }
+    shape[1] = w.shape()[1] / std::max<int64_t>(taps, 1);
+    wStrides[1] = taps * w.strides()[1];
+    detail::convInto(viewDescriptor(inputRank, input, dtype),
+                     detail::makeView(w, shape, wStrides, w.offset()),
+                     b.size() == 0 ? nullptr : &b, strides, padsBegin,
+                     dilations, values[0], result);
+  } catch (const std::exception &error) {
+    reportKernelError(error);
+  }
+}
+
+} // namespace
+
+#define KILN_DEFINE_CONV_KERNEL(suffix, dtype)                                 \
+  extern "C" void kiln_rt_conv_##suffix(                                       \
+      int64_t inputRank, void *input, int64_t weightRank, void *weight,        \
+      int64_t biasRank, void *bias, int64_t outRank, void *out,                \
+      int64_t paramsRank, void *params) {                                      \
+    convCompiled(dtype, inputRank, input, weightRank, weight, biasRank, bias,  \
+                 outRank, out, paramsRank, params);                            \
+  }
+KILN_DEFINE_CONV_KERNEL(f32, DType::F32)
+KILN_DEFINE_CONV_KERNEL(f64, DType::F64)
+#undef KILN_DEFINE_CONV_KERNEL
+
 const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
   static const RuntimeSymbol symbols[] = {
       {"_mlir_ciface_kiln_rt_matmul_f32",
@@ -512,6 +562,8 @@ const RuntimeSymbol *kiln::runtimeSymbols(int64_t &count) {
       {"kiln_rt_argsort_f64", reinterpret_cast<void *>(&kiln_rt_argsort_f64)},
       {"kiln_rt_scatter_nd_f64",
        reinterpret_cast<void *>(&kiln_rt_scatter_nd_f64)},
+      {"kiln_rt_conv_f32", reinterpret_cast<void *>(&kiln_rt_conv_f32)},
+      {"kiln_rt_conv_f64", reinterpret_cast<void *>(&kiln_rt_conv_f64)},
   };
   count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;

@@ -3,11 +3,9 @@
 // Convolution and pooling over N x C x D1 x ... x Dk tensors (channels
 // first, k >= 1 spatial dimensions):
 //
-//   conv            an op of its own (kiln.conv): eagerly, per image and
-//                   group, the im2col of the input and one GEMM (the
-//                   runtime's, parallel) with the bias added as rows of the
-//                   result are final; compiled, the same in linalg
-//                   (lib/Conversion/KilnToLinalg/NN.cpp);
+//   conv            an op of its own (kiln.conv): an implicit GEMM on the
+//                   runtime's micro-kernel (ConvGemm.cpp), which compiled
+//                   code calls too;
 //   conv_transpose  composed of kiln ops: the input dilated by the strides
 //                   (zeros between elements), padded, then a conv with the
 //                   kernel flipped and its channels swapped;
@@ -20,7 +18,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 namespace kiln {
 using namespace detail;
@@ -153,115 +150,6 @@ Shape withSpatial(Shape leading, const std::vector<int64_t> &spatial) {
   return leading;
 }
 
-/// The im2col rows of one image and group: row (c, t1..tk) of `col`, P
-/// positions long, holds what each output position reads through tap
-/// (t1..tk) of channel c of `x` (channels x D1 x ... x Dk), 0 in the
-/// padding. Parallel over rows.
-template <typename T>
-void im2col(const T *x, const Shape &in, const Shape &kernel, const Shape &out,
-            const std::vector<int64_t> &strides,
-            const std::vector<int64_t> &padsBegin,
-            const std::vector<int64_t> &dilations, int64_t channels, T *col) {
-  size_t k = kernel.size();
-  int64_t taps = numElements(kernel), positions = numElements(out),
-          channelSize = numElements(in), inner = out.back();
-  std::vector<int64_t> inStride(k, 1);
-  for (size_t i = k - 1; i-- > 0;)
-    inStride[i] = inStride[i + 1] * in[i + 1];
-  parallel_for(0, channels * taps, 1, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> t(k), o(k);
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t c = row / taps, rest = row % taps;
-      for (size_t i = k; i-- > 0;) {
-        t[i] = rest % kernel[i];
-        rest /= kernel[i];
-      }
-      const T *channel = x + c * channelSize;
-      T *dst = col + row * positions;
-      // One line of the output (its last dimension) at a time.
-      for (int64_t line = 0; line < positions / inner; ++line, dst += inner) {
-        int64_t r = line, offset = 0;
-        bool inside = true;
-        for (size_t i = k - 1; i-- > 0;) {
-          o[i] = r % out[i];
-          r /= out[i];
-        }
-        for (size_t i = 0; i + 1 < k; ++i) {
-          int64_t at = o[i] * strides[i] + t[i] * dilations[i] - padsBegin[i];
-          inside = inside && at >= 0 && at < in[i];
-          offset += at * inStride[i];
-        }
-        if (!inside) {
-          std::fill(dst, dst + inner, T(0));
-          continue;
-        }
-        // Positions j with 0 <= first + j * s < size read the input.
-        size_t last = k - 1;
-        int64_t first = t[last] * dilations[last] - padsBegin[last];
-        int64_t s = strides[last], size = in[last];
-        int64_t jBegin = first >= 0 ? 0 : (-first + s - 1) / s;
-        int64_t jEnd =
-            first >= size ? 0 : std::min(inner, (size - first + s - 1) / s);
-        jBegin = std::min(jBegin, inner);
-        jEnd = std::max(jEnd, jBegin);
-        const T *src = channel + offset + first;
-        std::fill(dst, dst + jBegin, T(0));
-        if (s == 1) {
-          std::copy(src + jBegin, src + jEnd, dst + jBegin);
-        } else {
-          for (int64_t j = jBegin; j < jEnd; ++j)
-            dst[j] = src[j * s];
-        }
-        std::fill(dst + jEnd, dst + inner, T(0));
-      }
-    }
-  });
-}
-
-/// conv's kernel: per image and group, the im2col of the input and one
-/// GEMM (the runtime's, parallel) with the group's weights as a
-/// [M/groups, C/groups * K] matrix; the bias is added to each row of the
-/// result as the GEMM finishes it.
-template <typename T>
-void convKernel(const Tensor &x, const Tensor &w, const Tensor *bias,
-                const std::vector<int64_t> &strides,
-                const std::vector<int64_t> &padsBegin,
-                const std::vector<int64_t> &dilations, int64_t groups,
-                Tensor &result) {
-  Tensor xc = x.contiguous(), wc = w.contiguous();
-  Tensor bc = bias ? bias->contiguous() : Tensor();
-  int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-  int64_t cg = c / groups, mg = m / groups;
-  Shape in(x.shape().begin() + 2, x.shape().end());
-  Shape kernel(w.shape().begin() + 2, w.shape().end());
-  Shape out(result.shape().begin() + 2, result.shape().end());
-  int64_t taps = numElements(kernel), positions = numElements(out),
-          channelSize = numElements(in);
-  int64_t depth = cg * taps; // the contracted dimension
-  std::vector<T> col(static_cast<size_t>(depth * positions));
-  const T *xp = xc.data<T>(), *wp = wc.data<T>();
-  const T *bp = bias ? bc.data<T>() : nullptr;
-  T *rp = result.data<T>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t g = 0; g < groups; ++g) {
-      im2col(xp + (b * c + g * cg) * channelSize, in, kernel, out, strides,
-             padsBegin, dilations, cg, col.data());
-      T *dst = rp + (b * m + g * mg) * positions;
-      std::function<void(int64_t, int64_t)> addBias = [&](int64_t begin,
-                                                          int64_t end) {
-        for (int64_t row = begin; row < end; ++row) {
-          T v = bp[g * mg + row];
-          T *line = dst + row * positions;
-          for (int64_t j = 0; j < positions; ++j)
-            line[j] += v;
-        }
-      };
-      detail::gemm<T>(wp + g * mg * depth, depth, 1, col.data(), positions, 1,
-                      dst, positions, mg, positions, depth,
-                      /*accumulate=*/false, bp ? &addBias : nullptr);
-    }
-}
-
 void checkConvOperands(std::string_view op, const Tensor &x, const Tensor &w,
                        const std::optional<Tensor> &bias) {
   checkDefined(op, x);
@@ -330,12 +218,8 @@ Tensor conv(const Tensor &x, const Tensor &w, const std::optional<Tensor> &bias,
                              dtype});
   }
   Tensor result = Tensor::empty(shape, dtype);
-  if (dtype == DType::F32)
-    convKernel<float>(xs, ws, bs ? &*bs : nullptr, strides, padsBegin,
-                      dilations, options.groups, result);
-  else
-    convKernel<double>(xs, ws, bs ? &*bs : nullptr, strides, padsBegin,
-                       dilations, options.groups, result);
+  detail::convInto(xs, ws, bs ? &*bs : nullptr, strides, padsBegin, dilations,
+                   options.groups, result);
   return result;
 }
 

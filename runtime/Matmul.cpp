@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GemmKernels.h"
 #include "Internal.h"
 
 #include <algorithm>
@@ -25,97 +26,8 @@ using namespace detail;
 
 namespace {
 
-constexpr int64_t MR = 6;
-constexpr int64_t KC = 256;
 constexpr int64_t MC = 72; // a multiple of MR
 constexpr int64_t NC = 3072;
-
-/// acc + a * b, wrapping for integers (wrapMul/wrapAdd of Internal.h). The
-/// float form is one expression so that it contracts into an FMA.
-template <typename T> [[gnu::always_inline]] inline T mulAdd(T acc, T a, T b) {
-  if constexpr (std::is_integral_v<T>)
-    return wrapAdd(acc, wrapMul(a, b));
-  else
-    return acc + a * b;
-}
-
-/// c[0:mr, 0:nr] (+)= a_panel * b_panel over kc, a tile of MR x NR held in
-/// registers. `a` is packed as [kc][MR], `b` as [kc][NR].
-template <typename T, int NR>
-[[gnu::always_inline]] inline void
-microKernel(int64_t kc, const T *__restrict a, const T *__restrict b,
-            T *__restrict c, int64_t ldc, int64_t mr, int64_t nr,
-            bool accumulate) {
-  T acc[MR][NR] = {};
-  for (int64_t k = 0; k < kc; ++k)
-    for (int i = 0; i < MR; ++i) {
-      T av = a[k * MR + i];
-      for (int j = 0; j < NR; ++j)
-        acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * NR + j]);
-    }
-  if (mr == MR && nr == NR) {
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < NR; ++j)
-        c[i * ldc + j] =
-            wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
-    return;
-  }
-  for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j)
-      c[i * ldc + j] =
-          wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
-}
-
-template <typename T>
-using MicroFn = void (*)(int64_t, const T *, const T *, T *, int64_t, int64_t,
-                         int64_t, bool);
-
-template <typename T, int NR>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma"))) void
-microAvx512(int64_t kc, const T *a, const T *b, T *c, int64_t ldc, int64_t mr,
-            int64_t nr, bool accumulate) {
-  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
-}
-template <typename T, int NR>
-__attribute__((target("avx2,fma"))) void
-microAvx2(int64_t kc, const T *a, const T *b, T *c, int64_t ldc, int64_t mr,
-          int64_t nr, bool accumulate) {
-  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
-}
-template <typename T, int NR>
-void microBase(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,
-               int64_t mr, int64_t nr, bool accumulate) {
-  microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);
-}
-
-/// A thread's packing buffer: 64-byte aligned, so that the micro-kernel's
-/// vector loads never straddle cache lines, and kept from one GEMM to the
-/// next, so that packing does not fault in fresh pages on every call.
-class PackBuffer {
-public:
-  PackBuffer() = default;
-  PackBuffer(const PackBuffer &) = delete;
-  PackBuffer &operator=(const PackBuffer &) = delete;
-  ~PackBuffer() { std::free(data_); }
-
-  /// At least `bytes` bytes (the previous contents are lost).
-  void *get(size_t bytes) {
-    if (bytes > size_) {
-      std::free(data_);
-      size_ = (bytes + 63) / 64 * 64;
-      data_ = std::aligned_alloc(64, size_);
-      if (!data_) {
-        size_ = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return data_;
-  }
-
-private:
-  void *data_ = nullptr;
-  size_t size_ = 0;
-};
 
 /// The packing buffers of the calling thread: B's panel is packed into the
 /// caller's (and read by every thread of the GEMM), A's blocks into each
@@ -295,15 +207,9 @@ template <typename T, int NR> struct Gemm {
 
 /// Runs `f(gemm)` with the GEMM for the best ISA of this CPU.
 template <typename T, typename F> void withBestGemm(F &&f) {
-  constexpr int vec512 = 2 * 64 / sizeof(T), vec256 = 2 * 32 / sizeof(T),
-                vec128 = 2 * 16 / sizeof(T);
-  VectorIsa isa = hostVectorIsa();
-  if (isa == VectorIsa::Avx512)
-    f(Gemm<T, vec512>{microAvx512<T, vec512>});
-  else if (isa == VectorIsa::Avx2)
-    f(Gemm<T, vec256>{microAvx2<T, vec256>});
-  else
-    f(Gemm<T, vec128>{microBase<T, vec128>});
+  withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
+    f(Gemm<T, decltype(nr)::value>{kernels.packed});
+  });
 }
 
 /// Runs `batches` products of one shape, c = a * b (c += a * b when

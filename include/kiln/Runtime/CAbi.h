@@ -207,6 +207,21 @@ KILN_DECLARE_INDEXING_KERNELS(bf16)
 KILN_DECLARE_INDEXING_KERNELS(f32)
 KILN_DECLARE_INDEXING_KERNELS(f64)
 #undef KILN_DECLARE_INDEXING_KERNELS
+
+/// The kernel of `kiln.conv` (eager mode's implicit GEMM) on unranked
+/// memrefs of one float type: input [N, C, D1..Dk], weight [M, C/G * K1 *
+/// .. * Kk] (the op's weight collapsed) and bias [M] (or [0]: no bias) of any
+/// layout; `out` a contiguous buffer of the result's shape that the kernel
+/// fills; `params` the int64 values [groups, strides (k), pads_begin (k),
+/// dilations (k), kernel (k)].
+#define KILN_DECLARE_CONV_KERNEL(suffix)                                       \
+  void kiln_rt_conv_##suffix(int64_t inputRank, void *input,                   \
+                             int64_t weightRank, void *weight,                 \
+                             int64_t biasRank, void *bias, int64_t outRank,    \
+                             void *out, int64_t paramsRank, void *params);
+KILN_DECLARE_CONV_KERNEL(f32)
+KILN_DECLARE_CONV_KERNEL(f64)
+#undef KILN_DECLARE_CONV_KERNEL
 }
 
 namespace kiln {

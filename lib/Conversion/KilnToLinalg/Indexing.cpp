@@ -41,34 +41,6 @@ namespace {
 // Runtime kernels
 //===----------------------------------------------------------------------===//
 
-/// A runtime kernel's call: the fresh buffer of `resultType` (its dynamic
-/// sizes those of `like`) that the kernel fills, passed after `arguments`
-/// (then `trailing`) as an unranked memref; returns the buffer as the
-/// result tensor.
-Value callKernel(PatternRewriter &rewriter, Operation *op, StringRef name,
-                 RankedTensorType resultType, Value like,
-                 ArrayRef<Value> arguments, ArrayRef<Value> trailing) {
-  Location loc = op->getLoc();
-  auto module = op->getParentOfType<ModuleOp>();
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    if (resultType.isDynamicDim(d))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, like, d));
-  auto bufferType =
-      MemRefType::get(resultType.getShape(), resultType.getElementType());
-  Value buffer = memref::AllocOp::create(
-      rewriter, loc, bufferType, dynamicSizes, rewriter.getI64IntegerAttr(64));
-  SmallVector<Value> operands(arguments);
-  operands.push_back(memref::CastOp::create(
-      rewriter, loc, UnrankedMemRefType::get(resultType.getElementType(), 0),
-      buffer));
-  llvm::append_range(operands, trailing);
-  callRuntime(rewriter, loc, module, name, operands);
-  return bufferization::ToTensorOp::create(rewriter, loc, resultType, buffer,
-                                           /*restrict=*/rewriter.getUnitAttr(),
-                                           /*writable=*/rewriter.getUnitAttr());
-}
-
 struct ArgsortLowering : OpRewritePattern<ArgsortOp> {
   using OpRewritePattern::OpRewritePattern;
 

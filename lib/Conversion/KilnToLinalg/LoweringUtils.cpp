@@ -457,6 +457,30 @@ Value unrankedBuffer(OpBuilder &b, Location loc, Value tensor) {
       b, loc, UnrankedMemRefType::get(type.getElementType(), 0), buffer);
 }
 
+Value callKernel(OpBuilder &rewriter, Operation *op, StringRef name,
+                 RankedTensorType resultType, Value like,
+                 ArrayRef<Value> arguments, ArrayRef<Value> trailing) {
+  Location loc = op->getLoc();
+  auto module = op->getParentOfType<ModuleOp>();
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, like, d));
+  auto bufferType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value buffer = memref::AllocOp::create(
+      rewriter, loc, bufferType, dynamicSizes, rewriter.getI64IntegerAttr(64));
+  SmallVector<Value> operands(arguments);
+  operands.push_back(memref::CastOp::create(
+      rewriter, loc, UnrankedMemRefType::get(resultType.getElementType(), 0),
+      buffer));
+  llvm::append_range(operands, trailing);
+  callRuntime(rewriter, loc, module, name, operands);
+  return bufferization::ToTensorOp::create(rewriter, loc, resultType, buffer,
+                                           /*restrict=*/rewriter.getUnitAttr(),
+                                           /*writable=*/rewriter.getUnitAttr());
+}
+
 /// Whether every pair of `checks` is equal (an i1).
 static Value allSizesEqual(OpBuilder &b, Location loc,
                            ArrayRef<SizeCheck> checks) {

@@ -125,6 +125,15 @@ void callRuntime(mlir::OpBuilder &b, mlir::Location loc, mlir::ModuleOp module,
 mlir::Value unrankedBuffer(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value tensor);
 
+/// A call of the runtime kernel `name` that fills a fresh buffer of
+/// `resultType` (its dynamic sizes those of `like`), passed after
+/// `arguments` (then `trailing`) as an unranked memref; returns the buffer
+/// as the result tensor.
+mlir::Value callKernel(mlir::OpBuilder &b, mlir::Operation *op,
+                       llvm::StringRef name, mlir::RankedTensorType resultType,
+                       mlir::Value like, llvm::ArrayRef<mlir::Value> arguments,
+                       llvm::ArrayRef<mlir::Value> trailing);
+
 /// Two index sizes that must be equal at run time, and which sizes they
 /// are, for the error message ("dimension 0", "the contracted dimension").
 struct SizeCheck {

@@ -275,12 +275,10 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
 ///   - depthwise (one input and one output channel per group): one generic
 ///     whose reduction loops run over the kernel's taps, accumulating onto
 ///     the bias (or zeros);
-///   - otherwise im2col, one all-parallel generic writing the taps of every
-///     output position, [N, G, C/G, K1..Kk, O1..Ok], whose reshape to
-///     [N*G, C/G*K, O] is free, then a matmul with the weight as
-///     [G, M/G, C/G*K] (a linalg.matmul when N*G is 1, else a
-///     linalg.batch_matmul with the weight broadcast over N), which the
-///     runtime's GEMM runs; the bias is added to the product, by rows.
+///   - otherwise a call of the runtime's kernel, kiln_rt_conv_<type>, the
+///     implicit GEMM that eager mode runs (runtime/ConvGemm.cpp): it packs
+///     the GEMM's panels straight from the input, so no im2col matrix is
+///     written, and adds the bias to each tile of the result in cache.
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -297,16 +295,56 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "expects static shapes");
     if (!elementType.isF32() && !elementType.isF64())
       return rewriter.notifyMatchFailure(op, "expects f32 or f64");
-    ArrayRef<int64_t> in = inputType.getShape(), w = weightType.getShape(),
-                      out = resultType.getShape();
+    ArrayRef<int64_t> in = inputType.getShape(), w = weightType.getShape();
     int64_t k = inputType.getRank() - 2;
-    int64_t n = in[0], c = in[1], m = w[0], groups = op.getGroups();
+    int64_t c = in[1], m = w[0], groups = op.getGroups();
     int64_t cg = c / groups, mg = m / groups;
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-    ArrayRef<int64_t> kernel = w.drop_front(2), outSpatial = out.drop_front(2);
-    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    Value bias = op.getBias();
+    if (cg != 1 || mg != 1) {
+      // The runtime's implicit GEMM, eager mode's kernel. The weight as
+      // [M, C/G * K] (a constant weight folds to that shape: LLVM handles
+      // one array per row much faster than one per row of each tap), the
+      // bias as [M] or [0], the attributes as [groups, strides, pads_begin,
+      // dilations, kernel].
+      SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
+      for (int64_t d = 1; d < k + 2; ++d)
+        weightGroups[1].push_back(d);
+      Value weight = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              {m, cg * ShapedType::getNumElements(w.drop_front(2))},
+              elementType),
+          op.getWeight(), weightGroups);
+      if (!bias)
+        bias = arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(RankedTensorType::get({0}, elementType),
+                                   ArrayRef<Attribute>{}));
+      SmallVector<int64_t> params = {groups};
+      llvm::append_range(params, strides);
+      llvm::append_range(params, op.getPadsBegin());
+      llvm::append_range(params, dilations);
+      llvm::append_range(params, w.drop_front(2));
+      auto paramsType = RankedTensorType::get(
+          {static_cast<int64_t>(params.size())}, rewriter.getI64Type());
+      Value paramsTensor = arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(paramsType, params));
+      Value result = callKernel(rewriter, op,
+                                elementType.isF32() ? "kiln_rt_conv_f32"
+                                                    : "kiln_rt_conv_f64",
+                                resultType, op.getInput(),
+                                {unrankedBuffer(rewriter, loc, op.getInput()),
+                                 unrankedBuffer(rewriter, loc, weight),
+                                 unrankedBuffer(rewriter, loc, bias)},
+                                {unrankedBuffer(rewriter, loc, paramsTensor)});
+      rewriter.replaceOp(op, result);
+      return success();
+    }
 
-    // The padded input.
+    // Depthwise: the input padded (a filled tensor with the input copied
+    // into its interior), then loops (n, c, o1..ok, t1..tk).
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
     Value input = op.getInput();
     SmallVector<int64_t> paddedShape(in);
     bool padded = false;
@@ -340,156 +378,43 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       types.append(reduction, utils::IteratorType::reduction);
       return types;
     };
-    Value bias = op.getBias();
-
-    if (cg == 1 && mg == 1) {
-      // Depthwise. Loops (n, c, o1..ok, t1..tk).
-      int64_t loops = 2 + 2 * k;
-      SmallVector<AffineExpr> xExprs = {getAffineDimExpr(0, context),
-                                        getAffineDimExpr(1, context)};
-      SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, context),
-                                        getAffineConstantExpr(0, context)};
-      SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, context),
-                                          getAffineDimExpr(1, context)};
-      for (int64_t i = 0; i < k; ++i) {
-        AffineExpr o = getAffineDimExpr(2 + i, context),
-                   t = getAffineDimExpr(2 + k + i, context);
-        xExprs.push_back(tap(o, t, i));
-        wExprs.push_back(t);
-        outExprs.push_back(o);
-      }
-      Value init;
-      if (bias) {
-        SmallVector<AffineExpr> biasExpr = {getAffineDimExpr(1, context)};
-        init = buildMap(
-            rewriter, loc, createEmpty(rewriter, loc, resultType, {}), {bias},
-            {AffineMap::get(k + 2, 0, biasExpr, context)},
-            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-      } else {
-        init = createFilled(rewriter, loc, resultType, {}, zero);
-      }
-      auto generic = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{resultType},
-          ValueRange{input, op.getWeight()}, ValueRange{init},
-          SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
-                                 AffineMap::get(loops, 0, wExprs, context),
-                                 AffineMap::get(loops, 0, outExprs, context)},
-          iterators(2 + k, k),
-          [&](OpBuilder &b, Location loc, ValueRange args) {
-            Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-            linalg::YieldOp::create(
-                b, loc,
-                ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
-          });
-      rewriter.replaceOp(op, generic.getResult(0));
-      return success();
-    }
-
-    // im2col: loops (n, g, c, t1..tk, o1..ok), all parallel.
-    int64_t taps = ShapedType::getNumElements(kernel);
-    int64_t positions = ShapedType::getNumElements(outSpatial);
-    SmallVector<int64_t> colShape = {n, groups, cg};
-    colShape.append(kernel.begin(), kernel.end());
-    colShape.append(outSpatial.begin(), outSpatial.end());
-    int64_t loops = static_cast<int64_t>(colShape.size());
+    int64_t loops = 2 + 2 * k;
     SmallVector<AffineExpr> xExprs = {getAffineDimExpr(0, context),
-                                      getAffineDimExpr(1, context) * cg +
-                                          getAffineDimExpr(2, context)};
-    for (int64_t i = 0; i < k; ++i)
-      xExprs.push_back(tap(getAffineDimExpr(3 + k + i, context),
-                           getAffineDimExpr(3 + i, context), i));
-    auto colType = RankedTensorType::get(colShape, elementType);
-    auto im2col = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{colType}, ValueRange{input},
-        ValueRange{createEmpty(rewriter, loc, colType, {})},
-        SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
-                               rewriter.getMultiDimIdentityMap(loops)},
-        iterators(loops, 0), [&](OpBuilder &b, Location loc, ValueRange args) {
-          linalg::YieldOp::create(b, loc, ValueRange{args[0]});
-        });
-    // [N*G, C/G*K, P].
-    SmallVector<ReassociationIndices> colGroups = {{0, 1}, {}, {}};
-    for (int64_t d = 2; d < 3 + k; ++d)
-      colGroups[1].push_back(d);
-    for (int64_t d = 3 + k; d < loops; ++d)
-      colGroups[2].push_back(d);
-    Value col = tensor::CollapseShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({n * groups, cg * taps, positions}, elementType),
-        im2col.getResult(0), colGroups);
-    // The weight as [G, M/G, C/G*K].
-    SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
-    for (int64_t d = 1; d < k + 2; ++d)
-      weightGroups[1].push_back(d);
-    Value weight = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({m, cg * taps}, elementType),
-        op.getWeight(), weightGroups);
-    Value product; // [N*G, M/G, P]
-    if (n * groups == 1) {
-      Value rhs = tensor::CollapseShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({cg * taps, positions}, elementType), col,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}});
-      auto type = RankedTensorType::get({m, positions}, elementType);
-      Value mm =
-          linalg::MatmulOp::create(rewriter, loc, ValueRange{weight, rhs},
-                                   createFilled(rewriter, loc, type, {}, zero))
-              .getResult(0);
-      product = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get({1, m, positions}, elementType),
-          mm, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    } else {
-      // The weight per batch: [N*G, M/G, C/G*K], broadcast over N.
-      auto lhsType =
-          RankedTensorType::get({n * groups, mg, cg * taps}, elementType);
-      Value lhs = tensor::ExpandShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({groups, mg, cg * taps}, elementType), weight,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}});
-      if (n > 1) {
-        // (b, i, j) reads (b mod G, i, j).
-        AffineExpr b = getAffineDimExpr(0, context);
-        lhs = buildMap(
-            rewriter, loc, createEmpty(rewriter, loc, lhsType, {}), {lhs},
-            {AffineMap::get(3, 0,
-                            {b % groups, getAffineDimExpr(1, context),
-                             getAffineDimExpr(2, context)},
-                            context)},
-            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-      }
-      auto type =
-          RankedTensorType::get({n * groups, mg, positions}, elementType);
-      product = linalg::BatchMatmulOp::create(
-                    rewriter, loc, ValueRange{lhs, col},
-                    createFilled(rewriter, loc, type, {}, zero))
-                    .getResult(0);
+                                      getAffineDimExpr(1, context)};
+    SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, context),
+                                      getAffineConstantExpr(0, context)};
+    SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, context),
+                                        getAffineDimExpr(1, context)};
+    for (int64_t i = 0; i < k; ++i) {
+      AffineExpr o = getAffineDimExpr(2 + i, context),
+                 t = getAffineDimExpr(2 + k + i, context);
+      xExprs.push_back(tap(o, t, i));
+      wExprs.push_back(t);
+      outExprs.push_back(o);
     }
-    // [N, G, M/G, P], plus the bias of channel g * M/G + m.
-    Value result = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({n, groups, mg, positions}, elementType), product,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    Value init;
     if (bias) {
-      AffineExpr g = getAffineDimExpr(1, context),
-                 row = getAffineDimExpr(2, context);
-      auto type = cast<RankedTensorType>(result.getType());
-      result = buildMap(
-          rewriter, loc, createEmpty(rewriter, loc, type, {}), {result, bias},
-          {rewriter.getMultiDimIdentityMap(4),
-           AffineMap::get(4, 0, {g * mg + row}, context)},
-          [](OpBuilder &b, Location loc, ValueRange args) -> Value {
-            return arith::AddFOp::create(b, loc, args[0], args[1]);
-          });
+      SmallVector<AffineExpr> biasExpr = {getAffineDimExpr(1, context)};
+      init = buildMap(
+          rewriter, loc, createEmpty(rewriter, loc, resultType, {}), {bias},
+          {AffineMap::get(k + 2, 0, biasExpr, context)},
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    } else {
+      init = createFilled(rewriter, loc, resultType, {}, zero);
     }
-    // [N, M, P] then [N, M, O1..Ok].
-    Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({n, m, positions}, elementType),
-        result, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}});
-    SmallVector<ReassociationIndices> spatialGroups = {{0}, {1}, {}};
-    for (int64_t d = 2; d < k + 2; ++d)
-      spatialGroups[2].push_back(d);
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, flat,
-                                                       spatialGroups);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{input, op.getWeight()},
+        ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
+                               AffineMap::get(loops, 0, wExprs, context),
+                               AffineMap::get(loops, 0, outExprs, context)},
+        iterators(2 + k, k), [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+          linalg::YieldOp::create(
+              b, loc,
+              ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };

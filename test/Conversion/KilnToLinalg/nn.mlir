@@ -120,26 +120,43 @@ func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8x
 
 // -----
 
-// conv: the padded input, its im2col in one all-parallel generic (loops n,
-// g, c, ky, kx, oy, ox; the input read at (n, g * C/G + c, oy * 2 + ky,
-// ox * 2 + kx * 2)), a matmul with the weight as [M, C*K], the bias added by
-// rows.
-// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 3 + d2, d5 * 2 + d3, d6 * 2 + d4 * 2)>
-// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1 * 4 + d2)>
+// conv: a call of the runtime's implicit GEMM with the input, the weight
+// collapsed to [M, C/G * K], the bias, a fresh buffer for the result and the
+// attributes [groups, strides, pads_begin, dilations, kernel].
 // CHECK-LABEL: func.func @conv
 //  CHECK-SAME:     %[[X:.+]]: tensor<1x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x2xf32>, %[[B:.+]]: tensor<4xf32>
-//       CHECK:   linalg.fill
-//       CHECK:   %[[PADDED:.+]] = tensor.insert_slice {{.+}}[0, 0, 1, 1] [1, 3, 9, 9] [1, 1, 1, 1] : tensor<1x3x9x9xf32> into tensor<1x3x11x11xf32>
-//       CHECK:   %[[COL:.+]] = linalg.generic {indexing_maps = [#[[IM2COL]], {{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PADDED]] : tensor<1x3x11x11xf32>) outs({{.+}} : tensor<1x1x3x3x2x5x5xf32>)
-//       CHECK:   tensor.collapse_shape %[[COL]] {{.+}} into tensor<1x18x25xf32>
-//       CHECK:   tensor.collapse_shape %[[W]] {{.+}} into tensor<4x18xf32>
-//       CHECK:   linalg.matmul ins({{.+}} : tensor<4x18xf32>, tensor<18x25xf32>)
-//       CHECK:   linalg.generic {indexing_maps = [{{.+}}, #[[BIAS]], {{.+}}]
-//       CHECK:     arith.addf
-//       CHECK:   tensor.expand_shape {{.+}} into tensor<1x4x5x5xf32>
+//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 2, 2, 1, 1, 1, 2, 3, 2]> : tensor<9xi64>
+//   CHECK-DAG:   %[[W2:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x2xf32> into tensor<4x18xf32>
+//       CHECK:   %[[XB:.+]] = bufferization.to_buffer %[[X]] read_only
+//       CHECK:   %[[XU:.+]] = memref.cast %[[XB]] {{.+}} to memref<*xf32>
+//       CHECK:   %[[WB:.+]] = bufferization.to_buffer %[[W2]] read_only
+//       CHECK:   %[[WU:.+]] = memref.cast %[[WB]] {{.+}} to memref<*xf32>
+//       CHECK:   %[[BB:.+]] = bufferization.to_buffer %[[B]] read_only
+//       CHECK:   %[[BU:.+]] = memref.cast %[[BB]] {{.+}} to memref<*xf32>
+//       CHECK:   %[[PB:.+]] = bufferization.to_buffer %[[PARAMS]] read_only
+//       CHECK:   %[[PU:.+]] = memref.cast %[[PB]] {{.+}} to memref<*xi64>
+//       CHECK:   %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x4x5x5xf32>
+//       CHECK:   %[[OU:.+]] = memref.cast %[[OUT]] : memref<1x4x5x5xf32> to memref<*xf32>
+//       CHECK:   call @kiln_rt_conv_f32(%[[XU]], %[[WU]], %[[BU]], %[[OU]], %[[PU]])
+//       CHECK:   %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
+//       CHECK:   return %[[R]]
+//   CHECK-NOT:   linalg.matmul
 func.func @conv(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x2xf32>, %b: tensor<4xf32>) -> tensor<1x4x5x5xf32> {
   %0 = kiln.conv %x, %w bias %b strides = [2, 2] pads_begin = [1, 1] pads_end = [1, 1] dilations = [1, 2] groups = 1 : (tensor<1x3x9x9xf32>, tensor<4x3x3x2xf32>, tensor<4xf32>) -> tensor<1x4x5x5xf32>
   return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Without a bias, the kernel gets an empty one; grouped, [M, C/G * K].
+// CHECK-LABEL: func.func @conv_grouped_without_bias
+//   CHECK-DAG:   arith.constant dense<[2, 1, 1, 0, 0, 1, 1, 3, 3]> : tensor<9xi64>
+//   CHECK-DAG:   arith.constant dense<> : tensor<0xf64>
+//   CHECK-DAG:   tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
+//       CHECK:   call @kiln_rt_conv_f64(
+func.func @conv_grouped_without_bias(%x: tensor<2x4x6x6xf64>, %w: tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64> {
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 2 : (tensor<2x4x6x6xf64>, tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64>
+  return %0 : tensor<2x6x4x4xf64>
 }
 
 // -----

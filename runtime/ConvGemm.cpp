@@ -1,0 +1,358 @@
+//===- ConvGemm.cpp - Convolution as an implicit GEMM ---------------------===//
+//
+// conv's kernel, which eager mode and compiled code both call. Per image and
+// group, the convolution is the product
+//
+//   out[M/G, P] = w[M/G, C/G * K] * col[C/G * K, P]
+//
+// (K taps, P output positions), where row (c, t) of col holds what every
+// output position reads through tap t of channel c. col is never written
+// out: the GEMM packs its KC x NR panels straight from the input, and the
+// weights' MR-row panels once per call, then runs the GEMM's micro-kernel
+// (GemmKernels.h). Compared with an im2col matrix (9x the input for a 3x3
+// kernel) packed again for the GEMM, each panel is written once, into a
+// buffer that stays in L2 while the micro-kernel reads it.
+//
+// Addressing. The input is first copied into a zero-padded buffer (skipped
+// when there is no padding and it is contiguous), so that no read needs a
+// bounds check: element (r, j) of col is at
+//
+//   padded[rowOffset[r] + columnOffset[j]]
+//
+// where rowOffset holds the tap's channel and offsets and columnOffset the
+// output position's window origin. Along a line of the output, consecutive
+// positions step by the last stride, so a panel row is a few strided runs.
+//
+// Parallelism: one parallel_for over tiles of (image, group, row panels,
+// column panels); a tile packs its own B chunk (no two tiles share columns
+// of one image and group unless the rows had to be split too), so there is
+// no barrier inside the GEMM. The bias is added to each tile of the result
+// while it is still in cache.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemmKernels.h"
+#include "Internal.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <vector>
+
+namespace kiln {
+using namespace detail;
+
+namespace {
+
+/// The columns of a B chunk: at most this many NR-wide panels (KC x 256
+/// floats, 256 KiB, stay in L2 while the micro-kernel streams them).
+constexpr int64_t kMaxChunkPanels = 8;
+/// The rows of a tile: at most this many MR-row panels of the weights.
+constexpr int64_t kMaxTilePanels = 32;
+
+/// The packed chunk of B of the calling thread.
+thread_local PackBuffer chunkBuffer;
+
+/// A buffer from the runtime's buffer cache (so that a repeated call does
+/// not fault in fresh pages), given back when it goes out of scope.
+struct Scratch {
+  void *data = nullptr;
+  size_t bytes = 0;
+  Scratch() = default;
+  Scratch(const Scratch &) = delete;
+  Scratch &operator=(const Scratch &) = delete;
+  ~Scratch() {
+    if (data)
+      releaseBuffer(data, bytes);
+  }
+  void get(size_t size) {
+    bytes = (size + 63) / 64 * 64;
+    data = acquireBuffer(bytes);
+    if (!data)
+      throw std::bad_alloc();
+  }
+};
+
+/// A run of a panel's columns whose window origins are `step` apart: `count`
+/// columns from column `at` of the panel, the first at input offset `offset`.
+struct Run {
+  int64_t at, count, offset;
+};
+
+template <typename T, int NR> class ImplicitGemm {
+public:
+  ImplicitGemm(MicroRowsFn<T> micro, const Tensor &x, const Tensor &w,
+               const Tensor *bias, const std::vector<int64_t> &strides,
+               const std::vector<int64_t> &padsBegin,
+               const std::vector<int64_t> &dilations, int64_t groups,
+               Tensor &out)
+      : micro_(micro), x_(x), w_(w), out_(out), groups_(groups) {
+    size_t k = strides.size();
+    n_ = x.shape()[0];
+    c_ = x.shape()[1];
+    m_ = w.shape()[0];
+    cg_ = c_ / groups;
+    mg_ = m_ / groups;
+    Shape in(x.shape().begin() + 2, x.shape().end());
+    Shape kernel(w.shape().begin() + 2, w.shape().end());
+    Shape output(out.shape().begin() + 2, out.shape().end());
+    int64_t taps = numElements(kernel);
+    positions_ = numElements(output);
+    depth_ = cg_ * taps;
+    mPanels_ = (mg_ + MR - 1) / MR;
+    if (bias) {
+      const T *b = static_cast<const T *>(bias->rawData());
+      for (int64_t i = 0; i < m_; ++i)
+        bias_.push_back(b[i * bias->strides()[0]]);
+    }
+
+    // The padded input's spatial sizes: enough for every window (the high
+    // padding can be more than the windows need; it is never read).
+    padded_ = in;
+    for (size_t i = 0; i < k; ++i) {
+      int64_t reach =
+          (output[i] - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1;
+      padded_[i] = std::max(in[i] + padsBegin[i], reach);
+    }
+    padsBegin_ = padsBegin;
+    in_ = in;
+    Shape pStride(k, 1);
+    for (size_t i = k - 1; i-- > 0;)
+      pStride[i] = pStride[i + 1] * padded_[i + 1];
+    channelSize_ = numElements(padded_);
+
+    rowOffset_.resize(static_cast<size_t>(depth_));
+    for (int64_t r = 0; r < depth_; ++r) {
+      int64_t rest = r % taps, offset = (r / taps) * channelSize_;
+      for (size_t i = k; i-- > 0;) {
+        offset += (rest % kernel[i]) * dilations[i] * pStride[i];
+        rest /= kernel[i];
+      }
+      rowOffset_[r] = offset;
+    }
+    columnOffset_.resize(static_cast<size_t>(positions_));
+    for (int64_t j = 0; j < positions_; ++j) {
+      int64_t rest = j, offset = 0;
+      for (size_t i = k; i-- > 0;) {
+        offset += (rest % output[i]) * strides[i] * pStride[i];
+        rest /= output[i];
+      }
+      columnOffset_[j] = offset;
+    }
+    step_ = strides.back();
+  }
+
+  void run() {
+    if (out_.size() == 0)
+      return;
+    if (depth_ == 0) {
+      // No input channels: the bias alone.
+      T *result = static_cast<T *>(out_.rawData());
+      for (int64_t i = 0; i < n_ * m_; ++i)
+        std::fill(result + i * positions_, result + (i + 1) * positions_,
+                  bias_.empty() ? T(0) : bias_[i % m_]);
+      return;
+    }
+    // The weights are the GEMM's A as they are when each row's C/G * K
+    // values are contiguous (the micro-kernel reads its MR rows in place),
+    // else a contiguous copy.
+    Tensor weights = w_;
+    int64_t expected = 1;
+    for (int64_t d = w_.rank() - 1; d >= 1; --d) {
+      if (w_.shape()[d] != 1 && w_.strides()[d] != expected)
+        weights = w_.contiguous();
+      expected *= w_.shape()[d];
+    }
+    weights_ = static_cast<const T *>(weights.rawData());
+    weightStride_ = weights.strides()[0];
+    // The padded input, unless the input can be read as it is.
+    Scratch padded;
+    if (!x_.is_contiguous() || padded_ != in_) {
+      padded.get(sizeof(T) * static_cast<size_t>(n_ * c_ * channelSize_));
+      T *to = static_cast<T *>(padded.data);
+      parallel_for(0, n_ * c_, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end; ++item)
+          copyChannel(item, to);
+      });
+      input_ = to;
+    } else {
+      input_ = static_cast<const T *>(x_.rawData());
+    }
+
+    // Tiles: column chunks of at most kMaxChunkPanels panels and row blocks
+    // of at most kMaxTilePanels, made smaller (columns first, as their
+    // packing is not repeated) until there are 4 tiles per thread.
+    int64_t threads = get_num_threads();
+    int64_t panels = (positions_ + NR - 1) / NR;
+    int64_t chunk = std::min(panels, kMaxChunkPanels);
+    int64_t block = std::min(mPanels_, kMaxTilePanels);
+    auto tiles = [&] {
+      return n_ * groups_ * ((panels + chunk - 1) / chunk) *
+             ((mPanels_ + block - 1) / block);
+    };
+    while (threads > 1 && tiles() < 4 * threads && (chunk > 1 || block > 2)) {
+      if (chunk > 1)
+        chunk = (chunk + 1) / 2;
+      else
+        block = (block + 1) / 2;
+    }
+    chunkPanels_ = chunk;
+    blockPanels_ = block;
+    columnChunks_ = (panels + chunk - 1) / chunk;
+    rowBlocks_ = (mPanels_ + block - 1) / block;
+    int64_t count = tiles();
+    // A product too small to share runs on the calling thread.
+    if (threads == 1 || n_ * groups_ * mg_ * positions_ * depth_ < (1 << 15)) {
+      for (int64_t tile = 0; tile < count; ++tile)
+        runTile(tile);
+      return;
+    }
+    parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t tile = begin; tile < end; ++tile)
+        runTile(tile);
+    });
+  }
+
+private:
+  /// Copies channel `item` (image * C + channel) of the input into the
+  /// interior of its padded channel, zero around it.
+  void copyChannel(int64_t item, T *padded) const {
+    int64_t image = item / c_, channel = item % c_;
+    size_t k = in_.size();
+    const T *src = static_cast<const T *>(x_.rawData()) +
+                   image * x_.strides()[0] + channel * x_.strides()[1];
+    T *dst = padded + item * channelSize_;
+    std::fill(dst, dst + channelSize_, T(0));
+    if (in_.back() == 0)
+      return;
+    int64_t lines = numElements(in_) / in_.back();
+    int64_t inner = in_.back(), innerStride = x_.strides()[k + 1];
+    for (int64_t line = 0; line < lines; ++line) {
+      int64_t rest = line, from = 0, to = padsBegin_.back(), scale = 1;
+      for (size_t i = k - 1; i-- > 0;) {
+        int64_t at = rest % in_[i];
+        rest /= in_[i];
+        from += at * x_.strides()[i + 2];
+        scale *= padded_[i + 1];
+        to += (at + padsBegin_[i]) * scale;
+      }
+      T *d = dst + to;
+      const T *s = src + from;
+      if (innerStride == 1)
+        std::memcpy(d, s, sizeof(T) * static_cast<size_t>(inner));
+      else
+        for (int64_t j = 0; j < inner; ++j)
+          d[j] = s[j * innerStride];
+    }
+  }
+
+  /// Packs rows [pc, pc + kc) of col's columns [j0, j1) of the channels at
+  /// `base` as panels of NR columns, [kc][NR] each, zero past j1.
+  void packColumns(const T *base, int64_t pc, int64_t kc, int64_t j0,
+                   int64_t j1, T *out) const {
+    for (int64_t jr = j0; jr < j1; jr += NR) {
+      int64_t nr = std::min<int64_t>(NR, j1 - jr);
+      Run runs[NR];
+      int64_t count = 0;
+      for (int64_t j = 0; j < nr;) {
+        int64_t offset = columnOffset_[jr + j], length = 1;
+        while (j + length < nr &&
+               columnOffset_[jr + j + length] == offset + length * step_)
+          ++length;
+        runs[count++] = {j, length, offset};
+        j += length;
+      }
+      T *panel = out + (jr - j0) * kc;
+      for (int64_t p = 0; p < kc; ++p) {
+        const T *row = base + rowOffset_[pc + p];
+        T *dst = panel + p * NR;
+        for (int64_t q = 0; q < count; ++q) {
+          const T *src = row + runs[q].offset;
+          T *to = dst + runs[q].at;
+          if (step_ == 1)
+            for (int64_t j = 0; j < runs[q].count; ++j)
+              to[j] = src[j];
+          else
+            for (int64_t j = 0; j < runs[q].count; ++j)
+              to[j] = src[j * step_];
+        }
+        for (int64_t j = nr; j < NR; ++j)
+          dst[j] = T(0);
+      }
+    }
+  }
+
+  /// Computes one tile of the result: rows of one row block and columns of
+  /// one column chunk of one image and group, then adds the bias to it.
+  void runTile(int64_t tile) const {
+    int64_t chunk = tile % columnChunks_, rest = tile / columnChunks_;
+    int64_t block = rest % rowBlocks_, pair = rest / rowBlocks_;
+    int64_t image = pair / groups_, group = pair % groups_;
+    int64_t j0 = chunk * chunkPanels_ * NR,
+            j1 = std::min(positions_, j0 + chunkPanels_ * NR);
+    int64_t p0 = block * blockPanels_,
+            p1 = std::min(mPanels_, p0 + blockPanels_);
+    const T *base = input_ + (image * c_ + group * cg_) * channelSize_;
+    T *result = static_cast<T *>(out_.rawData()) +
+                (image * m_ + group * mg_) * positions_;
+    int64_t width = (j1 - j0 + NR - 1) / NR * NR;
+    T *packed = static_cast<T *>(
+        chunkBuffer.get(sizeof(T) * size_t(std::min(KC, depth_) * width)));
+    for (int64_t pc = 0; pc < depth_; pc += KC) {
+      int64_t kc = std::min(KC, depth_ - pc);
+      packColumns(base, pc, kc, j0, j1, packed);
+      for (int64_t jr = j0; jr < j1; jr += NR)
+        for (int64_t panel = p0; panel < p1; ++panel)
+          micro_(kc, weights_ + (group * mg_ + panel * MR) * weightStride_ + pc,
+                 weightStride_, packed + (jr - j0) * kc,
+                 result + panel * MR * positions_ + jr, positions_,
+                 std::min(MR, mg_ - panel * MR), std::min<int64_t>(NR, j1 - jr),
+                 pc > 0);
+    }
+    if (bias_.empty())
+      return;
+    int64_t rowEnd = std::min(mg_, p1 * MR);
+    for (int64_t row = p0 * MR; row < rowEnd; ++row) {
+      T value = bias_[group * mg_ + row];
+      T *line = result + row * positions_;
+      for (int64_t j = j0; j < j1; ++j)
+        line[j] += value;
+    }
+  }
+
+  MicroRowsFn<T> micro_;
+  const Tensor &x_, &w_;
+  std::vector<T> bias_;
+  Tensor &out_;
+  int64_t groups_, n_ = 0, c_ = 0, m_ = 0, cg_ = 0, mg_ = 0;
+  int64_t positions_ = 0, depth_ = 0, mPanels_ = 0, channelSize_ = 0;
+  int64_t step_ = 1;
+  Shape in_, padded_;
+  std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
+  const T *input_ = nullptr, *weights_ = nullptr;
+  int64_t weightStride_ = 0;
+  int64_t chunkPanels_ = 1, blockPanels_ = 1, columnChunks_ = 1, rowBlocks_ = 1;
+};
+
+} // namespace
+
+void detail::convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
+                      const std::vector<int64_t> &strides,
+                      const std::vector<int64_t> &padsBegin,
+                      const std::vector<int64_t> &dilations, int64_t groups,
+                      Tensor &out) {
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
+      ImplicitGemm<T, decltype(nr)::value>(kernels.rows, x, w, bias, strides,
+                                           padsBegin, dilations, groups, out)
+          .run();
+    });
+  };
+  if (out.dtype() == DType::F64)
+    run(double());
+  else
+    run(float());
+}
+
+} // namespace kiln

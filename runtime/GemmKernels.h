@@ -1,0 +1,177 @@
+//===- GemmKernels.h - The GEMM's micro-kernels and packing buffers -*- C++
+//-*-===//
+//
+// The register-blocked micro-kernel of the runtime's GEMM (Matmul.cpp) and
+// of the convolution's implicit GEMM (ConvGemm.cpp): an MR x NR tile of the
+// product accumulated over a packed panel pair. It is compiled three times
+// (AVX-512, AVX2+FMA and the baseline ISA) and picked at run time by CPUID,
+// so the library itself is built for the portable baseline.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_GEMMKERNELS_H
+#define KILN_RUNTIME_GEMMKERNELS_H
+
+#include "Internal.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <type_traits>
+
+namespace kiln::detail {
+
+/// Rows of the micro-kernel's tile, and the depth of a packed panel pair
+/// (KC x MR of A and KC x NR of B stay in L1 while the tile accumulates).
+constexpr int64_t MR = 6;
+constexpr int64_t KC = 256;
+
+/// acc + a * b, wrapping for integers (wrapMul/wrapAdd of Internal.h). The
+/// float form is one expression so that it contracts into an FMA.
+template <typename T> [[gnu::always_inline]] inline T mulAdd(T acc, T a, T b) {
+  if constexpr (std::is_integral_v<T>)
+    return wrapAdd(acc, wrapMul(a, b));
+  else
+    return acc + a * b;
+}
+
+/// Stores the tile `acc` to c[0:mr, 0:nr] (adds it when `accumulate`).
+template <typename T, int NR>
+[[gnu::always_inline]] inline void
+storeTile(const T (&acc)[MR][NR], T *__restrict c, int64_t ldc, int64_t mr,
+          int64_t nr, bool accumulate) {
+  if (mr == MR && nr == NR) {
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j)
+        c[i * ldc + j] =
+            wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
+    return;
+  }
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] =
+          wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
+}
+
+/// c[0:mr, 0:nr] (+)= a_panel * b_panel over kc, a tile of MR x NR held in
+/// registers. `a` is packed as [kc][MR], `b` as [kc][NR].
+template <typename T, int NR>
+[[gnu::always_inline]] inline void
+microKernel(int64_t kc, const T *__restrict a, const T *__restrict b,
+            T *__restrict c, int64_t ldc, int64_t mr, int64_t nr,
+            bool accumulate) {
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < MR; ++i) {
+      T av = a[k * MR + i];
+      for (int j = 0; j < NR; ++j)
+        acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * NR + j]);
+    }
+  storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
+}
+
+/// The same with A read where it is: row i of the tile at a + i * lda, kc
+/// contiguous elements (rows past mr read row mr - 1 again; their sums are
+/// not stored). For a matrix A whose rows are contiguous, such as a
+/// convolution's weights, this saves packing it: the MR rows are MR streams
+/// that the prefetchers follow.
+template <typename T, int NR>
+[[gnu::always_inline]] inline void
+microKernelRows(int64_t kc, const T *__restrict a, int64_t lda,
+                const T *__restrict b, T *__restrict c, int64_t ldc, int64_t mr,
+                int64_t nr, bool accumulate) {
+  const T *rows[MR];
+  for (int64_t i = 0; i < MR; ++i)
+    rows[i] = a + std::min(i, mr - 1) * lda;
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < MR; ++i) {
+      T av = rows[i][k];
+      for (int j = 0; j < NR; ++j)
+        acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * NR + j]);
+    }
+  storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
+}
+
+template <typename T>
+using MicroFn = void (*)(int64_t, const T *, const T *, T *, int64_t, int64_t,
+                         int64_t, bool);
+template <typename T>
+using MicroRowsFn = void (*)(int64_t, const T *, int64_t, const T *, T *,
+                             int64_t, int64_t, int64_t, bool);
+
+/// The micro-kernels compiled for one ISA.
+template <typename T> struct MicroKernels {
+  MicroFn<T> packed;
+  MicroRowsFn<T> rows;
+};
+
+#define KILN_MICRO_KERNELS(name, attributes)                                   \
+  template <typename T, int NR>                                                \
+  attributes void name(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,  \
+                       int64_t mr, int64_t nr, bool accumulate) {              \
+    microKernel<T, NR>(kc, a, b, c, ldc, mr, nr, accumulate);                  \
+  }                                                                            \
+  template <typename T, int NR>                                                \
+  attributes void name##Rows(int64_t kc, const T *a, int64_t lda, const T *b,  \
+                             T *c, int64_t ldc, int64_t mr, int64_t nr,        \
+                             bool accumulate) {                                \
+    microKernelRows<T, NR>(kc, a, lda, b, c, ldc, mr, nr, accumulate);         \
+  }
+KILN_MICRO_KERNELS(microAvx512,
+                   __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
+                                         "fma"))))
+KILN_MICRO_KERNELS(microAvx2, __attribute__((target("avx2,fma"))))
+KILN_MICRO_KERNELS(microBase, )
+#undef KILN_MICRO_KERNELS
+
+/// A thread's packing buffer: 64-byte aligned, so that the micro-kernel's
+/// vector loads never straddle cache lines, and kept from one GEMM to the
+/// next, so that packing does not fault in fresh pages on every call.
+class PackBuffer {
+public:
+  PackBuffer() = default;
+  PackBuffer(const PackBuffer &) = delete;
+  PackBuffer &operator=(const PackBuffer &) = delete;
+  ~PackBuffer() { std::free(data_); }
+
+  /// At least `bytes` bytes (the previous contents are lost).
+  void *get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(data_);
+      size_ = (bytes + 63) / 64 * 64;
+      data_ = std::aligned_alloc(64, size_);
+      if (!data_) {
+        size_ = 0;
+        throw std::bad_alloc();
+      }
+    }
+    return data_;
+  }
+
+private:
+  void *data_ = nullptr;
+  size_t size_ = 0;
+};
+
+/// Runs `f(kernels, std::integral_constant<int, NR>())` with the
+/// micro-kernels for the best ISA of this CPU: NR is two vectors of T.
+template <typename T, typename F> void withBestMicroKernels(F &&f) {
+  constexpr int vec512 = 2 * 64 / sizeof(T), vec256 = 2 * 32 / sizeof(T),
+                vec128 = 2 * 16 / sizeof(T);
+  VectorIsa isa = hostVectorIsa();
+  if (isa == VectorIsa::Avx512)
+    f(MicroKernels<T>{&microAvx512<T, vec512>, &microAvx512Rows<T, vec512>},
+      std::integral_constant<int, vec512>());
+  else if (isa == VectorIsa::Avx2)
+    f(MicroKernels<T>{&microAvx2<T, vec256>, &microAvx2Rows<T, vec256>},
+      std::integral_constant<int, vec256>());
+  else
+    f(MicroKernels<T>{&microBase<T, vec128>, &microBaseRows<T, vec128>},
+      std::integral_constant<int, vec128>());
+}
+
+} // namespace kiln::detail
+
+#endif // KILN_RUNTIME_GEMMKERNELS_H
