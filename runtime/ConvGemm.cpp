@@ -7,11 +7,13 @@
 //
 // (K taps, P output positions), where row (c, t) of col holds what every
 // output position reads through tap t of channel c. col is never written
-// out: the GEMM packs its KC x NR panels straight from the input, and the
-// weights' MR-row panels once per call, then runs the GEMM's micro-kernel
-// (GemmKernels.h). Compared with an im2col matrix (9x the input for a 3x3
-// kernel) packed again for the GEMM, each panel is written once, into a
-// buffer that stays in L2 while the micro-kernel reads it.
+// out: the GEMM packs its KC x NR panels straight from the input, into a
+// buffer that stays in L2 while the micro-kernel reads it (an im2col matrix
+// is 9x the input for a 3x3 kernel, and was packed again for the GEMM). The
+// weights are not packed at all: they are row-major [M, C/G * K] already,
+// and the micro-kernel variant of GemmKernels.h reads its MR rows in place
+// (packing them on every call moved resnet18's 44 MiB of weights through
+// memory twice more, and cost more than the micro-kernel gained).
 //
 // Addressing. The input is first copied into a zero-padded buffer (skipped
 // when there is no padding and it is contiguous), so that no read needs a
@@ -27,7 +29,8 @@
 // column panels); a tile packs its own B chunk (no two tiles share columns
 // of one image and group unless the rows had to be split too), so there is
 // no barrier inside the GEMM. The bias is added to each tile of the result
-// while it is still in cache.
+// while it is still in cache. Packing is compiled for the micro-kernel's
+// ISA too: the library's baseline ISA copies 16 bytes at a time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,8 +50,6 @@ namespace {
 /// The columns of a B chunk: at most this many NR-wide panels (KC x 256
 /// floats, 256 KiB, stay in L2 while the micro-kernel streams them).
 constexpr int64_t kMaxChunkPanels = 8;
-/// The rows of a tile: at most this many MR-row panels of the weights.
-constexpr int64_t kMaxTilePanels = 32;
 
 /// The packed chunk of B of the calling thread.
 thread_local PackBuffer chunkBuffer;
@@ -78,6 +79,76 @@ struct Scratch {
 struct Run {
   int64_t at, count, offset;
 };
+
+/// Packs one panel of col: row p of the panel ([kc][NR]) holds, for each
+/// run, `count` elements `step` apart from base + rowOffset[p] + offset, and
+/// zeros past column nr. A run of a whole panel (a line of the output at
+/// least NR long, stride 1) is one fixed-size copy: NR / 2 vectors' worth.
+template <typename T, int NR>
+[[gnu::always_inline]] inline void
+packPanel(const T *__restrict base, const int64_t *rowOffset, int64_t kc,
+          const Run *runs, int64_t count, int64_t step, int64_t nr,
+          T *__restrict panel) {
+  if (count == 1 && runs[0].count == NR && step == 1) {
+    for (int64_t p = 0; p < kc; ++p)
+      std::memcpy(panel + p * NR, base + rowOffset[p] + runs[0].offset,
+                  sizeof(T) * NR);
+    return;
+  }
+  for (int64_t p = 0; p < kc; ++p) {
+    const T *row = base + rowOffset[p];
+    T *dst = panel + p * NR;
+    for (int64_t q = 0; q < count; ++q) {
+      const T *src = row + runs[q].offset;
+      T *to = dst + runs[q].at;
+      if (step == 1)
+        for (int64_t j = 0; j < runs[q].count; ++j)
+          to[j] = src[j];
+      else
+        for (int64_t j = 0; j < runs[q].count; ++j)
+          to[j] = src[j * step];
+    }
+    for (int64_t j = nr; j < NR; ++j)
+      dst[j] = T(0);
+  }
+}
+
+template <typename T>
+using PackPanelFn = void (*)(const T *, const int64_t *, int64_t, const Run *,
+                             int64_t, int64_t, int64_t, T *);
+
+/// packPanel compiled for the ISA whose micro-kernel has this NR (two
+/// vectors of T), as the micro-kernels are: the library's baseline ISA
+/// copies 16 bytes at a time.
+template <typename T, int NR>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void
+packPanelAvx512(const T *base, const int64_t *rowOffset, int64_t kc,
+                const Run *runs, int64_t count, int64_t step, int64_t nr,
+                T *panel) {
+  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
+}
+template <typename T, int NR>
+__attribute__((target("avx2"))) void
+packPanelAvx2(const T *base, const int64_t *rowOffset, int64_t kc,
+              const Run *runs, int64_t count, int64_t step, int64_t nr,
+              T *panel) {
+  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
+}
+template <typename T, int NR>
+void packPanelBase(const T *base, const int64_t *rowOffset, int64_t kc,
+                   const Run *runs, int64_t count, int64_t step, int64_t nr,
+                   T *panel) {
+  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
+}
+
+template <typename T, int NR> PackPanelFn<T> packPanelFor() {
+  if constexpr (NR * sizeof(T) == 128)
+    return &packPanelAvx512<T, NR>;
+  else if constexpr (NR * sizeof(T) == 64)
+    return &packPanelAvx2<T, NR>;
+  else
+    return &packPanelBase<T, NR>;
+}
 
 template <typename T, int NR> class ImplicitGemm {
 public:
@@ -179,13 +250,14 @@ public:
       input_ = static_cast<const T *>(x_.rawData());
     }
 
-    // Tiles: column chunks of at most kMaxChunkPanels panels and row blocks
-    // of at most kMaxTilePanels, made smaller (columns first, as their
+    // Tiles: column chunks of at most kMaxChunkPanels panels and all the
+    // rows of a group (its B chunk is packed once; the weights' rows, read
+    // in place, stream from L2), made smaller (columns first, as their
     // packing is not repeated) until there are 4 tiles per thread.
     int64_t threads = get_num_threads();
     int64_t panels = (positions_ + NR - 1) / NR;
     int64_t chunk = std::min(panels, kMaxChunkPanels);
-    int64_t block = std::min(mPanels_, kMaxTilePanels);
+    int64_t block = mPanels_;
     auto tiles = [&] {
       return n_ * groups_ * ((panels + chunk - 1) / chunk) *
              ((mPanels_ + block - 1) / block);
@@ -262,23 +334,8 @@ private:
         runs[count++] = {j, length, offset};
         j += length;
       }
-      T *panel = out + (jr - j0) * kc;
-      for (int64_t p = 0; p < kc; ++p) {
-        const T *row = base + rowOffset_[pc + p];
-        T *dst = panel + p * NR;
-        for (int64_t q = 0; q < count; ++q) {
-          const T *src = row + runs[q].offset;
-          T *to = dst + runs[q].at;
-          if (step_ == 1)
-            for (int64_t j = 0; j < runs[q].count; ++j)
-              to[j] = src[j];
-          else
-            for (int64_t j = 0; j < runs[q].count; ++j)
-              to[j] = src[j * step_];
-        }
-        for (int64_t j = nr; j < NR; ++j)
-          dst[j] = T(0);
-      }
+      pack_(base, rowOffset_.data() + pc, kc, runs, count, step_, nr,
+            out + (jr - j0) * kc);
     }
   }
 
@@ -321,6 +378,7 @@ private:
   }
 
   MicroRowsFn<T> micro_;
+  PackPanelFn<T> pack_ = packPanelFor<T, NR>();
   const Tensor &x_, &w_;
   std::vector<T> bias_;
   Tensor &out_;
