@@ -250,29 +250,25 @@ public:
       input_ = static_cast<const T *>(x_.rawData());
     }
 
-    // Tiles: column chunks of at most kMaxChunkPanels panels and all the
-    // rows of a group (its B chunk is packed once; the weights' rows, read
-    // in place, stream from L2), made smaller (columns first, as their
-    // packing is not repeated) until there are 4 tiles per thread.
+    // Tiles: on one thread, column chunks of kMaxChunkPanels panels and all
+    // the rows of a group (its B chunk is packed once; the weights' rows,
+    // read in place, stream from L2). On several, 4 tiles per thread (the
+    // chunks parallel_for hands out, so one tile each) of sizes that differ
+    // by at most a panel: columns are split first, as their packing is not
+    // repeated, then rows.
     int64_t threads = get_num_threads();
     int64_t panels = (positions_ + NR - 1) / NR;
-    int64_t chunk = std::min(panels, kMaxChunkPanels);
-    int64_t block = mPanels_;
-    auto tiles = [&] {
-      return n_ * groups_ * ((panels + chunk - 1) / chunk) *
-             ((mPanels_ + block - 1) / block);
-    };
-    while (threads > 1 && tiles() < 4 * threads && (chunk > 1 || block > 2)) {
-      if (chunk > 1)
-        chunk = (chunk + 1) / 2;
-      else
-        block = (block + 1) / 2;
+    columnChunks_ = (panels + kMaxChunkPanels - 1) / kMaxChunkPanels;
+    rowBlocks_ = 1;
+    int64_t pairs = n_ * groups_;
+    if (threads > 1 && pairs < 4 * threads) {
+      int64_t perPair = (4 * threads + pairs - 1) / pairs;
+      columnChunks_ = std::min(panels, perPair);
+      rowBlocks_ =
+          std::min(mPanels_, (perPair + columnChunks_ - 1) / columnChunks_);
     }
-    chunkPanels_ = chunk;
-    blockPanels_ = block;
-    columnChunks_ = (panels + chunk - 1) / chunk;
-    rowBlocks_ = (mPanels_ + block - 1) / block;
-    int64_t count = tiles();
+    panels_ = panels;
+    int64_t count = pairs * columnChunks_ * rowBlocks_;
     // A product too small to share runs on the calling thread.
     if (threads == 1 || n_ * groups_ * mg_ * positions_ * depth_ < (1 << 15)) {
       for (int64_t tile = 0; tile < count; ++tile)
@@ -345,10 +341,11 @@ private:
     int64_t chunk = tile % columnChunks_, rest = tile / columnChunks_;
     int64_t block = rest % rowBlocks_, pair = rest / rowBlocks_;
     int64_t image = pair / groups_, group = pair % groups_;
-    int64_t j0 = chunk * chunkPanels_ * NR,
-            j1 = std::min(positions_, j0 + chunkPanels_ * NR);
-    int64_t p0 = block * blockPanels_,
-            p1 = std::min(mPanels_, p0 + blockPanels_);
+    int64_t j0 = chunk * panels_ / columnChunks_ * NR,
+            j1 = std::min(positions_,
+                          (chunk + 1) * panels_ / columnChunks_ * NR);
+    int64_t p0 = block * mPanels_ / rowBlocks_,
+            p1 = (block + 1) * mPanels_ / rowBlocks_;
     const T *base = input_ + (image * c_ + group * cg_) * channelSize_;
     T *result = static_cast<T *>(out_.rawData()) +
                 (image * m_ + group * mg_) * positions_;
@@ -389,7 +386,7 @@ private:
   std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
   const T *input_ = nullptr, *weights_ = nullptr;
   int64_t weightStride_ = 0;
-  int64_t chunkPanels_ = 1, blockPanels_ = 1, columnChunks_ = 1, rowBlocks_ = 1;
+  int64_t panels_ = 0, columnChunks_ = 1, rowBlocks_ = 1;
 };
 
 } // namespace
