@@ -446,10 +446,11 @@ namespace {
 void convCompiled(DType dtype, int64_t inputRank, void *input,
                   int64_t weightRank, void *weight, int64_t biasRank,
                   void *bias, int64_t outRank, void *out, int64_t paramsRank,
-                  void *params) {
+                  void *params, int64_t residualRank, void *residual) {
   try {
     Tensor result = viewDescriptor(outRank, out, dtype);
     Tensor b = viewDescriptor(biasRank, bias, dtype);
+    Tensor r = viewDescriptor(residualRank, residual, dtype);
     Tensor p = viewDescriptor(paramsRank, params, DType::I64).contiguous();
     const int64_t *values = p.data<int64_t>();
     size_t k = static_cast<size_t>(inputRank) - 2;
@@ -470,8 +471,9 @@ void convCompiled(DType dtype, int64_t inputRank, void *input,
     wStrides[1] = taps * w.strides()[1];
     detail::convInto(viewDescriptor(inputRank, input, dtype),
                      detail::makeView(w, shape, wStrides, w.offset()),
-                     b.size() == 0 ? nullptr : &b, strides, padsBegin,
-                     dilations, values[0], result);
+                     b.size() == 0 ? nullptr : &b, r.size() == 0 ? nullptr : &r,
+                     values[1 + 4 * k] != 0, strides, padsBegin, dilations,
+                     values[0], result);
   } catch (const std::exception &error) {
     reportKernelError(error);
   }
@@ -483,9 +485,10 @@ void convCompiled(DType dtype, int64_t inputRank, void *input,
   extern "C" void kiln_rt_conv_##suffix(                                       \
       int64_t inputRank, void *input, int64_t weightRank, void *weight,        \
       int64_t biasRank, void *bias, int64_t outRank, void *out,                \
-      int64_t paramsRank, void *params) {                                      \
+      int64_t paramsRank, void *params, int64_t residualRank,                  \
+      void *residual) {                                                        \
     convCompiled(dtype, inputRank, input, weightRank, weight, biasRank, bias,  \
-                 outRank, out, paramsRank, params);                            \
+                 outRank, out, paramsRank, params, residualRank, residual);    \
   }
 KILN_DEFINE_CONV_KERNEL(f32, DType::F32)
 KILN_DEFINE_CONV_KERNEL(f64, DType::F64)

@@ -218,8 +218,8 @@ Tensor conv(const Tensor &x, const Tensor &w, const std::optional<Tensor> &bias,
                              dtype});
   }
   Tensor result = Tensor::empty(shape, dtype);
-  detail::convInto(xs, ws, bs ? &*bs : nullptr, strides, padsBegin, dilations,
-                   options.groups, result);
+  detail::convInto(xs, ws, bs ? &*bs : nullptr, nullptr, false, strides,
+                   padsBegin, dilations, options.groups, result);
   return result;
 }
 

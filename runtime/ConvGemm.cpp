@@ -153,11 +153,14 @@ template <typename T, int NR> PackPanelFn<T> packPanelFor() {
 template <typename T, int NR> class ImplicitGemm {
 public:
   ImplicitGemm(MicroRowsFn<T> micro, const Tensor &x, const Tensor &w,
-               const Tensor *bias, const std::vector<int64_t> &strides,
+               const Tensor *bias, const Tensor *residual, bool relu,
+               const std::vector<int64_t> &strides,
                const std::vector<int64_t> &padsBegin,
                const std::vector<int64_t> &dilations, int64_t groups,
                Tensor &out)
-      : micro_(micro), x_(x), w_(w), out_(out), groups_(groups) {
+      : micro_(micro), x_(x), w_(w), out_(out), groups_(groups), relu_(relu) {
+    if (residual)
+      residualTensor_ = residual->contiguous();
     size_t k = strides.size();
     n_ = x.shape()[0];
     c_ = x.shape()[1];
@@ -217,11 +220,18 @@ public:
     if (out_.size() == 0)
       return;
     if (depth_ == 0) {
-      // No input channels: the bias alone.
+      // No input channels: the bias alone, then the epilogue.
       T *result = static_cast<T *>(out_.rawData());
-      for (int64_t i = 0; i < n_ * m_; ++i)
-        std::fill(result + i * positions_, result + (i + 1) * positions_,
-                  bias_.empty() ? T(0) : bias_[i % m_]);
+      const T *residual =
+          residualTensor_.defined()
+              ? static_cast<const T *>(residualTensor_.rawData())
+              : nullptr;
+      for (int64_t i = 0; i < n_ * m_ * positions_; ++i) {
+        T v = bias_.empty() ? T(0) : bias_[i / positions_ % m_];
+        if (residual)
+          v += residual[i];
+        result[i] = relu_ && v <= T(0) ? T(0) : v;
+      }
       return;
     }
     // The weights are the GEMM's A as they are when each row's C/G * K
@@ -235,6 +245,8 @@ public:
       expected *= w_.shape()[d];
     }
     weights_ = static_cast<const T *>(weights.rawData());
+    if (residualTensor_.defined())
+      residual_ = static_cast<const T *>(residualTensor_.rawData());
     weightStride_ = weights.strides()[0];
     // The padded input, unless the input can be read as it is.
     Scratch padded;
@@ -363,14 +375,26 @@ private:
                  std::min(MR, mg_ - panel * MR), std::min<int64_t>(NR, j1 - jr),
                  pc > 0);
     }
-    if (bias_.empty())
+    // The epilogue, in the order of the ops it stands for: + bias, +
+    // residual, relu (as eager mode's: v <= 0 gives +0, NaN stays).
+    if (bias_.empty() && !residual_ && !relu_)
       return;
     int64_t rowEnd = std::min(mg_, p1 * MR);
     for (int64_t row = p0 * MR; row < rowEnd; ++row) {
-      T value = bias_[group * mg_ + row];
       T *line = result + row * positions_;
-      for (int64_t j = j0; j < j1; ++j)
-        line[j] += value;
+      if (!bias_.empty()) {
+        T value = bias_[group * mg_ + row];
+        for (int64_t j = j0; j < j1; ++j)
+          line[j] += value;
+      }
+      if (residual_) {
+        const T *r = residual_ + (line - static_cast<T *>(out_.rawData()));
+        for (int64_t j = j0; j < j1; ++j)
+          line[j] += r[j];
+      }
+      if (relu_)
+        for (int64_t j = j0; j < j1; ++j)
+          line[j] = line[j] <= T(0) ? T(0) : line[j];
     }
   }
 
@@ -386,12 +410,16 @@ private:
   std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
   const T *input_ = nullptr, *weights_ = nullptr;
   int64_t weightStride_ = 0;
+  Tensor residualTensor_;
+  const T *residual_ = nullptr;
+  bool relu_ = false;
   int64_t panels_ = 0, columnChunks_ = 1, rowBlocks_ = 1;
 };
 
 } // namespace
 
 void detail::convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
+                      const Tensor *residual, bool relu,
                       const std::vector<int64_t> &strides,
                       const std::vector<int64_t> &padsBegin,
                       const std::vector<int64_t> &dilations, int64_t groups,
@@ -399,8 +427,9 @@ void detail::convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
   auto run = [&](auto tag) {
     using T = decltype(tag);
     withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
-      ImplicitGemm<T, decltype(nr)::value>(kernels.rows, x, w, bias, strides,
-                                           padsBegin, dilations, groups, out)
+      ImplicitGemm<T, decltype(nr)::value>(kernels.rows, x, w, bias, residual,
+                                           relu, strides, padsBegin, dilations,
+                                           groups, out)
           .run();
     });
   };

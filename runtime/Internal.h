@@ -365,12 +365,15 @@ void scatterInto(std::string_view op, const Tensor &x, const Tensor &indices,
                  Tensor &out);
 
 /// conv's kernel, shared by eager mode and compiled code (CAbi.cpp): out =
-/// conv(x, w) plus bias[m] on output channel m (no bias when null), for
-/// float32 or float64 operands of out's dtype. x [N, C, D1..Dk], w [M,
-/// C/groups, K1..Kk] and bias [M] may be any views; out is a contiguous
+/// conv(x, w) plus bias[m] on output channel m (no bias when null), then
+/// plus `residual` (of out's shape) when given, then relu when `relu`, for
+/// float32 or float64 operands of out's dtype: the rounding of each step is
+/// that of the ops it stands for. x [N, C, D1..Dk], w [M, C/groups,
+/// K1..Kk], bias [M] and residual may be any views; out is a contiguous
 /// tensor of the result's shape. strides, padsBegin and dilations have k
 /// values, checked by the caller (ConvGemm.cpp).
 void convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
+              const Tensor *residual, bool relu,
               const std::vector<int64_t> &strides,
               const std::vector<int64_t> &padsBegin,
               const std::vector<int64_t> &dilations, int64_t groups,

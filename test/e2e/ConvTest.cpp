@@ -12,6 +12,7 @@
 
 #include "DifferentialTesting.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace kiln::e2e {
@@ -336,6 +337,33 @@ TEST(ConvE2E, TracesToOneConvOpThatCallsTheRuntimesKernel) {
       << linalg;
   EXPECT_EQ(linalg.find("linalg.matmul"), std::string::npos) << linalg;
   EXPECT_EQ(linalg.find("kiln.conv"), std::string::npos) << linalg;
+}
+
+TEST(ConvE2E, TheResidualAndTheReluRunInTheKernel) {
+  // A ResNet block's tail, relu(conv(x) + shortcut): compiled, the add and
+  // the relu are the conv kernel's epilogue, with the rounding of the
+  // separate ops, so the three modes agree bit for bit.
+  ConvOptions o;
+  o.pads_begin = {1, 1};
+  o.pads_end = {1, 1};
+  auto block = [o](const Tensor &x, const Tensor &w, const Tensor &b,
+                   const Tensor &shortcut) {
+    return relu(conv(x, w, b, o) + shortcut);
+  };
+  Tensor x = uniform({1, 16, 12, 12}, 31, -1, 1, DType::F32);
+  Tensor w = uniform({24, 16, 3, 3}, 32, -1, 1, DType::F32);
+  Tensor b = uniform({24}, 33, -1, 1, DType::F32);
+  Tensor shortcut = uniform({1, 24, 12, 12}, 34, -1, 1, DType::F32);
+  runThreeWays(block, kExact, x, w, b, shortcut);
+  std::string linalg =
+      function(block, "block").lower(x, w, b, shortcut).ir(Stage::Linalg);
+  EXPECT_NE(linalg.find("call @kiln_rt_conv_f32"), std::string::npos)
+      << linalg;
+  EXPECT_EQ(linalg.find("linalg.generic"), std::string::npos) << linalg;
+  // Some elements are negative before the relu: the epilogue's relu ran.
+  std::vector<double> pre = (conv(x, w, b, o) + shortcut).toDoubleVector();
+  EXPECT_TRUE(std::any_of(pre.begin(), pre.end(),
+                          [](double v) { return v < 0; }));
 }
 
 TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {

@@ -213,12 +213,15 @@ KILN_DECLARE_INDEXING_KERNELS(f64)
 /// .. * Kk] (the op's weight collapsed) and bias [M] (or [0]: no bias) of any
 /// layout; `out` a contiguous buffer of the result's shape that the kernel
 /// fills; `params` the int64 values [groups, strides (k), pads_begin (k),
-/// dilations (k), kernel (k)].
+/// dilations (k), kernel (k), relu]; `residual` of the result's shape (or
+/// [0]: none). The result is relu(conv + bias + residual) when relu is 1,
+/// else conv + bias + residual, rounded after each step as the separate ops
+/// would be.
 #define KILN_DECLARE_CONV_KERNEL(suffix)                                       \
-  void kiln_rt_conv_##suffix(int64_t inputRank, void *input,                   \
-                             int64_t weightRank, void *weight,                 \
-                             int64_t biasRank, void *bias, int64_t outRank,    \
-                             void *out, int64_t paramsRank, void *params);
+  void kiln_rt_conv_##suffix(                                                  \
+      int64_t inputRank, void *input, int64_t weightRank, void *weight,        \
+      int64_t biasRank, void *bias, int64_t outRank, void *out,                \
+      int64_t paramsRank, void *params, int64_t residualRank, void *residual);
 KILN_DECLARE_CONV_KERNEL(f32)
 KILN_DECLARE_CONV_KERNEL(f64)
 #undef KILN_DECLARE_CONV_KERNEL

@@ -285,6 +285,9 @@ template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    if constexpr (std::is_same_v<OpTy, AddOp> || std::is_same_v<OpTy, ReluOp>)
+      if (fusedIntoConv(op))
+        return rewriter.notifyMatchFailure(op, "lowered with the conv");
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
     SmallVector<Type> operandTypes;

@@ -134,6 +134,11 @@ mlir::Value callKernel(mlir::OpBuilder &b, mlir::Operation *op,
                        mlir::Value like, llvm::ArrayRef<mlir::Value> arguments,
                        llvm::ArrayRef<mlir::Value> trailing);
 
+/// Whether `op` (a kiln.add or kiln.relu) is lowered as part of the conv
+/// whose result it consumes, by the runtime's kernel (NN.cpp): its own
+/// pattern then leaves it to the conv's.
+bool fusedIntoConv(mlir::Operation *op);
+
 /// Two index sizes that must be equal at run time, and which sizes they
 /// are, for the error message ("dimension 0", "the contracted dimension").
 struct SizeCheck {

@@ -269,6 +269,61 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
+/// Whether `op` runs on the runtime's implicit GEMM: static shapes, f32 or
+/// f64, not depthwise.
+bool runsOnConvKernel(ConvOp op) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  RankedTensorType resultType = op.getType();
+  Type elementType = resultType.getElementType();
+  if (!inputType.hasStaticShape() || !weightType.hasStaticShape() ||
+      !resultType.hasStaticShape() ||
+      (!elementType.isF32() && !elementType.isF64()))
+    return false;
+  return inputType.getDimSize(1) != op.getGroups() ||
+         weightType.getDimSize(0) != op.getGroups();
+}
+
+/// What the runtime's conv kernel applies to each tile of the result after
+/// the bias, in place of the ops that consume the conv: a residual added
+/// (`add(conv, r)` of r with the result's type) and a relu. `last` is the
+/// last of those ops, whose result the kernel's result replaces.
+struct ConvEpilogue {
+  Value residual;
+  AddOp add;
+  ReluOp relu;
+  Operation *last = nullptr;
+};
+
+/// The epilogue of `op`'s lowering: the sole user of its result if it is
+/// such an add (then the add's sole user if it is a relu) or a relu.
+ConvEpilogue convEpilogueOf(ConvOp op) {
+  ConvEpilogue epilogue;
+  epilogue.last = op;
+  if (!runsOnConvKernel(op) || !op->hasOneUse())
+    return epilogue;
+  Operation *user = *op->getUsers().begin();
+  if (auto add = dyn_cast<AddOp>(user)) {
+    Value other = add.getOperand(0) == op.getResult() ? add.getOperand(1)
+                                                      : add.getOperand(0);
+    if (other == op.getResult() || other.getType() != op.getType() ||
+        add.getType() != op.getType())
+      return epilogue;
+    epilogue.residual = other;
+    epilogue.add = add;
+    epilogue.last = add;
+    if (!add->hasOneUse())
+      return epilogue;
+    user = *add->getUsers().begin();
+  }
+  if (auto relu = dyn_cast<ReluOp>(user);
+      relu && relu.getType() == op.getType()) {
+    epilogue.relu = relu;
+    epilogue.last = relu;
+  }
+  return epilogue;
+}
+
 /// kiln.conv, static shapes, f32 or f64:
 ///   - the input padded with zeros (a filled tensor with the input copied
 ///     into its interior);
@@ -278,7 +333,10 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
 ///   - otherwise a call of the runtime's kernel, kiln_rt_conv_<type>, the
 ///     implicit GEMM that eager mode runs (runtime/ConvGemm.cpp): it packs
 ///     the GEMM's panels straight from the input, so no im2col matrix is
-///     written, and adds the bias to each tile of the result in cache.
+///     written, and adds the bias to each tile of the result in cache, then
+///     the residual and the relu of the ops that consume the conv
+///     (convEpilogueOf), which the call replaces: a ResNet block's
+///     relu(conv(x) + shortcut) is one pass.
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -298,15 +356,19 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     ArrayRef<int64_t> in = inputType.getShape(), w = weightType.getShape();
     int64_t k = inputType.getRank() - 2;
     int64_t c = in[1], m = w[0], groups = op.getGroups();
-    int64_t cg = c / groups, mg = m / groups;
+    int64_t cg = c / groups;
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     Value bias = op.getBias();
-    if (cg != 1 || mg != 1) {
+    if (runsOnConvKernel(op)) {
+      ConvEpilogue epilogue = convEpilogueOf(op);
+      // The call goes where the last fused op is, after the residual.
+      rewriter.setInsertionPoint(epilogue.last);
       // The runtime's implicit GEMM, eager mode's kernel. The weight as
       // [M, C/G * K] (a constant weight folds to that shape: LLVM handles
       // one array per row much faster than one per row of each tap), the
       // bias as [M] or [0], the attributes as [groups, strides, pads_begin,
-      // dilations, kernel].
+      // dilations, kernel, relu]; the residual as the result's shape or
+      // [0].
       SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
       for (int64_t d = 1; d < k + 2; ++d)
         weightGroups[1].push_back(d);
@@ -316,16 +378,21 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
               {m, cg * ShapedType::getNumElements(w.drop_front(2))},
               elementType),
           op.getWeight(), weightGroups);
-      if (!bias)
-        bias = arith::ConstantOp::create(
+      auto none = [&] {
+        return arith::ConstantOp::create(
             rewriter, loc,
             DenseElementsAttr::get(RankedTensorType::get({0}, elementType),
                                    ArrayRef<Attribute>{}));
+      };
+      if (!bias)
+        bias = none();
+      Value residual = epilogue.residual ? epilogue.residual : none();
       SmallVector<int64_t> params = {groups};
       llvm::append_range(params, strides);
       llvm::append_range(params, op.getPadsBegin());
       llvm::append_range(params, dilations);
       llvm::append_range(params, w.drop_front(2));
+      params.push_back(epilogue.relu ? 1 : 0);
       auto paramsType = RankedTensorType::get(
           {static_cast<int64_t>(params.size())}, rewriter.getI64Type());
       Value paramsTensor = arith::ConstantOp::create(
@@ -337,8 +404,13 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                                 {unrankedBuffer(rewriter, loc, op.getInput()),
                                  unrankedBuffer(rewriter, loc, weight),
                                  unrankedBuffer(rewriter, loc, bias)},
-                                {unrankedBuffer(rewriter, loc, paramsTensor)});
-      rewriter.replaceOp(op, result);
+                                {unrankedBuffer(rewriter, loc, paramsTensor),
+                                 unrankedBuffer(rewriter, loc, residual)});
+      rewriter.replaceOp(epilogue.last, result);
+      if (epilogue.relu && epilogue.add)
+        rewriter.eraseOp(epilogue.add);
+      if (epilogue.last != op.getOperation())
+        rewriter.eraseOp(op);
       return success();
     }
 
@@ -420,6 +492,26 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
 };
 
 } // namespace
+
+bool kiln::lowering::fusedIntoConv(Operation *op) {
+  if (!isa<AddOp, ReluOp>(op))
+    return false;
+  auto fuses = [&](Value v) {
+    auto conv = v.getDefiningOp<ConvOp>();
+    if (!conv)
+      return false;
+    ConvEpilogue epilogue = convEpilogueOf(conv);
+    return epilogue.add == op || epilogue.relu == op;
+  };
+  for (Value operand : op->getOperands()) {
+    if (fuses(operand))
+      return true;
+    if (auto add = operand.getDefiningOp<AddOp>(); add && isa<ReluOp>(op))
+      if (fuses(add.getOperand(0)) || fuses(add.getOperand(1)))
+        return true;
+  }
+  return false;
+}
 
 void kiln::populateNNLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<SoftmaxLowering<SoftmaxOp, /*IsLog=*/false>,

@@ -122,10 +122,11 @@ func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8x
 
 // conv: a call of the runtime's implicit GEMM with the input, the weight
 // collapsed to [M, C/G * K], the bias, a fresh buffer for the result and the
-// attributes [groups, strides, pads_begin, dilations, kernel].
+// attributes [groups, strides, pads_begin, dilations, kernel, relu], and an
+// empty residual.
 // CHECK-LABEL: func.func @conv
 //  CHECK-SAME:     %[[X:.+]]: tensor<1x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x2xf32>, %[[B:.+]]: tensor<4xf32>
-//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 2, 2, 1, 1, 1, 2, 3, 2]> : tensor<9xi64>
+//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 2, 2, 1, 1, 1, 2, 3, 2, 0]> : tensor<10xi64>
 //   CHECK-DAG:   %[[W2:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x2xf32> into tensor<4x18xf32>
 //       CHECK:   %[[XB:.+]] = bufferization.to_buffer %[[X]] read_only
 //       CHECK:   %[[XU:.+]] = memref.cast %[[XB]] {{.+}} to memref<*xf32>
@@ -137,7 +138,7 @@ func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8x
 //       CHECK:   %[[PU:.+]] = memref.cast %[[PB]] {{.+}} to memref<*xi64>
 //       CHECK:   %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x4x5x5xf32>
 //       CHECK:   %[[OU:.+]] = memref.cast %[[OUT]] : memref<1x4x5x5xf32> to memref<*xf32>
-//       CHECK:   call @kiln_rt_conv_f32(%[[XU]], %[[WU]], %[[BU]], %[[OU]], %[[PU]])
+//       CHECK:   call @kiln_rt_conv_f32(%[[XU]], %[[WU]], %[[BU]], %[[OU]], %[[PU]], %{{.+}})
 //       CHECK:   %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
 //       CHECK:   return %[[R]]
 //   CHECK-NOT:   linalg.matmul
@@ -150,13 +151,56 @@ func.func @conv(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x2xf32>, %b: tensor<4xf
 
 // Without a bias, the kernel gets an empty one; grouped, [M, C/G * K].
 // CHECK-LABEL: func.func @conv_grouped_without_bias
-//   CHECK-DAG:   arith.constant dense<[2, 1, 1, 0, 0, 1, 1, 3, 3]> : tensor<9xi64>
+//   CHECK-DAG:   arith.constant dense<[2, 1, 1, 0, 0, 1, 1, 3, 3, 0]> : tensor<10xi64>
 //   CHECK-DAG:   arith.constant dense<> : tensor<0xf64>
 //   CHECK-DAG:   tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
 //       CHECK:   call @kiln_rt_conv_f64(
 func.func @conv_grouped_without_bias(%x: tensor<2x4x6x6xf64>, %w: tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64> {
   %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 2 : (tensor<2x4x6x6xf64>, tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64>
   return %0 : tensor<2x6x4x4xf64>
+}
+
+// -----
+
+// relu(conv + residual): the add and the relu are the kernel's epilogue
+// (relu = 1 in the attributes, the residual after them), one call in place of
+// three ops.
+// CHECK-LABEL: func.func @conv_add_relu
+//  CHECK-SAME:     %[[X:.+]]: tensor<1x8x6x6xf32>, %[[W:.+]]: tensor<8x8x3x3xf32>, %[[R:.+]]: tensor<1x8x6x6xf32>
+//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 1, 1, 1, 1, 1, 1, 3, 3, 1]> : tensor<10xi64>
+//       CHECK:   %[[RB:.+]] = bufferization.to_buffer %[[R]] read_only
+//       CHECK:   %[[RU:.+]] = memref.cast %[[RB]] {{.+}} to memref<*xf32>
+//       CHECK:   call @kiln_rt_conv_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[RU]])
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+func.func @conv_add_relu(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x3x3xf32>, %r: tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32> {
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [1, 1] pads_end = [1, 1] dilations = [1, 1] groups = 1 : (tensor<1x8x6x6xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %1 = kiln.add %r, %0 : (tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
+  %2 = kiln.relu %1 : tensor<1x8x6x6xf32>
+  return %2 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+// Not fused: the conv's result has a second user; an add that broadcasts.
+// CHECK-LABEL: func.func @conv_not_fused
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 1, 1, 1, 1, 0]> : tensor<10xi64>
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 2, 2, 1, 1, 0]> : tensor<10xi64>
+//       CHECK:   call @kiln_rt_conv_f32(
+//       CHECK:   linalg.generic
+//       CHECK:     arith.maximumf
+//       CHECK:   linalg.generic
+//       CHECK:     arith.addf
+//       CHECK:   call @kiln_rt_conv_f32(
+//       CHECK:   linalg.generic
+//       CHECK:     arith.addf
+func.func @conv_not_fused(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>, %b: tensor<5xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>) {
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+  %1 = kiln.relu %0 : tensor<1x4x5x5xf32>
+  %2 = kiln.add %0, %x : (tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  %3 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [2, 2] groups = 1 : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>
+  %4 = kiln.add %3, %b : (tensor<1x4x5x5xf32>, tensor<5xf32>) -> tensor<1x4x5x5xf32>
+  return %1, %2, %4 : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>
 }
 
 // -----
