@@ -29,8 +29,13 @@
 // column panels); a tile packs its own B chunk (no two tiles share columns
 // of one image and group unless the rows had to be split too), so there is
 // no barrier inside the GEMM. The bias is added to each tile of the result
-// while it is still in cache. Packing is compiled for the micro-kernel's
-// ISA too: the library's baseline ISA copies 16 bytes at a time.
+// while it is still in cache, then the residual and the relu that compiled
+// code fuses into the call. Packing is compiled for the micro-kernel's ISA
+// too: the library's baseline ISA copies 16 bytes at a time.
+//
+// Depthwise (one input and one output channel per group) is no GEMM: each
+// channel's taps are added up along lines of the output (tapLine): each
+// output starts at the bias and gets the taps' products in order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,6 +155,69 @@ template <typename T, int NR> PackPanelFn<T> packPanelFor() {
     return &packPanelBase<T, NR>;
 }
 
+/// One line of a depthwise convolution's output: acc[j] += w[t] * src[
+/// offsets[t] + j * step] for every tap t in order, for j < count, in blocks
+/// of 16 outputs held in registers across the taps.
+template <typename T>
+[[gnu::always_inline]] inline void
+tapLine(T *__restrict acc, const T *__restrict src,
+        const int64_t *__restrict offsets, const T *__restrict w, int64_t taps,
+        int64_t count, int64_t step) {
+  constexpr int64_t block = 16;
+  int64_t j = 0;
+  for (; j + block <= count; j += block) {
+    T a[block];
+    for (int64_t q = 0; q < block; ++q)
+      a[q] = acc[j + q];
+    for (int64_t t = 0; t < taps; ++t) {
+      const T *from = src + offsets[t] + j * step;
+      T weight = w[t];
+      if (step == 1)
+        for (int64_t q = 0; q < block; ++q)
+          a[q] += weight * from[q];
+      else
+        for (int64_t q = 0; q < block; ++q)
+          a[q] += weight * from[q * step];
+    }
+    for (int64_t q = 0; q < block; ++q)
+      acc[j + q] = a[q];
+  }
+  for (; j < count; ++j) {
+    T a = acc[j];
+    for (int64_t t = 0; t < taps; ++t)
+      a += w[t] * src[offsets[t] + j * step];
+    acc[j] = a;
+  }
+}
+
+template <typename T>
+using TapLineFn = void (*)(T *, const T *, const int64_t *, const T *, int64_t,
+                           int64_t, int64_t);
+
+#define KILN_TAP_LINE(name, attributes)                                        \
+  template <typename T>                                                        \
+  attributes void name(T *acc, const T *src, const int64_t *offsets,           \
+                       const T *w, int64_t taps, int64_t count,                \
+                       int64_t step) {                                         \
+    tapLine<T>(acc, src, offsets, w, taps, count, step);                       \
+  }
+KILN_TAP_LINE(tapLineAvx512,
+              __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
+                                    "fma"))))
+KILN_TAP_LINE(tapLineAvx2, __attribute__((target("avx2,fma"))))
+KILN_TAP_LINE(tapLineBase, )
+#undef KILN_TAP_LINE
+
+/// tapLine for the ISA of the micro-kernel with this NR, as packPanelFor.
+template <typename T, int NR> TapLineFn<T> tapLineFor() {
+  if constexpr (NR * sizeof(T) == 128)
+    return &tapLineAvx512<T>;
+  else if constexpr (NR * sizeof(T) == 64)
+    return &tapLineAvx2<T>;
+  else
+    return &tapLineBase<T>;
+}
+
 template <typename T, int NR> class ImplicitGemm {
 public:
   ImplicitGemm(MicroRowsFn<T> micro, const Tensor &x, const Tensor &w,
@@ -193,6 +261,9 @@ public:
     Shape pStride(k, 1);
     for (size_t i = k - 1; i-- > 0;)
       pStride[i] = pStride[i + 1] * padded_[i + 1];
+    pStride_ = pStride;
+    output_ = output;
+    strides_ = strides;
     channelSize_ = numElements(padded_);
 
     rowOffset_.resize(static_cast<size_t>(depth_));
@@ -260,6 +331,18 @@ public:
       input_ = to;
     } else {
       input_ = static_cast<const T *>(x_.rawData());
+    }
+
+    // Depthwise (one input and one output channel per group): no GEMM, each
+    // channel's taps are added up along lines of the output.
+    if (cg_ == 1 && mg_ == 1) {
+      int64_t grain = std::max<int64_t>(
+          1, (int64_t(1) << 14) / std::max<int64_t>(positions_ * depth_, 1));
+      parallel_for(0, n_ * c_, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end; ++item)
+          depthwiseChannel(item);
+      });
+      return;
     }
 
     // Tiles: on one thread, column chunks of kMaxChunkPanels panels and all
@@ -347,6 +430,39 @@ private:
     }
   }
 
+  /// Computes channel `item` (image * C + channel) of a depthwise
+  /// convolution: each line of the output starts at the bias and gets the
+  /// taps in order (rowOffset holds their offsets in the padded channel),
+  /// then the epilogue.
+  void depthwiseChannel(int64_t item) const {
+    int64_t channel = item % c_;
+    size_t k = output_.size();
+    const T *in = input_ + item * channelSize_;
+    const T *w = weights_ + channel * weightStride_;
+    T *out = static_cast<T *>(out_.rawData()) + item * positions_;
+    const T *residual = residual_ ? residual_ + item * positions_ : nullptr;
+    int64_t width = output_.back(), lines = positions_ / width;
+    T start = bias_.empty() ? T(0) : bias_[channel];
+    for (int64_t line = 0; line < lines; ++line) {
+      // The window origin of the line's first output.
+      int64_t rest = line, origin = 0;
+      for (size_t i = k - 1; i-- > 0;) {
+        origin += (rest % output_[i]) * strides_[i] * pStride_[i];
+        rest /= output_[i];
+      }
+      T *acc = out + line * width;
+      std::fill(acc, acc + width, start);
+      tapLine_(acc, in + origin, rowOffset_.data(), w, depth_, width,
+               strides_.back());
+      if (residual)
+        for (int64_t j = 0; j < width; ++j)
+          acc[j] += residual[line * width + j];
+      if (relu_)
+        for (int64_t j = 0; j < width; ++j)
+          acc[j] = acc[j] <= T(0) ? T(0) : acc[j];
+    }
+  }
+
   /// Computes one tile of the result: rows of one row block and columns of
   /// one column chunk of one image and group, then adds the bias to it.
   void runTile(int64_t tile) const {
@@ -400,13 +516,15 @@ private:
 
   MicroRowsFn<T> micro_;
   PackPanelFn<T> pack_ = packPanelFor<T, NR>();
+  TapLineFn<T> tapLine_ = tapLineFor<T, NR>();
   const Tensor &x_, &w_;
   std::vector<T> bias_;
   Tensor &out_;
   int64_t groups_, n_ = 0, c_ = 0, m_ = 0, cg_ = 0, mg_ = 0;
   int64_t positions_ = 0, depth_ = 0, mPanels_ = 0, channelSize_ = 0;
   int64_t step_ = 1;
-  Shape in_, padded_;
+  Shape in_, padded_, pStride_, output_;
+  std::vector<int64_t> strides_;
   std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
   const T *input_ = nullptr, *weights_ = nullptr;
   int64_t weightStride_ = 0;

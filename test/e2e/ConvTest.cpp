@@ -5,8 +5,8 @@
 // element for conv_transpose, every window element for pooling); then the
 // traced, JIT-compiled and interpreted results against the eager ones. The
 // traced conv is one kiln.conv op, which compiled code runs on eager mode's
-// kernel, the implicit GEMM (so the three modes agree bit for bit), or,
-// depthwise, as one reduction; the test checks that too.
+// kernel (the implicit GEMM, or the depthwise one), so the three modes agree
+// bit for bit; the test checks that too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,6 +113,12 @@ TEST(ConvE2E, Conv2dMatchesTheDefinition) {
        {5, 1, 3, 3},
        opts({2, 1}, {1, 1}, {1, 1}, {1, 1}, 5),
        true},
+      // Lines of 19 outputs: a block of 16 read two apart, then the rest.
+      {"depthwise, strided",
+       {1, 8, 11, 37},
+       {8, 1, 3, 3},
+       opts({2, 2}, {1, 1}, {1, 1}, {1, 1}, 8),
+       true},
       {"1x1",
        {2, 8, 5, 5},
        {4, 8, 1, 1},
@@ -150,13 +156,8 @@ TEST(ConvE2E, Conv2dMatchesTheDefinition) {
                              ? std::max(1e-5, 3e-7 * double(terms))
                              : std::max(1e-12, 1e-15 * double(terms));
       expectNear(y, referenceConv(x, w, bias, c.options), tolerance);
-      // Compiled and interpreted: the implicit GEMM, eager mode's kernel, so
-      // the same sums in the same order; a depthwise conv's reduction in
-      // compiled code sums in another order.
-      bool depthwise = c.w[1] == 1 && c.w[0] == c.options.groups;
-      Bound bound = depthwise
-                        ? summationBound(terms, double(terms), dtype)
-                        : kExact;
+      // Compiled and interpreted: eager mode's kernel, so the same sums in
+      // the same order.
       ConvOptions options = c.options;
       runThreeWays(
           [options, hasBias = c.bias](const Tensor &x, const Tensor &w,
@@ -164,7 +165,7 @@ TEST(ConvE2E, Conv2dMatchesTheDefinition) {
             return conv(x, w, hasBias ? std::optional<Tensor>(b) : std::nullopt,
                         options);
           },
-          bound, x, w, b);
+          kExact, x, w, b);
     }
 }
 
@@ -217,7 +218,59 @@ TEST(ConvE2E, Conv1dAnd3d) {
   Tensor y3 = conv(x3, w3);
   EXPECT_EQ(y3.shape(), (Shape{1, 3, 4, 3, 3}));
   runThreeWays([](const Tensor &x, const Tensor &w) { return conv(x, w); },
-               summationBound(17, 17, DType::F32), x3, w3);
+               kExact, x3, w3);
+
+  // Depthwise in one and three dimensions: the same sums as the 2-D kernel
+  // with a unit height.
+  Tensor xd = uniform({2, 6, 13}, 8, -1, 1, DType::F32);
+  Tensor wd = uniform({6, 1, 3}, 9, -1, 1, DType::F32);
+  ConvOptions od;
+  od.pads_begin = {2};
+  od.pads_end = {1};
+  od.dilations = {2};
+  od.groups = 6;
+  Tensor yd = conv(xd, wd, std::nullopt, od);
+  ConvOptions od2 = od;
+  od2.strides = {1, 1};
+  od2.pads_begin = {0, 2};
+  od2.pads_end = {0, 1};
+  od2.dilations = {1, 2};
+  expectNear(yd,
+             squeeze(conv(expand_dims(xd, 2), expand_dims(wd, 2), std::nullopt,
+                          od2),
+                     {2})
+                 .toDoubleVector(),
+             0);
+  runThreeWays(
+      [od](const Tensor &x, const Tensor &w) {
+        return conv(x, w, std::nullopt, od);
+      },
+      kExact, xd, wd);
+  Tensor x3d = uniform({1, 4, 5, 6, 5}, 10, -1, 1, DType::F64);
+  Tensor w3d = uniform({4, 1, 3, 2, 3}, 11, -1, 1, DType::F64);
+  ConvOptions o3d;
+  o3d.strides = {2, 1, 2};
+  o3d.pads_begin = {1, 0, 1};
+  o3d.pads_end = {1, 0, 1};
+  o3d.groups = 4;
+  Tensor y3d = conv(x3d, w3d, std::nullopt, o3d);
+  EXPECT_EQ(y3d.shape(), (Shape{1, 4, 3, 5, 3}));
+  // Channel c by the GEMM: a one-channel conv with two output channels.
+  ConvOptions one = o3d;
+  one.groups = 1;
+  for (int64_t c = 0; c < 4; ++c) {
+    Tensor xc = slice(x3d, {0, c, 0, 0, 0}, {1, c + 1, 5, 6, 5});
+    Tensor wc = slice(w3d, {c, 0, 0, 0, 0}, {c + 1, 1, 3, 2, 3});
+    Tensor yc = conv(xc, concat({wc, wc}, 0), std::nullopt, one);
+    expectNear(slice(y3d, {0, c, 0, 0, 0}, {1, c + 1, 3, 5, 3}),
+               slice(yc, {0, 0, 0, 0, 0}, {1, 1, 3, 5, 3}).toDoubleVector(),
+               1e-12);
+  }
+  runThreeWays(
+      [o3d](const Tensor &x, const Tensor &w) {
+        return conv(x, w, std::nullopt, o3d);
+      },
+      kExact, x3d, w3d);
 }
 
 /// conv_transpose by definition: every input element scatters its weighted
@@ -261,7 +314,7 @@ TEST(ConvE2E, ConvTransposeMatchesTheDefinition) {
         [o](const Tensor &x, const Tensor &w) {
           return conv_transpose(x, w, std::nullopt, o);
         },
-        summationBound(12, 12, DType::F64), x, w);
+        kExact, x, w);
   }
 }
 

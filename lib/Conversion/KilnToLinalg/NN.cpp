@@ -4,7 +4,8 @@
 // over the normalized axes and one elementwise generic that reads the
 // reduced tensors through broadcasting maps. Fusion at the Linalg stage then
 // sees every piece. f16 and bf16 compute in f32 and round once at the end,
-// as eager mode does.
+// as eager mode does. kiln.conv is a call of the runtime's kernel, with the
+// add and relu that consume it as its epilogue.
 //
 //===----------------------------------------------------------------------===//
 
@@ -269,19 +270,16 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
-/// Whether `op` runs on the runtime's implicit GEMM: static shapes, f32 or
-/// f64, not depthwise.
+/// Whether `op` runs on the runtime's conv kernel: static shapes, f32 or
+/// f64.
 bool runsOnConvKernel(ConvOp op) {
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   RankedTensorType resultType = op.getType();
   Type elementType = resultType.getElementType();
-  if (!inputType.hasStaticShape() || !weightType.hasStaticShape() ||
-      !resultType.hasStaticShape() ||
-      (!elementType.isF32() && !elementType.isF64()))
-    return false;
-  return inputType.getDimSize(1) != op.getGroups() ||
-         weightType.getDimSize(0) != op.getGroups();
+  return inputType.hasStaticShape() && weightType.hasStaticShape() &&
+         resultType.hasStaticShape() &&
+         (elementType.isF32() || elementType.isF64());
 }
 
 /// What the runtime's conv kernel applies to each tile of the result after
@@ -324,169 +322,80 @@ ConvEpilogue convEpilogueOf(ConvOp op) {
   return epilogue;
 }
 
-/// kiln.conv, static shapes, f32 or f64:
-///   - the input padded with zeros (a filled tensor with the input copied
-///     into its interior);
-///   - depthwise (one input and one output channel per group): one generic
-///     whose reduction loops run over the kernel's taps, accumulating onto
-///     the bias (or zeros);
-///   - otherwise a call of the runtime's kernel, kiln_rt_conv_<type>, the
-///     implicit GEMM that eager mode runs (runtime/ConvGemm.cpp): it packs
-///     the GEMM's panels straight from the input, so no im2col matrix is
-///     written, and adds the bias to each tile of the result in cache, then
-///     the residual and the relu of the ops that consume the conv
-///     (convEpilogueOf), which the call replaces: a ResNet block's
-///     relu(conv(x) + shortcut) is one pass.
+/// kiln.conv, static shapes, f32 or f64: a call of the runtime's kernel,
+/// kiln_rt_conv_<type>, the one eager mode runs (runtime/ConvGemm.cpp: an
+/// implicit GEMM that packs the GEMM's panels straight from the input, or
+/// for a depthwise conv the taps added up along lines of the output). It
+/// adds the bias, then the residual and the relu of the ops that consume the
+/// conv (convEpilogueOf), which the call replaces: a ResNet block's
+/// relu(conv(x) + shortcut) is one pass.
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!runsOnConvKernel(op))
+      return rewriter.notifyMatchFailure(op,
+                                         "expects static shapes, f32 or f64");
     Location loc = op.getLoc();
-    MLIRContext *context = op.getContext();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    ArrayRef<int64_t> w =
+        cast<RankedTensorType>(op.getWeight().getType()).getShape();
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
-    if (!inputType.hasStaticShape() || !weightType.hasStaticShape() ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "expects static shapes");
-    if (!elementType.isF32() && !elementType.isF64())
-      return rewriter.notifyMatchFailure(op, "expects f32 or f64");
-    ArrayRef<int64_t> in = inputType.getShape(), w = weightType.getShape();
     int64_t k = inputType.getRank() - 2;
-    int64_t c = in[1], m = w[0], groups = op.getGroups();
-    int64_t cg = c / groups;
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    int64_t m = w[0], groups = op.getGroups();
+    int64_t cg = inputType.getDimSize(1) / groups;
     Value bias = op.getBias();
-    if (runsOnConvKernel(op)) {
-      ConvEpilogue epilogue = convEpilogueOf(op);
-      // The call goes where the last fused op is, after the residual.
-      rewriter.setInsertionPoint(epilogue.last);
-      // The runtime's implicit GEMM, eager mode's kernel. The weight as
-      // [M, C/G * K] (a constant weight folds to that shape: LLVM handles
-      // one array per row much faster than one per row of each tap), the
-      // bias as [M] or [0], the attributes as [groups, strides, pads_begin,
-      // dilations, kernel, relu]; the residual as the result's shape or
-      // [0].
-      SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
-      for (int64_t d = 1; d < k + 2; ++d)
-        weightGroups[1].push_back(d);
-      Value weight = tensor::CollapseShapeOp::create(
+    ConvEpilogue epilogue = convEpilogueOf(op);
+    // The call goes where the last fused op is, after the residual.
+    rewriter.setInsertionPoint(epilogue.last);
+    // The weight as [M, C/G * K] (a constant weight folds to that shape: LLVM
+    // handles one array per row much faster than one per row of each tap), the
+    // bias as [M] or [0], the attributes as [groups, strides, pads_begin,
+    // dilations, kernel, relu]; the residual as the result's shape or
+    // [0].
+    SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
+    for (int64_t d = 1; d < k + 2; ++d)
+      weightGroups[1].push_back(d);
+    Value weight = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get(
+            {m, cg * ShapedType::getNumElements(w.drop_front(2))}, elementType),
+        op.getWeight(), weightGroups);
+    auto none = [&] {
+      return arith::ConstantOp::create(
           rewriter, loc,
-          RankedTensorType::get(
-              {m, cg * ShapedType::getNumElements(w.drop_front(2))},
-              elementType),
-          op.getWeight(), weightGroups);
-      auto none = [&] {
-        return arith::ConstantOp::create(
-            rewriter, loc,
-            DenseElementsAttr::get(RankedTensorType::get({0}, elementType),
-                                   ArrayRef<Attribute>{}));
-      };
-      if (!bias)
-        bias = none();
-      Value residual = epilogue.residual ? epilogue.residual : none();
-      SmallVector<int64_t> params = {groups};
-      llvm::append_range(params, strides);
-      llvm::append_range(params, op.getPadsBegin());
-      llvm::append_range(params, dilations);
-      llvm::append_range(params, w.drop_front(2));
-      params.push_back(epilogue.relu ? 1 : 0);
-      auto paramsType = RankedTensorType::get(
-          {static_cast<int64_t>(params.size())}, rewriter.getI64Type());
-      Value paramsTensor = arith::ConstantOp::create(
-          rewriter, loc, DenseIntElementsAttr::get(paramsType, params));
-      Value result = callKernel(rewriter, op,
-                                elementType.isF32() ? "kiln_rt_conv_f32"
-                                                    : "kiln_rt_conv_f64",
-                                resultType, op.getInput(),
-                                {unrankedBuffer(rewriter, loc, op.getInput()),
-                                 unrankedBuffer(rewriter, loc, weight),
-                                 unrankedBuffer(rewriter, loc, bias)},
-                                {unrankedBuffer(rewriter, loc, paramsTensor),
-                                 unrankedBuffer(rewriter, loc, residual)});
-      rewriter.replaceOp(epilogue.last, result);
-      if (epilogue.relu && epilogue.add)
-        rewriter.eraseOp(epilogue.add);
-      if (epilogue.last != op.getOperation())
-        rewriter.eraseOp(op);
-      return success();
-    }
-
-    // Depthwise: the input padded (a filled tensor with the input copied
-    // into its interior), then loops (n, c, o1..ok, t1..tk).
-    Value zero = scalarConstant(rewriter, loc, elementType, 0);
-    Value input = op.getInput();
-    SmallVector<int64_t> paddedShape(in);
-    bool padded = false;
-    for (int64_t i = 0; i < k; ++i) {
-      paddedShape[i + 2] += op.getPadsBegin()[i] + op.getPadsEnd()[i];
-      padded |= op.getPadsBegin()[i] + op.getPadsEnd()[i] > 0;
-    }
-    if (padded) {
-      auto type = RankedTensorType::get(paddedShape, elementType);
-      Value filled = createFilled(rewriter, loc, type, {}, zero);
-      SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0));
-      for (int64_t i = 0; i < k; ++i)
-        offsets.push_back(rewriter.getIndexAttr(op.getPadsBegin()[i]));
-      SmallVector<OpFoldResult> sizes, unit(k + 2, rewriter.getIndexAttr(1));
-      for (int64_t d : in)
-        sizes.push_back(rewriter.getIndexAttr(d));
-      Value window = tensor::ExtractSliceOp::create(rewriter, loc, filled,
-                                                    offsets, sizes, unit);
-      Value copied =
-          linalg::CopyOp::create(rewriter, loc, input, window).getResult(0);
-      input = tensor::InsertSliceOp::create(rewriter, loc, copied, filled,
-                                            offsets, sizes, unit);
-    }
-    // The input coordinate of spatial dimension i: o_i * s_i + k_i * d_i.
-    auto tap = [&](AffineExpr o, AffineExpr t, int64_t i) {
-      return o * strides[i] + t * dilations[i];
+          DenseElementsAttr::get(RankedTensorType::get({0}, elementType),
+                                 ArrayRef<Attribute>{}));
     };
-    auto iterators = [&](int64_t parallel, int64_t reduction) {
-      SmallVector<utils::IteratorType> types(parallel,
-                                             utils::IteratorType::parallel);
-      types.append(reduction, utils::IteratorType::reduction);
-      return types;
-    };
-    int64_t loops = 2 + 2 * k;
-    SmallVector<AffineExpr> xExprs = {getAffineDimExpr(0, context),
-                                      getAffineDimExpr(1, context)};
-    SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, context),
-                                      getAffineConstantExpr(0, context)};
-    SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, context),
-                                        getAffineDimExpr(1, context)};
-    for (int64_t i = 0; i < k; ++i) {
-      AffineExpr o = getAffineDimExpr(2 + i, context),
-                 t = getAffineDimExpr(2 + k + i, context);
-      xExprs.push_back(tap(o, t, i));
-      wExprs.push_back(t);
-      outExprs.push_back(o);
-    }
-    Value init;
-    if (bias) {
-      SmallVector<AffineExpr> biasExpr = {getAffineDimExpr(1, context)};
-      init = buildMap(
-          rewriter, loc, createEmpty(rewriter, loc, resultType, {}), {bias},
-          {AffineMap::get(k + 2, 0, biasExpr, context)},
-          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-    } else {
-      init = createFilled(rewriter, loc, resultType, {}, zero);
-    }
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{input, op.getWeight()},
-        ValueRange{init},
-        SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, context),
-                               AffineMap::get(loops, 0, wExprs, context),
-                               AffineMap::get(loops, 0, outExprs, context)},
-        iterators(2 + k, k), [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-          linalg::YieldOp::create(
-              b, loc,
-              ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    if (!bias)
+      bias = none();
+    Value residual = epilogue.residual ? epilogue.residual : none();
+    SmallVector<int64_t> params = {groups};
+    llvm::append_range(params, op.getStrides());
+    llvm::append_range(params, op.getPadsBegin());
+    llvm::append_range(params, op.getDilations());
+    llvm::append_range(params, w.drop_front(2));
+    params.push_back(epilogue.relu ? 1 : 0);
+    auto paramsType = RankedTensorType::get(
+        {static_cast<int64_t>(params.size())}, rewriter.getI64Type());
+    Value paramsTensor = arith::ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(paramsType, params));
+    Value result = callKernel(rewriter, op,
+                              elementType.isF32() ? "kiln_rt_conv_f32"
+                                                  : "kiln_rt_conv_f64",
+                              resultType, op.getInput(),
+                              {unrankedBuffer(rewriter, loc, op.getInput()),
+                               unrankedBuffer(rewriter, loc, weight),
+                               unrankedBuffer(rewriter, loc, bias)},
+                              {unrankedBuffer(rewriter, loc, paramsTensor),
+                               unrankedBuffer(rewriter, loc, residual)});
+    rewriter.replaceOp(epilogue.last, result);
+    if (epilogue.relu && epilogue.add)
+      rewriter.eraseOp(epilogue.add);
+    if (epilogue.last != op.getOperation())
+      rewriter.eraseOp(op);
     return success();
   }
 };

@@ -205,14 +205,12 @@ func.func @conv_not_fused(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>, %b: 
 
 // -----
 
-// Depthwise conv: one generic reducing over the taps onto the bias.
-// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
-// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, 0, d4, d5)>
+// Depthwise conv: the runtime's kernel too (groups = 5 channels).
 // CHECK-LABEL: func.func @depthwise
-//       CHECK:   linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-//       CHECK:     arith.mulf
-//       CHECK:     arith.addf
-//   CHECK-NOT:   linalg.matmul
+//       CHECK:   arith.constant dense<[5, 1, 1, 0, 0, 1, 1, 3, 3, 0]> : tensor<10xi64>
+//       CHECK:   tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<5x1x3x3xf32> into tensor<5x9xf32>
+//       CHECK:   call @kiln_rt_conv_f32(
+//   CHECK-NOT:   linalg.generic
 func.func @depthwise(%x: tensor<2x5x6x6xf32>, %w: tensor<5x1x3x3xf32>, %b: tensor<5xf32>) -> tensor<2x5x4x4xf32> {
   %0 = kiln.conv %x, %w bias %b strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 5 : (tensor<2x5x6x6xf32>, tensor<5x1x3x3xf32>, tensor<5xf32>) -> tensor<2x5x4x4xf32>
   return %0 : tensor<2x5x4x4xf32>
