@@ -347,17 +347,18 @@ public:
 
     // Tiles: on one thread, column chunks of kMaxChunkPanels panels and all
     // the rows of a group (its B chunk is packed once; the weights' rows,
-    // read in place, stream from L2). On several, 4 tiles per thread (the
-    // chunks parallel_for hands out, so one tile each) of sizes that differ
-    // by at most a panel: columns are split first, as their packing is not
-    // repeated, then rows.
+    // read in place, stream from L2). On several, 2 tiles per thread (one
+    // per chunk parallel_for hands out) of sizes that differ by at most a
+    // panel: columns are split first, as their packing is not repeated, then
+    // rows. (4 per thread took resnet18 18.6 ms on 2 threads, 2 per thread
+    // 17.7: each split repeats the weights' reads or the packing.)
     int64_t threads = get_num_threads();
     int64_t panels = (positions_ + NR - 1) / NR;
     columnChunks_ = (panels + kMaxChunkPanels - 1) / kMaxChunkPanels;
     rowBlocks_ = 1;
     int64_t pairs = n_ * groups_;
-    if (threads > 1 && pairs < 4 * threads) {
-      int64_t perPair = (4 * threads + pairs - 1) / pairs;
+    if (threads > 1 && pairs < 2 * threads) {
+      int64_t perPair = (2 * threads + pairs - 1) / pairs;
       columnChunks_ = std::min(panels, perPair);
       rowBlocks_ =
           std::min(mPanels_, (perPair + columnChunks_ - 1) / columnChunks_);
