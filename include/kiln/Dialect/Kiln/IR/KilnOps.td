@@ -733,9 +733,11 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, InferTypeOpAdaptor]> {
     Every attribute has one value per spatial dimension. float32 or
     float64, static shapes.
 
-    Lowered to the im2col of the padded input (one linalg.generic) and a
-    matmul (the runtime's GEMM); a depthwise convolution (groups = C = M) to
-    one linalg.generic.
+    Lowered to a call of the runtime's kernel, the one eager mode runs: an
+    implicit GEMM that packs its panels straight from the input, or, for a
+    depthwise convolution (groups = C = M), the taps summed along lines of
+    the output. An `add` of a tensor of the result's type and a `relu` that
+    consume the result run in the kernel's epilogue.
 
     Example:
 
