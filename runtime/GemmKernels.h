@@ -1,5 +1,4 @@
-//===- GemmKernels.h - The GEMM's micro-kernels and packing buffers -*- C++
-//-*-===//
+//===- GemmKernels.h - The GEMM's micro-kernels -----------------*- C++ -*-===//
 //
 // The register-blocked micro-kernel of the runtime's GEMM (Matmul.cpp) and
 // of the convolution's implicit GEMM (ConvGemm.cpp): an MR x NR tile of the

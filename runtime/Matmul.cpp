@@ -3,10 +3,11 @@
 // C = A * B per batch with the Goto/BLIS loop structure: B is packed into
 // KC x NR column panels (L2/L3-resident), A into MC x KC row panels of MR
 // rows (L2), and an MR x NR register-blocked micro-kernel accumulates a tile
-// over KC. The micro-kernel is compiled three times (AVX-512, AVX2+FMA and
-// the baseline ISA) and picked at run time by CPUID, so the library itself is
-// built for the portable baseline. Packing reads operands through their
-// strides, so transposed and broadcast views need no copy.
+// over KC. The micro-kernel (GemmKernels.h, shared with the convolution's
+// implicit GEMM) is compiled three times (AVX-512, AVX2+FMA and the baseline
+// ISA) and picked at run time by CPUID, so the library itself is built for
+// the portable baseline. Packing reads operands through their strides, so
+// transposed and broadcast views need no copy.
 //
 //===----------------------------------------------------------------------===//
 
