@@ -208,11 +208,11 @@ KILN_DECLARE_INDEXING_KERNELS(f32)
 KILN_DECLARE_INDEXING_KERNELS(f64)
 #undef KILN_DECLARE_INDEXING_KERNELS
 
-/// The kernel of `kiln.conv` (eager mode's implicit GEMM) on unranked
-/// memrefs of one float type: input [N, C, D1..Dk], weight [M, C/G * K1 *
-/// .. * Kk] (the op's weight collapsed) and bias [M] (or [0]: no bias) of any
-/// layout; `out` a contiguous buffer of the result's shape that the kernel
-/// fills; `params` the int64 values [groups, strides (k), pads_begin (k),
+/// The kernel of `kiln.conv` (eager mode's: an implicit GEMM, or the
+/// depthwise one) on unranked memrefs of one float type: input [N, C,
+/// D1..Dk], weight [M, C/G * K1 * .. * Kk] (the op's weight collapsed) and
+/// bias [M] (or [0]: no bias) of any layout; `out` a contiguous buffer of the
+/// result's shape that the kernel fills; `params` the int64 values [groups, strides (k), pads_begin (k),
 /// dilations (k), kernel (k), relu]; `residual` of the result's shape (or
 /// [0]: none). The result is relu(conv + bias + residual) when relu is 1,
 /// else conv + bias + residual, rounded after each step as the separate ops
