@@ -56,6 +56,25 @@ namespace {
 /// floats, 256 KiB, stay in L2 while the micro-kernel streams them).
 constexpr int64_t kMaxChunkPanels = 8;
 
+/// For every index of `shape` in row-major order, the sum of its
+/// coordinates times `steps` (counted up, not divided out).
+std::vector<int64_t> offsetsOf(const Shape &shape, const Shape &steps) {
+  std::vector<int64_t> offsets(static_cast<size_t>(numElements(shape)));
+  Shape at(shape.size(), 0);
+  int64_t offset = 0;
+  for (int64_t &o : offsets) {
+    o = offset;
+    for (size_t i = shape.size(); i-- > 0;) {
+      offset += steps[i];
+      if (++at[i] < shape[i])
+        break;
+      offset -= steps[i] * shape[i];
+      at[i] = 0;
+    }
+  }
+  return offsets;
+}
+
 /// The packed chunk of B of the calling thread.
 thread_local PackBuffer chunkBuffer;
 
@@ -122,37 +141,33 @@ template <typename T>
 using PackPanelFn = void (*)(const T *, const int64_t *, int64_t, const Run *,
                              int64_t, int64_t, int64_t, T *);
 
-/// packPanel compiled for the ISA whose micro-kernel has this NR (two
-/// vectors of T), as the micro-kernels are: the library's baseline ISA
-/// copies 16 bytes at a time.
-template <typename T, int NR>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void
-packPanelAvx512(const T *base, const int64_t *rowOffset, int64_t kc,
-                const Run *runs, int64_t count, int64_t step, int64_t nr,
-                T *panel) {
-  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
-}
-template <typename T, int NR>
-__attribute__((target("avx2"))) void
-packPanelAvx2(const T *base, const int64_t *rowOffset, int64_t kc,
-              const Run *runs, int64_t count, int64_t step, int64_t nr,
-              T *panel) {
-  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
-}
-template <typename T, int NR>
-void packPanelBase(const T *base, const int64_t *rowOffset, int64_t kc,
-                   const Run *runs, int64_t count, int64_t step, int64_t nr,
-                   T *panel) {
-  packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);
-}
+/// packPanel and tapLine are compiled for each ISA, as the micro-kernels
+/// are (the library's baseline ISA copies 16 bytes at a time); the ImplicitGemm
+/// of a micro-kernel's NR (two vectors of T) picks that ISA's with
+/// isaVariant.
+#define KILN_PACK_PANEL(name, attributes)                                      \
+  template <typename T, int NR>                                                \
+  attributes void name(const T *base, const int64_t *rowOffset, int64_t kc,    \
+                       const Run *runs, int64_t count, int64_t step,           \
+                       int64_t nr, T *panel) {                                 \
+    packPanel<T, NR>(base, rowOffset, kc, runs, count, step, nr, panel);       \
+  }
+KILN_PACK_PANEL(packPanelAvx512,
+                __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))))
+KILN_PACK_PANEL(packPanelAvx2, __attribute__((target("avx2"))))
+KILN_PACK_PANEL(packPanelBase, )
+#undef KILN_PACK_PANEL
 
-template <typename T, int NR> PackPanelFn<T> packPanelFor() {
+/// Of a function's AVX-512, AVX2 and baseline variants, the one for the ISA
+/// whose micro-kernel has NR columns of T.
+template <typename T, int NR, typename F>
+F isaVariant(F avx512, F avx2, F base) {
   if constexpr (NR * sizeof(T) == 128)
-    return &packPanelAvx512<T, NR>;
+    return avx512;
   else if constexpr (NR * sizeof(T) == 64)
-    return &packPanelAvx2<T, NR>;
+    return avx2;
   else
-    return &packPanelBase<T, NR>;
+    return base;
 }
 
 /// One line of a depthwise convolution's output: acc[j] += w[t] * src[
@@ -208,16 +223,6 @@ KILN_TAP_LINE(tapLineAvx2, __attribute__((target("avx2,fma"))))
 KILN_TAP_LINE(tapLineBase, )
 #undef KILN_TAP_LINE
 
-/// tapLine for the ISA of the micro-kernel with this NR, as packPanelFor.
-template <typename T, int NR> TapLineFn<T> tapLineFor() {
-  if constexpr (NR * sizeof(T) == 128)
-    return &tapLineAvx512<T>;
-  else if constexpr (NR * sizeof(T) == 64)
-    return &tapLineAvx2<T>;
-  else
-    return &tapLineBase<T>;
-}
-
 template <typename T, int NR> class ImplicitGemm {
 public:
   ImplicitGemm(MicroRowsFn<T> micro, const Tensor &x, const Tensor &w,
@@ -227,8 +232,10 @@ public:
                const std::vector<int64_t> &dilations, int64_t groups,
                Tensor &out)
       : micro_(micro), x_(x), w_(w), out_(out), groups_(groups), relu_(relu) {
-    if (residual)
+    if (residual) {
       residualTensor_ = residual->contiguous();
+      residual_ = static_cast<const T *>(residualTensor_.rawData());
+    }
     size_t k = strides.size();
     n_ = x.shape()[0];
     c_ = x.shape()[1];
@@ -261,50 +268,27 @@ public:
     Shape pStride(k, 1);
     for (size_t i = k - 1; i-- > 0;)
       pStride[i] = pStride[i + 1] * padded_[i + 1];
-    pStride_ = pStride;
     output_ = output;
     strides_ = strides;
     channelSize_ = numElements(padded_);
 
-    rowOffset_.resize(static_cast<size_t>(depth_));
-    for (int64_t r = 0; r < depth_; ++r) {
-      int64_t rest = r % taps, offset = (r / taps) * channelSize_;
-      for (size_t i = k; i-- > 0;) {
-        offset += (rest % kernel[i]) * dilations[i] * pStride[i];
-        rest /= kernel[i];
-      }
-      rowOffset_[r] = offset;
+    // Row (c, t1..tk) of col reads at c * channelSize + sum t_i * d_i *
+    // pStride_i from its window's origin; output position (o1..ok) has its
+    // origin at sum o_i * s_i * pStride_i.
+    Shape rowShape = {cg_}, rowSteps = {channelSize_}, columnSteps;
+    for (size_t i = 0; i < k; ++i) {
+      rowShape.push_back(kernel[i]);
+      rowSteps.push_back(dilations[i] * pStride[i]);
+      columnSteps.push_back(strides[i] * pStride[i]);
     }
-    columnOffset_.resize(static_cast<size_t>(positions_));
-    for (int64_t j = 0; j < positions_; ++j) {
-      int64_t rest = j, offset = 0;
-      for (size_t i = k; i-- > 0;) {
-        offset += (rest % output[i]) * strides[i] * pStride[i];
-        rest /= output[i];
-      }
-      columnOffset_[j] = offset;
-    }
+    rowOffset_ = offsetsOf(rowShape, rowSteps);
+    columnOffset_ = offsetsOf(output, columnSteps);
     step_ = strides.back();
   }
 
   void run() {
     if (out_.size() == 0)
       return;
-    if (depth_ == 0) {
-      // No input channels: the bias alone, then the epilogue.
-      T *result = static_cast<T *>(out_.rawData());
-      const T *residual =
-          residualTensor_.defined()
-              ? static_cast<const T *>(residualTensor_.rawData())
-              : nullptr;
-      for (int64_t i = 0; i < n_ * m_ * positions_; ++i) {
-        T v = bias_.empty() ? T(0) : bias_[i / positions_ % m_];
-        if (residual)
-          v += residual[i];
-        result[i] = relu_ && v <= T(0) ? T(0) : v;
-      }
-      return;
-    }
     // The weights are the GEMM's A as they are when each row's C/G * K
     // values are contiguous (the micro-kernel reads its MR rows in place),
     // else a contiguous copy.
@@ -316,9 +300,18 @@ public:
       expected *= w_.shape()[d];
     }
     weights_ = static_cast<const T *>(weights.rawData());
-    if (residualTensor_.defined())
-      residual_ = static_cast<const T *>(residualTensor_.rawData());
     weightStride_ = weights.strides()[0];
+    if (depth_ == 0) {
+      // No input channels: the bias alone, then the epilogue.
+      T *result = static_cast<T *>(out_.rawData());
+      for (int64_t i = 0; i < n_ * m_; ++i) {
+        T *line = result + i * positions_;
+        std::fill(line, line + positions_,
+                  bias_.empty() ? T(0) : bias_[i % m_]);
+        finish(line, 0, positions_);
+      }
+      return;
+    }
     // The padded input, unless the input can be read as it is.
     Scratch padded;
     if (!x_.is_contiguous() || padded_ != in_) {
@@ -437,31 +430,31 @@ private:
   /// then the epilogue.
   void depthwiseChannel(int64_t item) const {
     int64_t channel = item % c_;
-    size_t k = output_.size();
     const T *in = input_ + item * channelSize_;
     const T *w = weights_ + channel * weightStride_;
     T *out = static_cast<T *>(out_.rawData()) + item * positions_;
-    const T *residual = residual_ ? residual_ + item * positions_ : nullptr;
-    int64_t width = output_.back(), lines = positions_ / width;
+    int64_t width = output_.back();
     T start = bias_.empty() ? T(0) : bias_[channel];
-    for (int64_t line = 0; line < lines; ++line) {
-      // The window origin of the line's first output.
-      int64_t rest = line, origin = 0;
-      for (size_t i = k - 1; i-- > 0;) {
-        origin += (rest % output_[i]) * strides_[i] * pStride_[i];
-        rest /= output_[i];
-      }
-      T *acc = out + line * width;
-      std::fill(acc, acc + width, start);
-      tapLine_(acc, in + origin, rowOffset_.data(), w, depth_, width,
-               strides_.back());
-      if (residual)
-        for (int64_t j = 0; j < width; ++j)
-          acc[j] += residual[line * width + j];
-      if (relu_)
-        for (int64_t j = 0; j < width; ++j)
-          acc[j] = acc[j] <= T(0) ? T(0) : acc[j];
+    for (int64_t first = 0; first < positions_; first += width) {
+      T *line = out + first;
+      std::fill(line, line + width, start);
+      tapLine_(line, in + columnOffset_[first], rowOffset_.data(), w, depth_,
+               width, strides_.back());
+      finish(line, 0, width);
     }
+  }
+
+  /// The epilogue after the bias, on line[begin, end) of the result: +
+  /// residual, relu (as eager mode's: v <= 0 gives +0, NaN stays).
+  void finish(T *line, int64_t begin, int64_t end) const {
+    if (residual_) {
+      const T *r = residual_ + (line - static_cast<T *>(out_.rawData()));
+      for (int64_t j = begin; j < end; ++j)
+        line[j] += r[j];
+    }
+    if (relu_)
+      for (int64_t j = begin; j < end; ++j)
+        line[j] = line[j] <= T(0) ? T(0) : line[j];
   }
 
   /// Computes one tile of the result: rows of one row block and columns of
@@ -492,8 +485,8 @@ private:
                  std::min(MR, mg_ - panel * MR), std::min<int64_t>(NR, j1 - jr),
                  pc > 0);
     }
-    // The epilogue, in the order of the ops it stands for: + bias, +
-    // residual, relu (as eager mode's: v <= 0 gives +0, NaN stays).
+    // The epilogue, in the order of the ops it stands for: + bias, then
+    // finish's.
     if (bias_.empty() && !residual_ && !relu_)
       return;
     int64_t rowEnd = std::min(mg_, p1 * MR);
@@ -504,27 +497,22 @@ private:
         for (int64_t j = j0; j < j1; ++j)
           line[j] += value;
       }
-      if (residual_) {
-        const T *r = residual_ + (line - static_cast<T *>(out_.rawData()));
-        for (int64_t j = j0; j < j1; ++j)
-          line[j] += r[j];
-      }
-      if (relu_)
-        for (int64_t j = j0; j < j1; ++j)
-          line[j] = line[j] <= T(0) ? T(0) : line[j];
+      finish(line, j0, j1);
     }
   }
 
   MicroRowsFn<T> micro_;
-  PackPanelFn<T> pack_ = packPanelFor<T, NR>();
-  TapLineFn<T> tapLine_ = tapLineFor<T, NR>();
+  PackPanelFn<T> pack_ = isaVariant<T, NR>(
+      &packPanelAvx512<T, NR>, &packPanelAvx2<T, NR>, &packPanelBase<T, NR>);
+  TapLineFn<T> tapLine_ =
+      isaVariant<T, NR>(&tapLineAvx512<T>, &tapLineAvx2<T>, &tapLineBase<T>);
   const Tensor &x_, &w_;
   std::vector<T> bias_;
   Tensor &out_;
   int64_t groups_, n_ = 0, c_ = 0, m_ = 0, cg_ = 0, mg_ = 0;
   int64_t positions_ = 0, depth_ = 0, mPanels_ = 0, channelSize_ = 0;
   int64_t step_ = 1;
-  Shape in_, padded_, pStride_, output_;
+  Shape in_, padded_, output_;
   std::vector<int64_t> strides_;
   std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
   const T *input_ = nullptr, *weights_ = nullptr;

@@ -185,9 +185,9 @@ TEST(ConvE2E, ReadsInputAndWeightViewsThroughTheirStrides) {
   o.dilations = {1, 1};
   Tensor y = conv(x, w, std::nullopt, o);
   expectNear(y, referenceConv(x.contiguous(), w.contiguous(), {}, o), 3e-5);
-  EXPECT_EQ(y.toDoubleVector(),
-            conv(x.contiguous(), w.contiguous(), std::nullopt, o)
-                .toDoubleVector());
+  EXPECT_EQ(
+      y.toDoubleVector(),
+      conv(x.contiguous(), w.contiguous(), std::nullopt, o).toDoubleVector());
   runThreeWays(
       [o](const Tensor &x, const Tensor &w) {
         return conv(transpose(x, {0, 3, 2, 1}), w, std::nullopt, o);
@@ -235,17 +235,15 @@ TEST(ConvE2E, Conv1dAnd3d) {
   od2.pads_begin = {0, 2};
   od2.pads_end = {0, 1};
   od2.dilations = {1, 2};
-  expectNear(yd,
-             squeeze(conv(expand_dims(xd, 2), expand_dims(wd, 2), std::nullopt,
-                          od2),
-                     {2})
-                 .toDoubleVector(),
-             0);
-  runThreeWays(
-      [od](const Tensor &x, const Tensor &w) {
-        return conv(x, w, std::nullopt, od);
-      },
-      kExact, xd, wd);
+  expectNear(
+      yd,
+      squeeze(conv(expand_dims(xd, 2), expand_dims(wd, 2), std::nullopt, od2),
+              {2})
+          .toDoubleVector(),
+      0);
+  runThreeWays([od](const Tensor &x,
+                    const Tensor &w) { return conv(x, w, std::nullopt, od); },
+               kExact, xd, wd);
   Tensor x3d = uniform({1, 4, 5, 6, 5}, 10, -1, 1, DType::F64);
   Tensor w3d = uniform({4, 1, 3, 2, 3}, 11, -1, 1, DType::F64);
   ConvOptions o3d;
@@ -266,11 +264,9 @@ TEST(ConvE2E, Conv1dAnd3d) {
                slice(yc, {0, 0, 0, 0, 0}, {1, 1, 3, 5, 3}).toDoubleVector(),
                1e-12);
   }
-  runThreeWays(
-      [o3d](const Tensor &x, const Tensor &w) {
-        return conv(x, w, std::nullopt, o3d);
-      },
-      kExact, x3d, w3d);
+  runThreeWays([o3d](const Tensor &x,
+                     const Tensor &w) { return conv(x, w, std::nullopt, o3d); },
+               kExact, x3d, w3d);
 }
 
 /// conv_transpose by definition: every input element scatters its weighted
@@ -386,8 +382,7 @@ TEST(ConvE2E, TracesToOneConvOpThatCallsTheRuntimesKernel) {
             std::string::npos)
       << kiln;
   // The conv is a call of the runtime's kernel, the relu a generic.
-  EXPECT_NE(linalg.find("call @kiln_rt_conv_f32"), std::string::npos)
-      << linalg;
+  EXPECT_NE(linalg.find("call @kiln_rt_conv_f32"), std::string::npos) << linalg;
   EXPECT_EQ(linalg.find("linalg.matmul"), std::string::npos) << linalg;
   EXPECT_EQ(linalg.find("kiln.conv"), std::string::npos) << linalg;
 }
@@ -410,13 +405,12 @@ TEST(ConvE2E, TheResidualAndTheReluRunInTheKernel) {
   runThreeWays(block, kExact, x, w, b, shortcut);
   std::string linalg =
       function(block, "block").lower(x, w, b, shortcut).ir(Stage::Linalg);
-  EXPECT_NE(linalg.find("call @kiln_rt_conv_f32"), std::string::npos)
-      << linalg;
+  EXPECT_NE(linalg.find("call @kiln_rt_conv_f32"), std::string::npos) << linalg;
   EXPECT_EQ(linalg.find("linalg.generic"), std::string::npos) << linalg;
   // Some elements are negative before the relu: the epilogue's relu ran.
   std::vector<double> pre = (conv(x, w, b, o) + shortcut).toDoubleVector();
-  EXPECT_TRUE(std::any_of(pre.begin(), pre.end(),
-                          [](double v) { return v < 0; }));
+  EXPECT_TRUE(
+      std::any_of(pre.begin(), pre.end(), [](double v) { return v < 0; }));
 }
 
 TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {

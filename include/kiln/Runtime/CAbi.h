@@ -212,11 +212,11 @@ KILN_DECLARE_INDEXING_KERNELS(f64)
 /// depthwise one) on unranked memrefs of one float type: input [N, C,
 /// D1..Dk], weight [M, C/G * K1 * .. * Kk] (the op's weight collapsed) and
 /// bias [M] (or [0]: no bias) of any layout; `out` a contiguous buffer of the
-/// result's shape that the kernel fills; `params` the int64 values [groups, strides (k), pads_begin (k),
-/// dilations (k), kernel (k), relu]; `residual` of the result's shape (or
-/// [0]: none). The result is relu(conv + bias + residual) when relu is 1,
-/// else conv + bias + residual, rounded after each step as the separate ops
-/// would be.
+/// result's shape that the kernel fills; `params` the int64 values [groups,
+/// strides (k), pads_begin (k), dilations (k), kernel (k), relu]; `residual` of
+/// the result's shape (or [0]: none). The result is relu(conv + bias +
+/// residual) when relu is 1, else conv + bias + residual, rounded after each
+/// step as the separate ops would be.
 #define KILN_DECLARE_CONV_KERNEL(suffix)                                       \
   void kiln_rt_conv_##suffix(                                                  \
       int64_t inputRank, void *input, int64_t weightRank, void *weight,        \
