@@ -457,8 +457,20 @@ void convCompiled(DType dtype, int64_t inputRank, void *input,
     std::vector<int64_t> strides(values + 1, values + 1 + k),
         padsBegin(values + 1 + k, values + 1 + 2 * k),
         dilations(values + 1 + 2 * k, values + 1 + 3 * k);
-    // The weight [M, C/G * K] as [M, C/G, K1..Kk].
+    bool relu = values[1 + 4 * k] != 0;
     Tensor w = viewDescriptor(weightRank, weight, dtype);
+    Tensor x = viewDescriptor(inputRank, input, dtype);
+    if (values[2 + 4 * k] != 0) {
+      // Packed weights of one group: M is the result's channel count.
+      Shape weightShape = {result.shape()[1], x.shape()[1]};
+      weightShape.insert(weightShape.end(), values + 1 + 3 * k,
+                         values + 1 + 4 * k);
+      detail::convPackedInto(x, w, weightShape, b.size() == 0 ? nullptr : &b,
+                             r.size() == 0 ? nullptr : &r, relu, strides,
+                             padsBegin, dilations, result);
+      return;
+    }
+    // The weight [M, C/G * K] as [M, C/G, K1..Kk].
     Shape shape = {w.shape()[0], 0}, wStrides = {w.strides()[0], 0};
     int64_t taps = 1;
     for (size_t i = k; i-- > 0;) {
@@ -469,11 +481,9 @@ void convCompiled(DType dtype, int64_t inputRank, void *input,
     }
     shape[1] = w.shape()[1] / std::max<int64_t>(taps, 1);
     wStrides[1] = taps * w.strides()[1];
-    detail::convInto(viewDescriptor(inputRank, input, dtype),
-                     detail::makeView(w, shape, wStrides, w.offset()),
+    detail::convInto(x, detail::makeView(w, shape, wStrides, w.offset()),
                      b.size() == 0 ? nullptr : &b, r.size() == 0 ? nullptr : &r,
-                     values[1 + 4 * k] != 0, strides, padsBegin, dilations,
-                     values[0], result);
+                     relu, strides, padsBegin, dilations, values[0], result);
   } catch (const std::exception &error) {
     reportKernelError(error);
   }

@@ -41,10 +41,14 @@
 
 #include "GemmKernels.h"
 #include "Internal.h"
+#include "kiln/Runtime/CAbi.h"
+
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 namespace kiln {
@@ -223,15 +227,141 @@ KILN_TAP_LINE(tapLineAvx2, __attribute__((target("avx2,fma"))))
 KILN_TAP_LINE(tapLineBase, )
 #undef KILN_TAP_LINE
 
+/// The epilogue of a packed-weights tile for one cache line's worth of
+/// channels (L = 64 bytes / sizeof(T)): the tile's sums are [positions]
+/// rows of channels, `ld` apart, and the result holds a line of positions
+/// per channel, `stride` apart. For position p < count and channel c < L:
+///
+///   out[c * stride + p] = relu?(sums[p * ld + c] + bias[c] + residual[c *
+///   stride + p])
+///
+/// (no bias or residual when null), rounded after each step as the
+/// separate ops are; relu as eager mode's (v <= 0 gives +0, NaN stays).
+template <typename T>
+using TransposeOutFn = void (*)(const T *, int64_t, int64_t, const T *,
+                                const T *, bool, T *, int64_t);
+
+template <typename T>
+[[gnu::always_inline]] inline void
+transposeOutTail(const T *sums, int64_t ld, int64_t from, int64_t count,
+                 const T *bias, const T *residual, bool relu, T *out,
+                 int64_t stride) {
+  constexpr int64_t lanes = 64 / sizeof(T);
+  for (int64_t p = from; p < count; ++p)
+    for (int64_t c = 0; c < lanes; ++c) {
+      T v = sums[p * ld + c];
+      if (bias)
+        v += bias[c];
+      if (residual)
+        v += residual[c * stride + p];
+      out[c * stride + p] = relu && v <= T(0) ? T(0) : v;
+    }
+}
+
+template <typename T>
+void transposeOutBase(const T *sums, int64_t ld, int64_t count, const T *bias,
+                      const T *residual, bool relu, T *out, int64_t stride) {
+  transposeOutTail(sums, ld, 0, count, bias, residual, relu, out, stride);
+}
+
+/// The same in blocks of L positions by L channels, transposed in AVX-512
+/// registers (16 x 16 floats or 8 x 8 doubles).
+template <typename T>
+__attribute__((target("avx512f"))) void
+transposeOutAvx512(const T *sums, int64_t ld, int64_t count, const T *bias,
+                   const T *residual, bool relu, T *out, int64_t stride) {
+  constexpr int64_t lanes = 64 / sizeof(T);
+  int64_t p = 0;
+  for (; p + lanes <= count; p += lanes) {
+    if constexpr (std::is_same_v<T, float>) {
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = _mm512_loadu_ps(sums + (p + i) * ld);
+      // Pairs of rows interleaved, then pairs of pairs: t[4k + j] has, in
+      // 128-bit lane l, channel 4l + j of rows 4k..4k+3.
+      for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+      }
+      for (int k = 0; k < 16; k += 4) {
+        __m512d a = _mm512_castps_pd(t[k]), b = _mm512_castps_pd(t[k + 1]),
+                c = _mm512_castps_pd(t[k + 2]), d = _mm512_castps_pd(t[k + 3]);
+        r[k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+      }
+      // The lanes l of the four row groups gathered: channel 4l + j.
+      for (int j = 0; j < 4; ++j) {
+        __m512 v0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88),
+               v1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd),
+               w0 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88),
+               w1 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+        t[j] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+        t[4 + j] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+        t[8 + j] = _mm512_shuffle_f32x4(v0, w0, 0xdd);
+        t[12 + j] = _mm512_shuffle_f32x4(v1, w1, 0xdd);
+      }
+      for (int c = 0; c < 16; ++c) {
+        __m512 v = t[c];
+        if (bias)
+          v = _mm512_add_ps(v, _mm512_set1_ps(bias[c]));
+        if (residual)
+          v = _mm512_add_ps(v, _mm512_loadu_ps(residual + c * stride + p));
+        if (relu)
+          v = _mm512_mask_mov_ps(
+              v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LE_OQ),
+              _mm512_setzero_ps());
+        _mm512_storeu_ps(out + c * stride + p, v);
+      }
+    } else {
+      __m512d r[8], t[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = _mm512_loadu_pd(sums + (p + i) * ld);
+      // t[2k + j] has, in 128-bit lane l, channel 2l + j of rows 2k, 2k+1.
+      for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm512_unpacklo_pd(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_pd(r[i], r[i + 1]);
+      }
+      for (int j = 0; j < 2; ++j) {
+        __m512d v0 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0x88),
+                v1 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0xdd),
+                w0 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0x88),
+                w1 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0xdd);
+        r[j] = _mm512_shuffle_f64x2(v0, w0, 0x88);
+        r[2 + j] = _mm512_shuffle_f64x2(v1, w1, 0x88);
+        r[4 + j] = _mm512_shuffle_f64x2(v0, w0, 0xdd);
+        r[6 + j] = _mm512_shuffle_f64x2(v1, w1, 0xdd);
+      }
+      for (int c = 0; c < 8; ++c) {
+        __m512d v = r[c];
+        if (bias)
+          v = _mm512_add_pd(v, _mm512_set1_pd(bias[c]));
+        if (residual)
+          v = _mm512_add_pd(v, _mm512_loadu_pd(residual + c * stride + p));
+        if (relu)
+          v = _mm512_mask_mov_pd(
+              v, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LE_OQ),
+              _mm512_setzero_pd());
+        _mm512_storeu_pd(out + c * stride + p, v);
+      }
+    }
+  }
+  transposeOutTail(sums, ld, p, count, bias, residual, relu, out, stride);
+}
+
 template <typename T, int NR> class ImplicitGemm {
 public:
-  ImplicitGemm(MicroRowsFn<T> micro, const Tensor &x, const Tensor &w,
-               const Tensor *bias, const Tensor *residual, bool relu,
+  /// The convolution of x by weights of `weightShape` ([M, C/G, K1..Kk]).
+  ImplicitGemm(const MicroKernels<T> &kernels, const Tensor &x,
+               const Shape &weightShape, const Tensor *bias,
+               const Tensor *residual, bool relu,
                const std::vector<int64_t> &strides,
                const std::vector<int64_t> &padsBegin,
                const std::vector<int64_t> &dilations, int64_t groups,
                Tensor &out)
-      : micro_(micro), x_(x), w_(w), out_(out), groups_(groups), relu_(relu) {
+      : micro_(kernels.rows), gather_(kernels.gather), x_(x), out_(out),
+        groups_(groups), relu_(relu) {
     if (residual) {
       residualTensor_ = residual->contiguous();
       residual_ = static_cast<const T *>(residualTensor_.rawData());
@@ -239,11 +369,11 @@ public:
     size_t k = strides.size();
     n_ = x.shape()[0];
     c_ = x.shape()[1];
-    m_ = w.shape()[0];
+    m_ = weightShape[0];
     cg_ = c_ / groups;
     mg_ = m_ / groups;
     Shape in(x.shape().begin() + 2, x.shape().end());
-    Shape kernel(w.shape().begin() + 2, w.shape().end());
+    Shape kernel(weightShape.begin() + 2, weightShape.end());
     Shape output(out.shape().begin() + 2, out.shape().end());
     int64_t taps = numElements(kernel);
     positions_ = numElements(output);
@@ -286,45 +416,26 @@ public:
     step_ = strides.back();
   }
 
-  void run() {
+  /// Runs the convolution with the weights `w` of weightShape (any view).
+  void run(const Tensor &w) {
     if (out_.size() == 0)
       return;
     // The weights are the GEMM's A as they are when each row's C/G * K
     // values are contiguous (the micro-kernel reads its MR rows in place),
     // else a contiguous copy.
-    Tensor weights = w_;
+    Tensor weights = w;
     int64_t expected = 1;
-    for (int64_t d = w_.rank() - 1; d >= 1; --d) {
-      if (w_.shape()[d] != 1 && w_.strides()[d] != expected)
-        weights = w_.contiguous();
-      expected *= w_.shape()[d];
+    for (int64_t d = w.rank() - 1; d >= 1; --d) {
+      if (w.shape()[d] != 1 && w.strides()[d] != expected)
+        weights = w.contiguous();
+      expected *= w.shape()[d];
     }
     weights_ = static_cast<const T *>(weights.rawData());
     weightStride_ = weights.strides()[0];
-    if (depth_ == 0) {
-      // No input channels: the bias alone, then the epilogue.
-      T *result = static_cast<T *>(out_.rawData());
-      for (int64_t i = 0; i < n_ * m_; ++i) {
-        T *line = result + i * positions_;
-        std::fill(line, line + positions_,
-                  bias_.empty() ? T(0) : bias_[i % m_]);
-        finish(line, 0, positions_);
-      }
-      return;
-    }
-    // The padded input, unless the input can be read as it is.
+    if (depth_ == 0)
+      return biasOnly();
     Scratch padded;
-    if (!x_.is_contiguous() || padded_ != in_) {
-      padded.get(sizeof(T) * static_cast<size_t>(n_ * c_ * channelSize_));
-      T *to = static_cast<T *>(padded.data);
-      parallel_for(0, n_ * c_, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t item = begin; item < end; ++item)
-          copyChannel(item, to);
-      });
-      input_ = to;
-    } else {
-      input_ = static_cast<const T *>(x_.rawData());
-    }
+    padInput(padded);
 
     // Depthwise (one input and one output channel per group): no GEMM, each
     // channel's taps are added up along lines of the output.
@@ -370,7 +481,152 @@ public:
     });
   }
 
+  /// Runs the convolution (one group) with weights packed by
+  /// packConvWeights, [M / W, C * K, W] contiguous: the GEMM the other way
+  /// round,
+  ///
+  ///   out^T[P, M] = col^T[P, C * K] * w^T[C * K, M],
+  ///
+  /// MR output positions by NR output channels per tile. The packed weights
+  /// are B's panels as they are, and A is read from the (padded) input
+  /// through the taps' offsets (microKernelGather): nothing is packed at run
+  /// time. A tile of positions by channels accumulates in a buffer that
+  /// stays in L2, transposed into the result by the epilogue. As M, not P,
+  /// is split into panels of NR, P need not fill them: resnet18's layer4
+  /// has P = 49, which the other way round ran as 64 columns.
+  void runPacked(const Tensor &packed) {
+    if (out_.size() == 0)
+      return;
+    weights_ = static_cast<const T *>(packed.rawData());
+    if (depth_ == 0)
+      return biasOnly();
+    Scratch padded;
+    padInput(padded);
+
+    // Tiles of (image, block of positions, chunk of channel panels). A
+    // block's buffer of positions x channels is at most kPackedBlock
+    // elements; on several threads, at least 2 tiles per thread, in a
+    // multiple of the thread count: channels are split first (each tile
+    // then reads only its chunk of the weights), then positions.
+    int64_t threads = get_num_threads();
+    int64_t channelPanels = m_ / kPanelWidth;
+    positionPanels_ = (positions_ + MR - 1) / MR;
+    positionBlocks_ = std::min(
+        positionPanels_, (positions_ * m_ + kPackedBlock - 1) / kPackedBlock);
+    channelChunks_ = 1;
+    if (threads > 1) {
+      int64_t target = 2 * threads;
+      if (n_ * positionBlocks_ < target)
+        channelChunks_ =
+            std::min(channelPanels, (target + n_ * positionBlocks_ - 1) /
+                                        (n_ * positionBlocks_));
+      int64_t tiles = n_ * positionBlocks_ * channelChunks_;
+      int64_t wanted =
+          std::max(target, (tiles + threads - 1) / threads * threads);
+      positionBlocks_ =
+          std::min(positionPanels_,
+                   (wanted + n_ * channelChunks_ - 1) / (n_ * channelChunks_));
+    }
+    int64_t count = n_ * positionBlocks_ * channelChunks_;
+    if (threads == 1 || m_ * positions_ * depth_ < (1 << 15)) {
+      for (int64_t tile = 0; tile < count; ++tile)
+        runPackedTile(tile);
+      return;
+    }
+    parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t tile = begin; tile < end; ++tile)
+        runPackedTile(tile);
+    });
+  }
+
 private:
+  /// No input channels: the bias alone, then the epilogue.
+  void biasOnly() {
+    T *result = static_cast<T *>(out_.rawData());
+    for (int64_t i = 0; i < n_ * m_; ++i) {
+      T *line = result + i * positions_;
+      std::fill(line, line + positions_, bias_.empty() ? T(0) : bias_[i % m_]);
+      finish(line, 0, positions_);
+    }
+  }
+
+  /// Points input_ at the padded input, copied into `padded` unless the
+  /// input can be read as it is.
+  void padInput(Scratch &padded) {
+    if (x_.is_contiguous() && padded_ == in_) {
+      input_ = static_cast<const T *>(x_.rawData());
+      return;
+    }
+    padded.get(sizeof(T) * static_cast<size_t>(n_ * c_ * channelSize_));
+    T *to = static_cast<T *>(padded.data);
+    parallel_for(0, n_ * c_, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t item = begin; item < end; ++item)
+        copyChannel(item, to);
+    });
+    input_ = to;
+  }
+
+  /// Computes one tile of runPacked: output positions of one block by
+  /// output channels of one chunk of panels, of one image, accumulated over
+  /// the depth in KC blocks (as the other orientation does, so the sums
+  /// are the same) in the thread's buffer, then transposed into the result
+  /// with the epilogue.
+  void runPackedTile(int64_t tile) const {
+    int64_t chunk = tile % channelChunks_, rest = tile / channelChunks_;
+    int64_t block = rest % positionBlocks_, image = rest / positionBlocks_;
+    int64_t channelPanels = m_ / kPanelWidth;
+    int64_t q0 = chunk * channelPanels / channelChunks_,
+            q1 = (chunk + 1) * channelPanels / channelChunks_;
+    int64_t p0 = block * positionPanels_ / positionBlocks_ * MR,
+            p1 = std::min(positions_,
+                          (block + 1) * positionPanels_ / positionBlocks_ * MR);
+    if (q0 == q1 || p0 >= p1)
+      return;
+    int64_t width = (q1 - q0) * kPanelWidth;
+    T *sums = static_cast<T *>(
+        chunkBuffer.get(sizeof(T) * static_cast<size_t>((p1 - p0) * width)));
+    const T *base = input_ + image * c_ * channelSize_;
+    // The weights' panels are read in the order they are stored, each by
+    // all the positions' micro-kernel calls in turn. The first call would
+    // wait for memory (a large conv's weights are not in any cache), so the
+    // calls of a panel prefetch the next panel into L2, a slice each.
+    const char *end =
+        reinterpret_cast<const char *>(weights_ + q1 * depth_ * kPanelWidth);
+    int64_t calls = (kPanelWidth / NR) * ((p1 - p0 + MR - 1) / MR);
+    for (int64_t q = q0; q < q1; ++q)
+      for (int64_t pc = 0; pc < depth_; pc += KC) {
+        int64_t kc = std::min(KC, depth_ - pc);
+        const T *panel = weights_ + (q * depth_ + pc) * kPanelWidth;
+        const char *next =
+            reinterpret_cast<const char *>(panel + kc * kPanelWidth);
+        int64_t nextBytes =
+            std::min<int64_t>(end - next, KC * kPanelWidth * sizeof(T));
+        int64_t slice = (nextBytes / 64 + calls - 1) / calls * 64, call = 0;
+        for (int64_t sub = 0; sub < kPanelWidth; sub += NR)
+          for (int64_t p = p0; p < p1; p += MR, ++call) {
+            for (int64_t at = call * slice;
+                 at < std::min(nextBytes, (call + 1) * slice); at += 64)
+              __builtin_prefetch(next + at, 0, 2);
+            gather_(kc, base, columnOffset_.data() + p, rowOffset_.data() + pc,
+                    panel + sub, kPanelWidth,
+                    sums + (p - p0) * width + (q - q0) * kPanelWidth + sub,
+                    width, std::min<int64_t>(MR, p1 - p), NR, pc > 0);
+          }
+      }
+    // The epilogue, in the order of the ops it stands for: + bias, then
+    // finish's.
+    // The sums are transposed a cache line of channels at a time.
+    constexpr int64_t lineChannels = 64 / sizeof(T);
+    int64_t offset = image * m_ * positions_ + p0;
+    for (int64_t m = q0 * kPanelWidth; m < q1 * kPanelWidth; m += lineChannels)
+      transposeOut_(sums + (m - q0 * kPanelWidth), width, p1 - p0,
+                    bias_.empty() ? nullptr : bias_.data() + m,
+                    residual_ ? residual_ + offset + m * positions_ : nullptr,
+                    relu_,
+                    static_cast<T *>(out_.rawData()) + offset + m * positions_,
+                    positions_);
+  }
+
   /// Copies channel `item` (image * C + channel) of the input into the
   /// interior of its padded channel, zero around it.
   void copyChannel(int64_t item, T *padded) const {
@@ -501,12 +757,21 @@ private:
     }
   }
 
+  /// The panel width of packed weights, and the largest buffer of sums of
+  /// a runPacked tile (positions x channels; 128 KiB of float32).
+  static constexpr int64_t kPanelWidth = 128 / sizeof(T);
+  static constexpr int64_t kPackedBlock = 32768;
+
   MicroRowsFn<T> micro_;
+  MicroGatherFn<T> gather_;
   PackPanelFn<T> pack_ = isaVariant<T, NR>(
       &packPanelAvx512<T, NR>, &packPanelAvx2<T, NR>, &packPanelBase<T, NR>);
+  TransposeOutFn<T> transposeOut_ = hostVectorIsa() == VectorIsa::Avx512
+                                        ? &transposeOutAvx512<T>
+                                        : &transposeOutBase<T>;
   TapLineFn<T> tapLine_ =
       isaVariant<T, NR>(&tapLineAvx512<T>, &tapLineAvx2<T>, &tapLineBase<T>);
-  const Tensor &x_, &w_;
+  const Tensor &x_;
   std::vector<T> bias_;
   Tensor &out_;
   int64_t groups_, n_ = 0, c_ = 0, m_ = 0, cg_ = 0, mg_ = 0;
@@ -521,6 +786,7 @@ private:
   const T *residual_ = nullptr;
   bool relu_ = false;
   int64_t panels_ = 0, columnChunks_ = 1, rowBlocks_ = 1;
+  int64_t positionPanels_ = 0, positionBlocks_ = 1, channelChunks_ = 1;
 };
 
 } // namespace
@@ -534,16 +800,72 @@ void detail::convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
   auto run = [&](auto tag) {
     using T = decltype(tag);
     withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
-      ImplicitGemm<T, decltype(nr)::value>(kernels.rows, x, w, bias, residual,
-                                           relu, strides, padsBegin, dilations,
-                                           groups, out)
-          .run();
+      ImplicitGemm<T, decltype(nr)::value>(kernels, x, w.shape(), bias,
+                                           residual, relu, strides, padsBegin,
+                                           dilations, groups, out)
+          .run(w);
     });
   };
   if (out.dtype() == DType::F64)
     run(double());
   else
     run(float());
+}
+
+void detail::convPackedInto(const Tensor &x, const Tensor &packed,
+                            const Shape &weightShape, const Tensor *bias,
+                            const Tensor *residual, bool relu,
+                            const std::vector<int64_t> &strides,
+                            const std::vector<int64_t> &padsBegin,
+                            const std::vector<int64_t> &dilations,
+                            Tensor &out) {
+  int64_t width = convPanelWidth(out.dtype());
+  int64_t depth =
+      numElements(weightShape) / std::max<int64_t>(weightShape[0], 1);
+  if (weightShape.size() < 3 || weightShape[0] % width != 0 ||
+      weightShape[1] != x.shape()[1] || packed.size() != weightShape[0] * depth)
+    throw Error("conv: packed weights of shape " + formatShape(packed.shape()) +
+                " do not hold weights of shape " + formatShape(weightShape) +
+                " for input " + formatShape(x.shape()));
+  Tensor contiguous = packed.contiguous();
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
+      ImplicitGemm<T, decltype(nr)::value>(kernels, x, weightShape, bias,
+                                           residual, relu, strides, padsBegin,
+                                           dilations, 1, out)
+          .runPacked(contiguous);
+    });
+  };
+  if (out.dtype() == DType::F64)
+    run(double());
+  else
+    run(float());
+}
+
+int64_t convPanelWidth(DType dtype) {
+  return 128 / static_cast<int64_t>(dtypeSize(dtype));
+}
+
+Tensor packConvWeights(const Tensor &weights) {
+  int64_t width = convPanelWidth(weights.dtype());
+  if (weights.rank() < 3 ||
+      (weights.dtype() != DType::F32 && weights.dtype() != DType::F64) ||
+      weights.shape()[0] % width != 0)
+    throw Error("packConvWeights: expects float32 or float64 weights [M, C, "
+                "K1..Kk] with M a multiple of " +
+                std::to_string(width) + ", got " +
+                formatShape(weights.shape()) + " " +
+                std::string(dtypeName(weights.dtype())));
+  int64_t m = weights.shape()[0];
+  int64_t depth = m == 0 ? 0 : weights.size() / m;
+  // [M, C * K] viewed as [M / W, C * K, W], copied, seen as 2-D.
+  Tensor rows = weights.contiguous();
+  Tensor panels = makeView(rows, {m / width, depth, width},
+                           {width * depth, 1, depth}, rows.offset())
+                      .contiguous();
+  return makeView(panels, {m / width * depth, width}, {width, 1},
+                  panels.offset());
 }
 
 } // namespace kiln

@@ -93,17 +93,48 @@ microKernelRows(int64_t kc, const T *__restrict a, int64_t lda,
   storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
 }
 
+/// The same with A gathered and B's rows ldb apart: element (i, k) of A at
+/// a[starts[i] + offsets[k]] (rows past mr repeat row mr - 1). A
+/// convolution's input is read this way through its taps' offsets, with no
+/// im2col matrix and no packing: the MR rows are MR output positions, whose
+/// windows start at a + starts[i], and offsets[k] is where tap k of its
+/// channel is from a window's start.
+template <typename T, int NR>
+[[gnu::always_inline]] inline void microKernelGather(
+    int64_t kc, const T *__restrict a, const int64_t *__restrict starts,
+    const int64_t *__restrict offsets, const T *__restrict b, int64_t ldb,
+    T *__restrict c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate) {
+  const T *rows[MR];
+  for (int64_t i = 0; i < MR; ++i)
+    rows[i] = a + starts[std::min(i, mr - 1)];
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    int64_t offset = offsets[k];
+    for (int i = 0; i < MR; ++i) {
+      T av = rows[i][offset];
+      for (int j = 0; j < NR; ++j)
+        acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * ldb + j]);
+    }
+  }
+  storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
+}
+
 template <typename T>
 using MicroFn = void (*)(int64_t, const T *, const T *, T *, int64_t, int64_t,
                          int64_t, bool);
 template <typename T>
 using MicroRowsFn = void (*)(int64_t, const T *, int64_t, const T *, T *,
                              int64_t, int64_t, int64_t, bool);
+template <typename T>
+using MicroGatherFn = void (*)(int64_t, const T *, const int64_t *,
+                               const int64_t *, const T *, int64_t, T *,
+                               int64_t, int64_t, int64_t, bool);
 
 /// The micro-kernels compiled for one ISA.
 template <typename T> struct MicroKernels {
   MicroFn<T> packed;
   MicroRowsFn<T> rows;
+  MicroGatherFn<T> gather;
 };
 
 #define KILN_MICRO_KERNELS(name, attributes)                                   \
@@ -117,6 +148,14 @@ template <typename T> struct MicroKernels {
                              T *c, int64_t ldc, int64_t mr, int64_t nr,        \
                              bool accumulate) {                                \
     microKernelRows<T, NR>(kc, a, lda, b, c, ldc, mr, nr, accumulate);         \
+  }                                                                            \
+  template <typename T, int NR>                                                \
+  attributes void name##Gather(int64_t kc, const T *a, const int64_t *starts,  \
+                               const int64_t *offsets, const T *b,             \
+                               int64_t ldb, T *c, int64_t ldc, int64_t mr,     \
+                               int64_t nr, bool accumulate) {                  \
+    microKernelGather<T, NR>(kc, a, starts, offsets, b, ldb, c, ldc, mr, nr,   \
+                             accumulate);                                      \
   }
 KILN_MICRO_KERNELS(microAvx512,
                    __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
@@ -161,13 +200,16 @@ template <typename T, typename F> void withBestMicroKernels(F &&f) {
                 vec128 = 2 * 16 / sizeof(T);
   VectorIsa isa = hostVectorIsa();
   if (isa == VectorIsa::Avx512)
-    f(MicroKernels<T>{&microAvx512<T, vec512>, &microAvx512Rows<T, vec512>},
+    f(MicroKernels<T>{&microAvx512<T, vec512>, &microAvx512Rows<T, vec512>,
+                      &microAvx512Gather<T, vec512>},
       std::integral_constant<int, vec512>());
   else if (isa == VectorIsa::Avx2)
-    f(MicroKernels<T>{&microAvx2<T, vec256>, &microAvx2Rows<T, vec256>},
+    f(MicroKernels<T>{&microAvx2<T, vec256>, &microAvx2Rows<T, vec256>,
+                      &microAvx2Gather<T, vec256>},
       std::integral_constant<int, vec256>());
   else
-    f(MicroKernels<T>{&microBase<T, vec128>, &microBaseRows<T, vec128>},
+    f(MicroKernels<T>{&microBase<T, vec128>, &microBaseRows<T, vec128>,
+                      &microBaseGather<T, vec128>},
       std::integral_constant<int, vec128>());
 }
 

@@ -379,6 +379,18 @@ void convInto(const Tensor &x, const Tensor &w, const Tensor *bias,
               const std::vector<int64_t> &dilations, int64_t groups,
               Tensor &out);
 
+/// The same with the weights packed by packConvWeights (CAbi.h) for a conv
+/// of one group with weights of `weightShape` [M, C, K1..Kk]; `packed` may be
+/// any view of their elements in that order, of any shape. Throws kiln::Error
+/// if `packed` does not fit weightShape. The result is bit-identical to
+/// convInto's with the weights unpacked.
+void convPackedInto(const Tensor &x, const Tensor &packed,
+                    const Shape &weightShape, const Tensor *bias,
+                    const Tensor *residual, bool relu,
+                    const std::vector<int64_t> &strides,
+                    const std::vector<int64_t> &padsBegin,
+                    const std::vector<int64_t> &dilations, Tensor &out);
+
 /// The widest vector ISA of this CPU that kernels built for several ISAs
 /// (the GEMM's micro-kernel, softmax rows) pick at run time.
 enum class VectorIsa { Baseline, Avx2, Avx512 };

@@ -12,6 +12,8 @@
 
 #include "DifferentialTesting.h"
 
+#include "kiln/Runtime/CAbi.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -411,6 +413,136 @@ TEST(ConvE2E, TheResidualAndTheReluRunInTheKernel) {
   std::vector<double> pre = (conv(x, w, b, o) + shortcut).toDoubleVector();
   EXPECT_TRUE(
       std::any_of(pre.begin(), pre.end(), [](double v) { return v < 0; }));
+}
+
+TEST(ConvE2E, PackedConstantWeightsGiveTheSameBits) {
+  // A constant weight of a conv of one group whose output channels fill
+  // panels (32 float32 or 16 float64 channels) is packed at compile time,
+  // and the compiled code runs the GEMM the other way round on it (output
+  // positions by output channels, runtime/ConvGemm.cpp: runPacked). Eager
+  // mode and the interpreter run the unpacked weights: the three modes must
+  // still agree bit for bit. The cases cover several depth blocks (depth
+  // 360 > 256), position counts that fill neither the 6 rows of a tile nor
+  // the 16 of a transposed block, several position blocks and channel
+  // panels, strides, dilations, uneven padding, 1-D and 3-D, no bias, and
+  // several images.
+  struct Case {
+    const char *name;
+    Shape x, w;
+    ConvOptions options;
+    bool bias;
+    DType dtype;
+  };
+  auto opts = [](std::vector<int64_t> s, std::vector<int64_t> pb,
+                 std::vector<int64_t> pe, std::vector<int64_t> d) {
+    ConvOptions o;
+    o.strides = std::move(s);
+    o.pads_begin = std::move(pb);
+    o.pads_end = std::move(pe);
+    o.dilations = std::move(d);
+    return o;
+  };
+  std::vector<Case> cases = {
+      {"two depth blocks, 99 positions, two images",
+       {2, 40, 9, 11},
+       {64, 40, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}),
+       true,
+       DType::F32},
+      {"strided, dilated, uneven padding, no bias",
+       {1, 8, 13, 12},
+       {32, 8, 3, 2},
+       opts({2, 1}, {2, 1}, {1, 2}, {2, 2}),
+       false,
+       DType::F32},
+      {"several position blocks and channel panels",
+       {1, 16, 40, 40},
+       {96, 16, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}),
+       true,
+       DType::F32},
+      {"1x1, stride 2",
+       {1, 24, 15, 15},
+       {32, 24, 1, 1},
+       opts({2, 2}, {0, 0}, {0, 0}, {1, 1}),
+       true,
+       DType::F32},
+      {"1-D",
+       {3, 5, 37},
+       {32, 5, 4},
+       opts({3}, {2}, {1}, {1}),
+       true,
+       DType::F32},
+      {"3-D",
+       {1, 4, 5, 6, 7},
+       {32, 4, 2, 3, 2},
+       opts({1, 1, 1}, {1, 0, 1}, {0, 1, 1}, {1, 1, 2}),
+       true,
+       DType::F32},
+      {"float64, one panel",
+       {1, 6, 7, 7},
+       {16, 6, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}),
+       true,
+       DType::F64},
+      {"float64, three panels, two depth blocks",
+       {2, 30, 6, 5},
+       {48, 30, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}),
+       false,
+       DType::F64},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    Tensor x = uniform(c.x, 41, -1, 1, c.dtype);
+    Tensor w = uniform(c.w, 42, -1, 1, c.dtype);
+    std::optional<Tensor> b;
+    if (c.bias)
+      b = uniform({c.w[0]}, 43, -1, 1, c.dtype);
+    // The weights and bias are captured: constants of the traced graph.
+    auto f = [w, b, o = c.options](const Tensor &x) {
+      return conv(x, w, b, o);
+    };
+    runThreeWays(f, kExact, x);
+    std::string linalg = function(f, "packed").lower(x).ir(Stage::Linalg);
+    EXPECT_NE(linalg.find("call @kiln_rt_conv_f"), std::string::npos) << linalg;
+    EXPECT_EQ(linalg.find("tensor.collapse_shape"), std::string::npos)
+        << "the weights were not packed:\n"
+        << linalg;
+  }
+
+  // The fused epilogue on packed weights: relu(conv(x) + shortcut).
+  Tensor x = uniform({1, 16, 12, 10}, 44, -1, 1, DType::F32);
+  Tensor w = uniform({32, 16, 3, 3}, 45, -1, 1, DType::F32);
+  Tensor b = uniform({32}, 46, -1, 1, DType::F32);
+  Tensor shortcut = uniform({1, 32, 12, 10}, 47, -1, 1, DType::F32);
+  ConvOptions o = opts({1, 1}, {1, 1}, {1, 1}, {1, 1});
+  runThreeWays(
+      [w, b, o](const Tensor &x, const Tensor &shortcut) {
+        return relu(conv(x, w, b, o) + shortcut);
+      },
+      kExact, x, shortcut);
+}
+
+TEST(ConvE2E, PackingWeightsChecksThem) {
+  // packConvWeights: [M / 32 * C * K, 32] for float32, panels of 32
+  // channels: element (q * C*K + k, j) is w[32 q + j] at tap k.
+  Tensor w = uniform({64, 2, 1, 3}, 48, -1, 1, DType::F32);
+  Tensor packed = packConvWeights(w);
+  ASSERT_EQ(packed.shape(), (Shape{12, 32}));
+  std::vector<double> wv = w.toDoubleVector(), pv = packed.toDoubleVector();
+  for (int64_t q = 0; q < 2; ++q)
+    for (int64_t k = 0; k < 6; ++k)
+      for (int64_t j = 0; j < 32; ++j)
+        ASSERT_EQ(pv[(q * 6 + k) * 32 + j], wv[(q * 32 + j) * 6 + k]);
+  try {
+    packConvWeights(uniform({24, 2, 3}, 49, -1, 1, DType::F32));
+    FAIL() << "24 channels do not fill a panel of 32";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find("a multiple of 32, got (24, 2, 3)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ConvE2E, ErrorsNameTheOpAndTheOperands) {

@@ -23,6 +23,8 @@
 #ifndef KILN_RUNTIME_CABI_H
 #define KILN_RUNTIME_CABI_H
 
+#include "kiln/Runtime/Tensor.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,7 +32,7 @@
 /// The version of the contract between compiled code and these functions:
 /// bumped when a signature or a behaviour compiled code relies on changes.
 /// Part of the compile cache's key (kiln/CompileCache.h).
-#define KILN_RUNTIME_ABI_VERSION 3
+#define KILN_RUNTIME_ABI_VERSION 4
 
 extern "C" {
 
@@ -213,10 +215,13 @@ KILN_DECLARE_INDEXING_KERNELS(f64)
 /// D1..Dk], weight [M, C/G * K1 * .. * Kk] (the op's weight collapsed) and
 /// bias [M] (or [0]: no bias) of any layout; `out` a contiguous buffer of the
 /// result's shape that the kernel fills; `params` the int64 values [groups,
-/// strides (k), pads_begin (k), dilations (k), kernel (k), relu]; `residual` of
-/// the result's shape (or [0]: none). The result is relu(conv + bias +
-/// residual) when relu is 1, else conv + bias + residual, rounded after each
-/// step as the separate ops would be.
+/// strides (k), pads_begin (k), dilations (k), kernel (k), relu, packed];
+/// `residual` of the result's shape (or [0]: none). The result is relu(conv +
+/// bias + residual) when relu is 1, else conv + bias + residual, rounded after
+/// each step as the separate ops would be. When packed is 1, `weight` holds
+/// the elements of packConvWeights' packing of the weights of a conv of one
+/// group instead (in any shape; the lowering passes them 1-D, which LLVM
+/// compiles fastest); the result is the same, bit for bit.
 #define KILN_DECLARE_CONV_KERNEL(suffix)                                       \
   void kiln_rt_conv_##suffix(                                                  \
       int64_t inputRank, void *input, int64_t weightRank, void *weight,        \
@@ -228,6 +233,21 @@ KILN_DECLARE_CONV_KERNEL(f64)
 }
 
 namespace kiln {
+
+/// The panel width W of kiln_rt_conv_<type>'s packed weights: 128 bytes of
+/// the dtype (32 float32 or 16 float64 values, an AVX-512 micro-kernel's
+/// columns).
+int64_t convPanelWidth(DType dtype);
+
+/// Conv weights [M, C, K1..Kk] (float32 or float64, M a multiple of
+/// convPanelWidth) packed as kiln_rt_conv_<type> takes them when params'
+/// last value is 1: panels of W output channels, each [C * K, W] with the
+/// W channels' weights of one input channel and tap in a row, as one
+/// contiguous tensor [M / W * C * K, W]. The lowering packs a constant
+/// weight at compile time, so that the kernel reads the weights as the
+/// GEMM's B panels without packing them on every call. Throws kiln::Error
+/// for other weights.
+Tensor packConvWeights(const Tensor &weights);
 
 /// One runtime function compiled code may call.
 struct RuntimeSymbol {

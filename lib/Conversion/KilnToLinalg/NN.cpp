@@ -13,11 +13,14 @@
 
 #include "kiln/Conversion/KilnToLinalg.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnEvaluate.h"
+#include "kiln/Runtime/CAbi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -322,6 +325,28 @@ ConvEpilogue convEpilogueOf(ConvOp op) {
   return epilogue;
 }
 
+/// The weights of `op` packed for the runtime's kernel (packConvWeights,
+/// flattened), when they are a constant of a conv of one group whose output
+/// channels fill panels of convPanelWidth; null otherwise. The kernel then
+/// runs the GEMM with the output channels as B's columns, taking the packed
+/// weights as they are, instead of packing the input on every call.
+Value packedConvWeights(ConvOp op, PatternRewriter &rewriter) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  Type elementType = weightType.getElementType();
+  DType dtype = elementType.isF32() ? DType::F32 : DType::F64;
+  ElementsAttr weights;
+  if (op.getGroups() != 1 ||
+      weightType.getDimSize(0) % convPanelWidth(dtype) != 0 ||
+      !matchPattern(op.getWeight(), mlir::m_Constant(&weights)))
+    return {};
+  DenseElementsAttr packed =
+      toElementsAttr(packConvWeights(toTensor(weights)), rewriter.getContext());
+  return arith::ConstantOp::create(
+      rewriter, op.getLoc(),
+      packed.reshape(
+          RankedTensorType::get({packed.getNumElements()}, elementType)));
+}
+
 /// kiln.conv, static shapes, f32 or f64: a call of the runtime's kernel,
 /// kiln_rt_conv_<type>, the one eager mode runs (runtime/ConvGemm.cpp: an
 /// implicit GEMM that packs the GEMM's panels straight from the input, or
@@ -353,16 +378,23 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     // The weight as [M, C/G * K] (a constant weight folds to that shape: LLVM
     // handles one array per row much faster than one per row of each tap), the
     // bias as [M] or [0], the attributes as [groups, strides, pads_begin,
-    // dilations, kernel, relu]; the residual as the result's shape or
-    // [0].
-    SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
-    for (int64_t d = 1; d < k + 2; ++d)
-      weightGroups[1].push_back(d);
-    Value weight = tensor::CollapseShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get(
-            {m, cg * ShapedType::getNumElements(w.drop_front(2))}, elementType),
-        op.getWeight(), weightGroups);
+    // dilations, kernel, relu, packed]; the residual as the result's shape
+    // or [0].
+    // A constant weight of a conv of one group is packed instead
+    // (packedConvWeights).
+    Value weight = packedConvWeights(op, rewriter);
+    bool packed = static_cast<bool>(weight);
+    if (!packed) {
+      SmallVector<ReassociationIndices> weightGroups = {{0}, {}};
+      for (int64_t d = 1; d < k + 2; ++d)
+        weightGroups[1].push_back(d);
+      weight = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              {m, cg * ShapedType::getNumElements(w.drop_front(2))},
+              elementType),
+          op.getWeight(), weightGroups);
+    }
     auto none = [&] {
       return arith::ConstantOp::create(
           rewriter, loc,
@@ -378,6 +410,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     llvm::append_range(params, op.getDilations());
     llvm::append_range(params, w.drop_front(2));
     params.push_back(epilogue.relu ? 1 : 0);
+    params.push_back(packed ? 1 : 0);
     auto paramsType = RankedTensorType::get(
         {static_cast<int64_t>(params.size())}, rewriter.getI64Type());
     Value paramsTensor = arith::ConstantOp::create(

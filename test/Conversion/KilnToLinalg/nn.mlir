@@ -122,11 +122,11 @@ func.func @layer_norm_f16(%x: tensor<4x8xf16>, %s: tensor<8xf16>) -> tensor<4x8x
 
 // conv: a call of the runtime's implicit GEMM with the input, the weight
 // collapsed to [M, C/G * K], the bias, a fresh buffer for the result and the
-// attributes [groups, strides, pads_begin, dilations, kernel, relu], and an
-// empty residual.
+// attributes [groups, strides, pads_begin, dilations, kernel, relu, packed],
+// and an empty residual.
 // CHECK-LABEL: func.func @conv
 //  CHECK-SAME:     %[[X:.+]]: tensor<1x3x9x9xf32>, %[[W:.+]]: tensor<4x3x3x2xf32>, %[[B:.+]]: tensor<4xf32>
-//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 2, 2, 1, 1, 1, 2, 3, 2, 0]> : tensor<10xi64>
+//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 2, 2, 1, 1, 1, 2, 3, 2, 0, 0]> : tensor<11xi64>
 //   CHECK-DAG:   %[[W2:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x2xf32> into tensor<4x18xf32>
 //       CHECK:   %[[XB:.+]] = bufferization.to_buffer %[[X]] read_only
 //       CHECK:   %[[XU:.+]] = memref.cast %[[XB]] {{.+}} to memref<*xf32>
@@ -151,7 +151,7 @@ func.func @conv(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x2xf32>, %b: tensor<4xf
 
 // Without a bias, the kernel gets an empty one; grouped, [M, C/G * K].
 // CHECK-LABEL: func.func @conv_grouped_without_bias
-//   CHECK-DAG:   arith.constant dense<[2, 1, 1, 0, 0, 1, 1, 3, 3, 0]> : tensor<10xi64>
+//   CHECK-DAG:   arith.constant dense<[2, 1, 1, 0, 0, 1, 1, 3, 3, 0, 0]> : tensor<11xi64>
 //   CHECK-DAG:   arith.constant dense<> : tensor<0xf64>
 //   CHECK-DAG:   tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
 //       CHECK:   call @kiln_rt_conv_f64(
@@ -167,7 +167,7 @@ func.func @conv_grouped_without_bias(%x: tensor<2x4x6x6xf64>, %w: tensor<6x2x3x3
 // three ops.
 // CHECK-LABEL: func.func @conv_add_relu
 //  CHECK-SAME:     %[[X:.+]]: tensor<1x8x6x6xf32>, %[[W:.+]]: tensor<8x8x3x3xf32>, %[[R:.+]]: tensor<1x8x6x6xf32>
-//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 1, 1, 1, 1, 1, 1, 3, 3, 1]> : tensor<10xi64>
+//   CHECK-DAG:   %[[PARAMS:.+]] = arith.constant dense<[1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 0]> : tensor<11xi64>
 //       CHECK:   %[[RB:.+]] = bufferization.to_buffer %[[R]] read_only
 //       CHECK:   %[[RU:.+]] = memref.cast %[[RB]] {{.+}} to memref<*xf32>
 //       CHECK:   call @kiln_rt_conv_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[RU]])
@@ -184,8 +184,8 @@ func.func @conv_add_relu(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x3x3xf32>, %r: t
 
 // Not fused: the conv's result has a second user; an add that broadcasts.
 // CHECK-LABEL: func.func @conv_not_fused
-//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 1, 1, 1, 1, 0]> : tensor<10xi64>
-//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 2, 2, 1, 1, 0]> : tensor<10xi64>
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]> : tensor<11xi64>
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 2, 2, 1, 1, 0, 0]> : tensor<11xi64>
 //       CHECK:   call @kiln_rt_conv_f32(
 //       CHECK:   linalg.generic
 //       CHECK:     arith.maximumf
@@ -207,11 +207,77 @@ func.func @conv_not_fused(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x1x1xf32>, %b: 
 
 // Depthwise conv: the runtime's kernel too (groups = 5 channels).
 // CHECK-LABEL: func.func @depthwise
-//       CHECK:   arith.constant dense<[5, 1, 1, 0, 0, 1, 1, 3, 3, 0]> : tensor<10xi64>
+//       CHECK:   arith.constant dense<[5, 1, 1, 0, 0, 1, 1, 3, 3, 0, 0]> : tensor<11xi64>
 //       CHECK:   tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<5x1x3x3xf32> into tensor<5x9xf32>
 //       CHECK:   call @kiln_rt_conv_f32(
 //   CHECK-NOT:   linalg.generic
 func.func @depthwise(%x: tensor<2x5x6x6xf32>, %w: tensor<5x1x3x3xf32>, %b: tensor<5xf32>) -> tensor<2x5x4x4xf32> {
   %0 = kiln.conv %x, %w bias %b strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 5 : (tensor<2x5x6x6xf32>, tensor<5x1x3x3xf32>, tensor<5xf32>) -> tensor<2x5x4x4xf32>
   return %0 : tensor<2x5x4x4xf32>
+}
+
+// -----
+
+// A constant weight of a conv of one group whose output channels fill panels
+// of 32 floats is packed at compile time (packConvWeights): the panel's 32
+// channels' weights of each input channel and tap in a row, flattened;
+// packed = 1 in the attributes. Weights w[m][0][0][t] = 2m + t.
+// CHECK-LABEL: func.func @conv_packed_weights
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 1, 1, 1, 2, 0, 1]> : tensor<11xi64>
+//   CHECK-DAG:   arith.constant dense<[0.000000e+00, 2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00, 1.000000e+01, 1.200000e+01, 1.400000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.200000e+01, 2.400000e+01, 2.600000e+01, 2.800000e+01, 3.000000e+01, 3.200000e+01, 3.400000e+01, 3.600000e+01, 3.800000e+01, 4.000000e+01, 4.200000e+01, 4.400000e+01, 4.600000e+01, 4.800000e+01, 5.000000e+01, 5.200000e+01, 5.400000e+01, 5.600000e+01, 5.800000e+01, 6.000000e+01, 6.200000e+01, 1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00, 9.000000e+00, 1.100000e+01, 1.300000e+01, 1.500000e+01, 1.700000e+01, 1.900000e+01, 2.100000e+01, 2.300000e+01, 2.500000e+01, 2.700000e+01, 2.900000e+01, 3.100000e+01, 3.300000e+01, 3.500000e+01, 3.700000e+01, 3.900000e+01, 4.100000e+01, 4.300000e+01, 4.500000e+01, 4.700000e+01, 4.900000e+01, 5.100000e+01, 5.300000e+01, 5.500000e+01, 5.700000e+01, 5.900000e+01, 6.100000e+01, 6.300000e+01]> : tensor<64xf32>
+//   CHECK-NOT:   tensor.collapse_shape
+//       CHECK:   call @kiln_rt_conv_f32(
+func.func @conv_packed_weights(%x: tensor<1x1x4x4xf32>) -> tensor<1x32x4x3xf32> {
+  %w = kiln.constant dense<[
+    [[[0.0, 1.0]]],
+    [[[2.0, 3.0]]],
+    [[[4.0, 5.0]]],
+    [[[6.0, 7.0]]],
+    [[[8.0, 9.0]]],
+    [[[10.0, 11.0]]],
+    [[[12.0, 13.0]]],
+    [[[14.0, 15.0]]],
+    [[[16.0, 17.0]]],
+    [[[18.0, 19.0]]],
+    [[[20.0, 21.0]]],
+    [[[22.0, 23.0]]],
+    [[[24.0, 25.0]]],
+    [[[26.0, 27.0]]],
+    [[[28.0, 29.0]]],
+    [[[30.0, 31.0]]],
+    [[[32.0, 33.0]]],
+    [[[34.0, 35.0]]],
+    [[[36.0, 37.0]]],
+    [[[38.0, 39.0]]],
+    [[[40.0, 41.0]]],
+    [[[42.0, 43.0]]],
+    [[[44.0, 45.0]]],
+    [[[46.0, 47.0]]],
+    [[[48.0, 49.0]]],
+    [[[50.0, 51.0]]],
+    [[[52.0, 53.0]]],
+    [[[54.0, 55.0]]],
+    [[[56.0, 57.0]]],
+    [[[58.0, 59.0]]],
+    [[[60.0, 61.0]]],
+    [[[62.0, 63.0]]]]> : tensor<32x1x1x2xf32>
+  %0 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x1x4x4xf32>, tensor<32x1x1x2xf32>) -> tensor<1x32x4x3xf32>
+  return %0 : tensor<1x32x4x3xf32>
+}
+
+// -----
+
+// Not packed: 24 output channels do not fill a panel, or the weight is an
+// argument.
+// CHECK-LABEL: func.func @conv_not_packed
+//   CHECK-DAG:   arith.constant dense<[1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]> : tensor<11xi64>
+//       CHECK:   tensor.collapse_shape
+//       CHECK:   call @kiln_rt_conv_f32(
+//       CHECK:   tensor.collapse_shape
+//       CHECK:   call @kiln_rt_conv_f32(
+func.func @conv_not_packed(%x: tensor<1x1x4x4xf32>, %w: tensor<32x1x1x1xf32>) -> (tensor<1x24x4x4xf32>, tensor<1x32x4x4xf32>) {
+  %c = kiln.constant dense<1.0> : tensor<24x1x1x1xf32>
+  %0 = kiln.conv %x, %c strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x1x4x4xf32>, tensor<24x1x1x1xf32>) -> tensor<1x24x4x4xf32>
+  %1 = kiln.conv %x, %w strides = [1, 1] pads_begin = [0, 0] pads_end = [0, 0] dilations = [1, 1] groups = 1 : (tensor<1x1x4x4xf32>, tensor<32x1x1x1xf32>) -> tensor<1x32x4x4xf32>
+  return %0, %1 : tensor<1x24x4x4xf32>, tensor<1x32x4x4xf32>
 }
