@@ -487,13 +487,15 @@ public:
   ///
   ///   out^T[P, M] = col^T[P, C * K] * w^T[C * K, M],
   ///
-  /// MR output positions by NR output channels per tile. The packed weights
-  /// are B's panels as they are, and A is read from the (padded) input
-  /// through the taps' offsets (microKernelGather): nothing is packed at run
-  /// time. A tile of positions by channels accumulates in a buffer that
-  /// stays in L2, transposed into the result by the epilogue. As M, not P,
-  /// is split into panels of NR, P need not fill them: resnet18's layer4
-  /// has P = 49, which the other way round ran as 64 columns.
+  /// kRows output positions by NR output channels per micro-kernel call (7
+  /// by 32 with AVX-512, as resnet's position counts are multiples of 7; MR
+  /// by NR otherwise). The packed weights are B's panels as they are, and A
+  /// is read from the (padded) input through the taps' offsets
+  /// (microKernelGather): nothing is packed at run time. A tile of positions by
+  /// channels accumulates in a buffer that stays in L2, transposed into the
+  /// result by the epilogue. As M, not P, is split into panels of NR, P need
+  /// not fill them: resnet18's layer4 has P = 49, which the other way round ran
+  /// as 64 columns.
   void runPacked(const Tensor &packed) {
     if (out_.size() == 0)
       return;
@@ -510,7 +512,7 @@ public:
     // then reads only its chunk of the weights), then positions.
     int64_t threads = get_num_threads();
     int64_t channelPanels = m_ / kPanelWidth;
-    positionPanels_ = (positions_ + MR - 1) / MR;
+    positionPanels_ = (positions_ + kRows - 1) / kRows;
     positionBlocks_ = std::min(
         positionPanels_, (positions_ * m_ + kPackedBlock - 1) / kPackedBlock);
     channelChunks_ = 1;
@@ -577,9 +579,9 @@ private:
     int64_t channelPanels = m_ / kPanelWidth;
     int64_t q0 = chunk * channelPanels / channelChunks_,
             q1 = (chunk + 1) * channelPanels / channelChunks_;
-    int64_t p0 = block * positionPanels_ / positionBlocks_ * MR,
-            p1 = std::min(positions_,
-                          (block + 1) * positionPanels_ / positionBlocks_ * MR);
+    int64_t p0 = block * positionPanels_ / positionBlocks_ * kRows,
+            p1 = std::min(positions_, (block + 1) * positionPanels_ /
+                                          positionBlocks_ * kRows);
     if (q0 == q1 || p0 >= p1)
       return;
     int64_t width = (q1 - q0) * kPanelWidth;
@@ -589,28 +591,29 @@ private:
     // The weights' panels are read in the order they are stored, each by
     // all the positions' micro-kernel calls in turn. The first call would
     // wait for memory (a large conv's weights are not in any cache), so the
-    // calls of a panel prefetch the next panel into L2, a slice each.
+    // calls of a panel prefetch the next panel into L2, a slice of lines
+    // each, one line per step of their depth.
     const char *end =
         reinterpret_cast<const char *>(weights_ + q1 * depth_ * kPanelWidth);
-    int64_t calls = (kPanelWidth / NR) * ((p1 - p0 + MR - 1) / MR);
+    int64_t calls = (kPanelWidth / NR) * ((p1 - p0 + kRows - 1) / kRows);
     for (int64_t q = q0; q < q1; ++q)
       for (int64_t pc = 0; pc < depth_; pc += KC) {
         int64_t kc = std::min(KC, depth_ - pc);
         const T *panel = weights_ + (q * depth_ + pc) * kPanelWidth;
         const char *next =
             reinterpret_cast<const char *>(panel + kc * kPanelWidth);
-        int64_t nextBytes =
-            std::min<int64_t>(end - next, KC * kPanelWidth * sizeof(T));
-        int64_t slice = (nextBytes / 64 + calls - 1) / calls * 64, call = 0;
+        int64_t nextLines =
+            std::min<int64_t>(end - next, KC * kPanelWidth * sizeof(T)) / 64;
+        int64_t slice = (nextLines + calls - 1) / calls, call = 0;
         for (int64_t sub = 0; sub < kPanelWidth; sub += NR)
-          for (int64_t p = p0; p < p1; p += MR, ++call) {
-            for (int64_t at = call * slice;
-                 at < std::min(nextBytes, (call + 1) * slice); at += 64)
-              __builtin_prefetch(next + at, 0, 2);
+          for (int64_t p = p0; p < p1; p += kRows, ++call) {
+            int64_t first = std::min(nextLines, call * slice);
             gather_(kc, base, columnOffset_.data() + p, rowOffset_.data() + pc,
                     panel + sub, kPanelWidth,
                     sums + (p - p0) * width + (q - q0) * kPanelWidth + sub,
-                    width, std::min<int64_t>(MR, p1 - p), NR, pc > 0);
+                    width, std::min<int64_t>(kRows, p1 - p), NR, pc > 0,
+                    next + first * 64,
+                    std::min(nextLines, first + slice) - first);
           }
       }
     // The epilogue, in the order of the ops it stands for: + bias, then
@@ -761,6 +764,8 @@ private:
   /// a runPacked tile (positions x channels; 128 KiB of float32).
   static constexpr int64_t kPanelWidth = 128 / sizeof(T);
   static constexpr int64_t kPackedBlock = 32768;
+  /// Output positions per gather micro-kernel call.
+  static constexpr int64_t kRows = gatherRows<T, NR>();
 
   MicroRowsFn<T> micro_;
   MicroGatherFn<T> gather_;

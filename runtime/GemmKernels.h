@@ -36,12 +36,12 @@ template <typename T> [[gnu::always_inline]] inline T mulAdd(T acc, T a, T b) {
 }
 
 /// Stores the tile `acc` to c[0:mr, 0:nr] (adds it when `accumulate`).
-template <typename T, int NR>
+template <typename T, int NR, int Rows = MR>
 [[gnu::always_inline]] inline void
-storeTile(const T (&acc)[MR][NR], T *__restrict c, int64_t ldc, int64_t mr,
+storeTile(const T (&acc)[Rows][NR], T *__restrict c, int64_t ldc, int64_t mr,
           int64_t nr, bool accumulate) {
-  if (mr == MR && nr == NR) {
-    for (int i = 0; i < MR; ++i)
+  if (mr == Rows && nr == NR) {
+    for (int i = 0; i < Rows; ++i)
       for (int j = 0; j < NR; ++j)
         c[i * ldc + j] =
             wrapAdd<T>(accumulate ? c[i * ldc + j] : T(0), acc[i][j]);
@@ -93,30 +93,47 @@ microKernelRows(int64_t kc, const T *__restrict a, int64_t lda,
   storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
 }
 
+/// Rows of the gather micro-kernel's tile: 7 where NR is two 512-bit
+/// vectors (14 accumulators of 32 registers; resnet's and mobilenet's
+/// position counts, 7 * 7 * 4^k, are multiples of 7), else MR (16 registers
+/// hold no more than 12).
+template <typename T, int NR> constexpr int64_t gatherRows() {
+  return NR * sizeof(T) == 128 ? 7 : MR;
+}
+
 /// The same with A gathered and B's rows ldb apart: element (i, k) of A at
-/// a[starts[i] + offsets[k]] (rows past mr repeat row mr - 1). A
-/// convolution's input is read this way through its taps' offsets, with no
-/// im2col matrix and no packing: the MR rows are MR output positions, whose
-/// windows start at a + starts[i], and offsets[k] is where tap k of its
-/// channel is from a window's start.
+/// a[starts[i] + offsets[k]] (rows past mr repeat row mr - 1), a tile of
+/// gatherRows() rows. A convolution's input is read this way through its
+/// taps' offsets, with no im2col matrix and no packing: the rows are output
+/// positions, whose windows start at a + starts[i], and offsets[k] is where
+/// tap k of its channel is from a window's start. The first
+/// `prefetchLines` cache lines at `prefetch` are prefetched into L2, one per
+/// step of k, so that the caller's stream of B panels from memory is
+/// spread over the computation instead of filling the miss queue at once.
 template <typename T, int NR>
 [[gnu::always_inline]] inline void microKernelGather(
     int64_t kc, const T *__restrict a, const int64_t *__restrict starts,
     const int64_t *__restrict offsets, const T *__restrict b, int64_t ldb,
-    T *__restrict c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate) {
-  const T *rows[MR];
-  for (int64_t i = 0; i < MR; ++i)
+    T *__restrict c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate,
+    const char *prefetch, int64_t prefetchLines) {
+  constexpr int Rows = gatherRows<T, NR>();
+  const T *rows[Rows];
+  for (int64_t i = 0; i < Rows; ++i)
     rows[i] = a + starts[std::min(i, mr - 1)];
-  T acc[MR][NR] = {};
+  T acc[Rows][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
+    if (k < prefetchLines)
+      __builtin_prefetch(prefetch + k * 64, 0, 2);
     int64_t offset = offsets[k];
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < Rows; ++i) {
       T av = rows[i][offset];
       for (int j = 0; j < NR; ++j)
         acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * ldb + j]);
     }
   }
-  storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
+  for (int64_t line = kc; line < prefetchLines; ++line)
+    __builtin_prefetch(prefetch + line * 64, 0, 2);
+  storeTile<T, NR, Rows>(acc, c, ldc, mr, nr, accumulate);
 }
 
 template <typename T>
@@ -128,7 +145,8 @@ using MicroRowsFn = void (*)(int64_t, const T *, int64_t, const T *, T *,
 template <typename T>
 using MicroGatherFn = void (*)(int64_t, const T *, const int64_t *,
                                const int64_t *, const T *, int64_t, T *,
-                               int64_t, int64_t, int64_t, bool);
+                               int64_t, int64_t, int64_t, bool, const char *,
+                               int64_t);
 
 /// The micro-kernels compiled for one ISA.
 template <typename T> struct MicroKernels {
@@ -150,12 +168,12 @@ template <typename T> struct MicroKernels {
     microKernelRows<T, NR>(kc, a, lda, b, c, ldc, mr, nr, accumulate);         \
   }                                                                            \
   template <typename T, int NR>                                                \
-  attributes void name##Gather(int64_t kc, const T *a, const int64_t *starts,  \
-                               const int64_t *offsets, const T *b,             \
-                               int64_t ldb, T *c, int64_t ldc, int64_t mr,     \
-                               int64_t nr, bool accumulate) {                  \
+  attributes void name##Gather(                                                \
+      int64_t kc, const T *a, const int64_t *starts, const int64_t *offsets,   \
+      const T *b, int64_t ldb, T *c, int64_t ldc, int64_t mr, int64_t nr,      \
+      bool accumulate, const char *prefetch, int64_t prefetchLines) {          \
     microKernelGather<T, NR>(kc, a, starts, offsets, b, ldb, c, ldc, mr, nr,   \
-                             accumulate);                                      \
+                             accumulate, prefetch, prefetchLines);             \
   }
 KILN_MICRO_KERNELS(microAvx512,
                    __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"

@@ -422,8 +422,8 @@ TEST(ConvE2E, PackedConstantWeightsGiveTheSameBits) {
   // positions by output channels, runtime/ConvGemm.cpp: runPacked). Eager
   // mode and the interpreter run the unpacked weights: the three modes must
   // still agree bit for bit. The cases cover several depth blocks (depth
-  // 360 > 256), position counts that fill neither the 6 rows of a tile nor
-  // the 16 of a transposed block, several position blocks and channel
+  // 360 > 256), position counts that fill neither the 6 or 7 rows of a tile
+  // nor the 16 of a transposed block, several position blocks and channel
   // panels, strides, dilations, uneven padding, 1-D and 3-D, no bias, and
   // several images.
   struct Case {
