@@ -7,7 +7,8 @@
 //   "KILNOBJ1"                       magic and format version
 //   32 bytes                         the key's SHA-256 again
 //   u64 n, n bytes                   the graph function's name
-//   u64 count, count x (u64 n, n bytes)   the relocatable objects
+//   u64 count, count x (u64 n, n bytes)   the relocatable objects and
+//                                    constants (JitModule::linkInputs)
 //   u64                              xxh3 of every byte before it
 //
 // Entries are written to a temporary file in the directory and renamed into

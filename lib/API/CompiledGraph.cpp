@@ -371,7 +371,7 @@ void CompiledGraph::compileNative() {
     throw Error("compile: " + llvm::toString(entry.takeError()));
   entry_ = *entry;
   if (!key.empty())
-    detail::storeCompiled(key, name_, jit_->objects());
+    detail::storeCompiled(key, name_, jit_->linkInputs());
 }
 
 void detail::checkDestinations(

@@ -33,6 +33,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -122,6 +124,9 @@ createHostTargetMachine(unsigned optLevel) {
   auto builder = detectHost();
   if (!builder)
     return builder.takeError();
+  // Position-independent: kept-out constants (keepConstantsOut) are
+  // reached through the GOT, as they may lie anywhere in the address space.
+  builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeGenOptLevel(optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
                               : optLevel == 2 ? llvm::CodeGenOptLevel::Default
                               : optLevel == 1 ? llvm::CodeGenOptLevel::Less
@@ -203,6 +208,95 @@ std::string bitcodeOf(const llvm::Module &module) {
   llvm::WriteBitcodeToFile(module, os);
   return bitcode;
 }
+
+/// Constants at least this large are kept out of the objects.
+constexpr uint64_t kMinKeptOutConstantBytes = 64 * 1024;
+
+/// Copies the bytes of `value`, an array of numbers (nested or not), as they
+/// lie in memory to `out`, which it advances; false if `value` is anything
+/// else or does not fit before `end`.
+bool copyBytes(const llvm::Constant *value, const llvm::DataLayout &layout,
+               char *&out, const char *end) {
+  if (auto *data = llvm::dyn_cast<llvm::ConstantDataSequential>(value)) {
+    llvm::StringRef bytes = data->getRawDataValues();
+    if (static_cast<size_t>(end - out) < bytes.size())
+      return false;
+    std::memcpy(out, bytes.data(), bytes.size());
+    out += bytes.size();
+    return true;
+  }
+  if (llvm::isa<llvm::ConstantAggregateZero>(value)) {
+    uint64_t size = layout.getTypeAllocSize(value->getType());
+    if (static_cast<uint64_t>(end - out) < size)
+      return false;
+    std::memset(out, 0, size);
+    out += size;
+    return true;
+  }
+  auto *array = llvm::dyn_cast<llvm::ConstantArray>(value);
+  if (!array)
+    return false;
+  for (const llvm::Use &element : array->operands())
+    if (!copyBytes(llvm::cast<llvm::Constant>(element.get()), layout, out, end))
+      return false;
+  return true;
+}
+
+/// Memory of `size` bytes aligned to `alignment` (a power of two of at
+/// least 64), freed when the last owner lets go.
+std::shared_ptr<char> allocateAligned(uint64_t alignment, uint64_t size) {
+  void *data = std::aligned_alloc(
+      alignment,
+      (std::max<uint64_t>(size, 1) + alignment - 1) / alignment * alignment);
+  if (!data)
+    throw std::bad_alloc();
+  return std::shared_ptr<char>(static_cast<char *>(data), std::free);
+}
+
+/// Moves the bytes of each large constant array of numbers out of `module`:
+/// the global becomes an external declaration `__kiln_constant_<i>`, which
+/// linkObjects defines as the address of the bytes (the code reaches it
+/// through the GOT, so it may be anywhere). Code generation converts an
+/// array of floats to bytes an element at a time (an APFloat each), and
+/// the parts' bitcode takes a record per element to write and to read back:
+/// with resnet18's 46 MB of weights in the objects, these took 2 of the 3.7
+/// s of its compile. Loads of such large constants are not folded anyway.
+std::vector<JitModule::Constant> keepConstantsOut(llvm::Module &module) {
+  const llvm::DataLayout &layout = module.getDataLayout();
+  std::vector<JitModule::Constant> constants;
+  for (llvm::GlobalVariable &global : module.globals()) {
+    if (!global.isConstant() || !global.hasInitializer() ||
+        !global.getValueType()->isArrayTy())
+      continue;
+    uint64_t size = layout.getTypeAllocSize(global.getValueType());
+    if (size < kMinKeptOutConstantBytes)
+      continue;
+    JitModule::Constant constant;
+    constant.alignment = std::max<uint64_t>(
+        64,
+        global.getAlign().value_or(layout.getPreferredAlign(&global)).value());
+    constant.size = size;
+    constant.data = allocateAligned(constant.alignment, size);
+    char *out = constant.data.get();
+    if (!copyBytes(global.getInitializer(), layout, out,
+                   constant.data.get() + size) ||
+        out != constant.data.get() + size)
+      continue;
+    global.setInitializer(nullptr);
+    global.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    global.setVisibility(llvm::GlobalValue::DefaultVisibility);
+    global.setDSOLocal(false);
+    global.setName("__kiln_constant_" + std::to_string(constants.size()));
+    constant.symbol = global.getName().str();
+    constants.push_back(std::move(constant));
+  }
+  return constants;
+}
+
+/// How a kept-out constant is stored among `linkInputs()`: this line, then
+/// "<symbol>\n<alignment>\n", then its bytes (an object file starts with
+/// ELF's magic number instead).
+constexpr llvm::StringLiteral kConstantHeader = "kiln-jit-constant\n";
 
 /// Splits `module` into at most `parts` modules of about equal size (counted
 /// in instructions), as bitcode. Each function goes whole to one part,
@@ -468,6 +562,10 @@ llvm::Error JitModule::linkObjects() {
     symbols[jit_->mangleAndIntern(runtime[i].name)] = {
         llvm::orc::ExecutorAddr::fromPtr(runtime[i].address),
         llvm::JITSymbolFlags::Exported};
+  for (const Constant &constant : constants_)
+    symbols[jit_->mangleAndIntern(constant.symbol)] = {
+        llvm::orc::ExecutorAddr::fromPtr(constant.data.get()),
+        llvm::JITSymbolFlags::Exported};
   if (llvm::Error error = jit_->getMainJITDylib().define(
           llvm::orc::absoluteSymbols(std::move(symbols))))
     return error;
@@ -478,12 +576,40 @@ llvm::Error JitModule::linkObjects() {
   return llvm::Error::success();
 }
 
+std::vector<std::string> JitModule::linkInputs() const {
+  std::vector<std::string> inputs = objects_;
+  for (const Constant &constant : constants_)
+    inputs.push_back(kConstantHeader.str() + constant.symbol + "\n" +
+                     std::to_string(constant.alignment) + "\n" +
+                     std::string(constant.data.get(), constant.size));
+  return inputs;
+}
+
 llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::link(std::vector<std::string> objects) {
+JitModule::link(std::vector<std::string> inputs) {
   initializeNativeTarget();
-  std::unique_ptr<JitModule> jit(new JitModule());
-  jit->objects_ = std::move(objects);
   auto start = Clock::now();
+  std::unique_ptr<JitModule> jit(new JitModule());
+  for (std::string &input : inputs) {
+    llvm::StringRef rest(input);
+    if (!rest.consume_front(kConstantHeader)) {
+      jit->objects_.push_back(std::move(input));
+      continue;
+    }
+    Constant constant;
+    auto [symbol, afterSymbol] = rest.split('\n');
+    auto [alignment, bytes] = afterSymbol.split('\n');
+    if (symbol.empty() || alignment.getAsInteger(10, constant.alignment) ||
+        constant.alignment < 64 ||
+        (constant.alignment & (constant.alignment - 1)))
+      return llvm::createStringError(
+          "a kept-out constant's header is malformed");
+    constant.symbol = symbol.str();
+    constant.size = bytes.size();
+    constant.data = allocateAligned(constant.alignment, constant.size);
+    std::memcpy(constant.data.get(), bytes.data(), bytes.size());
+    jit->constants_.push_back(std::move(constant));
+  }
   if (llvm::Error error = jit->linkObjects())
     return std::move(error);
   jit->times_.push_back({"link", msSince(start)});
@@ -501,6 +627,7 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
   // The MLIR half: translation to LLVM IR, kept as bitcode (of each part).
   auto start = Clock::now();
   std::vector<std::string> bitcodes, entries;
+  std::vector<Constant> constants;
   {
     llvm::LLVMContext context;
     std::unique_ptr<llvm::Module> llvmModule =
@@ -513,13 +640,16 @@ JitModule::compile(mlir::ModuleOp module, const EngineOptions &options) {
     llvmModule->setDataLayout((*machine)->createDataLayout());
     llvmModule->setTargetTriple((*machine)->getTargetTriple());
     entries = addPackedWrappers(*llvmModule);
+    bool whole = options.keepLLVMIR || options.keepAssembly;
+    if (!whole)
+      constants = keepConstantsOut(*llvmModule);
     unsigned threads = options.codegenThreads
                            ? options.codegenThreads
                            : std::max(1u, std::thread::hardware_concurrency());
-    bool whole = options.keepLLVMIR || options.keepAssembly;
     bitcodes = splitModule(*llvmModule, whole ? 1 : threads);
   }
   std::unique_ptr<JitModule> jit(new JitModule());
+  jit->constants_ = std::move(constants);
   jit->times_.push_back({"translate", msSince(start)});
 
   // The LLVM half, then linking; linking happens on the first lookup of a

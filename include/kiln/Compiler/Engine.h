@@ -107,10 +107,11 @@ public:
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(mlir::ModuleOp module, const EngineOptions &options = {});
 
-  /// Links the relocatable objects of an earlier compile (`objects()`,
-  /// possibly of another process on a host with the same `hostTargetKey`).
+  /// Links the relocatable objects and constants of an earlier compile
+  /// (`linkInputs()`, possibly of another process on a host with the same
+  /// `hostTargetKey`).
   static llvm::Expected<std::unique_ptr<JitModule>>
-  link(std::vector<std::string> objects);
+  link(std::vector<std::string> inputs);
 
   /// The packed entry point of a function compiled with
   /// `llvm.emit_c_interface`: it takes a pointer to each argument.
@@ -143,6 +144,20 @@ public:
   /// The relocatable object files the code was linked from.
   const std::vector<std::string> &objects() const { return objects_; }
 
+  /// What `link` takes to link this code again: the objects, then each
+  /// constant kept out of them (large arrays of numbers: the code refers to
+  /// them by symbol, defined at link time as the address of their bytes).
+  std::vector<std::string> linkInputs() const;
+
+  /// A constant kept out of the objects: its symbol, alignment and bytes.
+  struct Constant {
+    std::string symbol;
+    uint64_t alignment = 64;
+    size_t size = 0;
+    std::shared_ptr<char> data; // aligned to `alignment`
+  };
+  const std::vector<Constant> &constants() const { return constants_; }
+
   /// The steps of the compile and their wall times: "translate" (to LLVM
   /// IR), "llvm-optimize" and "llvm-codegen" (summed over the parts when the
   /// module was compiled in parts on several threads), "link".
@@ -166,6 +181,7 @@ private:
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::vector<std::string> objects_;
+  std::vector<Constant> constants_;
   std::vector<CompileStep> times_;
   std::string llvmIR_;
   std::string assembly_;

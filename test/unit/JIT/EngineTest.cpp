@@ -18,6 +18,8 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <string>
+#include <tuple>
 
 using namespace kiln;
 
@@ -129,6 +131,83 @@ TEST_F(EngineTest, MismatchedStridesAreAnError) {
   llvm::Error error = (*jit)->call("scale_add", {bad});
   ASSERT_TRUE(static_cast<bool>(error));
   EXPECT_NE(llvm::toString(std::move(error)).find("rank 2 has 1 strides"),
+            std::string::npos);
+}
+
+/// A function that copies a constant table of rows x cols float32 values,
+/// value(i, j) = i * cols + j + 0.5, to its argument.
+std::string tableCopy(int64_t rows, int64_t cols) {
+  std::string values;
+  for (int64_t i = 0; i < rows; ++i) {
+    values += i ? ", [" : "[";
+    for (int64_t j = 0; j < cols; ++j)
+      values += (j ? ", " : "") + std::to_string(i * cols + j) + ".5";
+    values += "]";
+  }
+  std::string type =
+      "memref<" + std::to_string(rows) + "x" + std::to_string(cols) + "xf32>";
+  return "memref.global \"private\" constant @table : " + type + " = dense<[" +
+         values +
+         "]> {alignment = 64 : i64}\n"
+         "func.func @copy_table(%out: " +
+         type +
+         ") attributes {llvm.emit_c_interface} {\n"
+         "  %t = memref.get_global @table : " +
+         type +
+         "\n"
+         "  memref.copy %t, %out : " +
+         type + " to " + type +
+         "\n"
+         "  return\n}\n";
+}
+
+TEST_F(EngineTest, KeepsLargeConstantsOutOfTheObjects) {
+  // A constant of 64 x 320 float32 (80 KiB) is kept out of the objects and
+  // linked by address; one of 8 x 8 stays in them. Both read back exactly,
+  // from the compile and from its link inputs linked again (what the compile
+  // cache stores).
+  for (auto [rows, cols, keptOut] :
+       {std::tuple<int64_t, int64_t, bool>{64, 320, true}, {8, 8, false}}) {
+    SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(cols));
+    std::string source = tableCopy(rows, cols);
+    auto module = lowerToLLVM(source.c_str());
+    auto jit = JitModule::compile(*module);
+    ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError());
+    size_t bytes = rows * cols * sizeof(float);
+    ASSERT_EQ((*jit)->constants().size(), keptOut ? 1u : 0u);
+    size_t objectBytes = 0;
+    for (const std::string &object : (*jit)->objects())
+      objectBytes += object.size();
+    if (keptOut) {
+      EXPECT_EQ((*jit)->constants()[0].size, bytes);
+      EXPECT_EQ(reinterpret_cast<uintptr_t>((*jit)->constants()[0].data.get()) %
+                    64,
+                0u);
+      EXPECT_LT(objectBytes, bytes);
+    } else {
+      EXPECT_GT(objectBytes, bytes);
+    }
+
+    auto relinked = JitModule::link((*jit)->linkInputs());
+    ASSERT_TRUE(static_cast<bool>(relinked))
+        << llvm::toString(relinked.takeError());
+    EXPECT_EQ((*relinked)->constants().size(), (*jit)->constants().size());
+    for (JitModule *code : {jit->get(), relinked->get()}) {
+      std::vector<float> out(rows * cols, -1.0f);
+      BufferView o{out.data(), 0, {rows, cols}, {cols, 1}};
+      llvm::Error error = code->call("copy_table", {o});
+      ASSERT_FALSE(static_cast<bool>(error))
+          << llvm::toString(std::move(error));
+      for (int64_t k = 0; k < rows * cols; ++k)
+        ASSERT_EQ(out[k], static_cast<float>(k) + 0.5f) << "element " << k;
+    }
+  }
+}
+
+TEST_F(EngineTest, AMalformedConstantInputIsAnError) {
+  auto jit = JitModule::link({std::string("kiln-jit-constant\nname\n7\nxyz")});
+  ASSERT_FALSE(static_cast<bool>(jit));
+  EXPECT_NE(llvm::toString(jit.takeError()).find("malformed"),
             std::string::npos);
 }
 
