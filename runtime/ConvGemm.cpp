@@ -174,51 +174,129 @@ F isaVariant(F avx512, F avx2, F base) {
     return base;
 }
 
-/// One line of a depthwise convolution's output: acc[j] += w[t] * src[
-/// offsets[t] + j * step] for every tap t in order, for j < count, in blocks
-/// of 16 outputs held in registers across the taps.
-template <typename T>
+/// Lines of a depthwise convolution's output accumulated over taps per
+/// block of kTapBlock outputs in registers, kTapRows lines at a time so that
+/// their sums (independent chains) hide the FMA's latency.
+constexpr int64_t kTapBlock = 16, kTapRows = 4;
+
+/// Block [j, j + n) of `Rows` lines: acc[r][j + q] += w[t] * src[r][
+/// offsets[t] + (j + q) * step] for every tap t in order. Each block is
+/// computed whole (lanes past n read up to kTapBlock - 1 windows past the
+/// line's last, which the caller guarantees are readable) and its first n
+/// lanes stored.
+template <typename T, int Rows, int Step>
 [[gnu::always_inline]] inline void
-tapLine(T *__restrict acc, const T *__restrict src,
-        const int64_t *__restrict offsets, const T *__restrict w, int64_t taps,
-        int64_t count, int64_t step) {
-  constexpr int64_t block = 16;
-  int64_t j = 0;
-  for (; j + block <= count; j += block) {
-    T a[block];
-    for (int64_t q = 0; q < block; ++q)
-      a[q] = acc[j + q];
-    for (int64_t t = 0; t < taps; ++t) {
-      const T *from = src + offsets[t] + j * step;
-      T weight = w[t];
-      if (step == 1)
-        for (int64_t q = 0; q < block; ++q)
-          a[q] += weight * from[q];
-      else
-        for (int64_t q = 0; q < block; ++q)
-          a[q] += weight * from[q * step];
-    }
-    for (int64_t q = 0; q < block; ++q)
-      acc[j + q] = a[q];
+tapBlock(T *const *acc, const T *const *src, const int64_t *__restrict offsets,
+         const T *__restrict w, int64_t taps, int64_t j, int64_t n,
+         int64_t step) {
+  // A block as one vector of the compiler's (the vectorizers left the
+  // scalar form scalar), split into the ISA's registers.
+  using Block = T __attribute__((vector_size(kTapBlock * sizeof(T))));
+  Block a[Rows];
+  for (int r = 0; r < Rows; ++r) {
+    a[r] = Block{};
+    if (n == kTapBlock)
+      std::memcpy(&a[r], acc[r] + j, sizeof(Block));
+    else
+      for (int64_t q = 0; q < n; ++q)
+        a[r][q] = acc[r][j + q];
   }
-  for (; j < count; ++j) {
-    T a = acc[j];
-    for (int64_t t = 0; t < taps; ++t)
-      a += w[t] * src[offsets[t] + j * step];
-    acc[j] = a;
+  const T *lines[Rows];
+  for (int r = 0; r < Rows; ++r)
+    lines[r] = src[r] + j * step;
+  for (int64_t t = 0; t < taps; ++t) {
+    T weight = w[t];
+    int64_t offset = offsets[t];
+    for (int r = 0; r < Rows; ++r) {
+      const T *from = lines[r] + offset;
+      Block x;
+      if constexpr (Step == 1) {
+        std::memcpy(&x, from, sizeof(Block));
+      } else if constexpr (Step == 2) {
+        // The even elements of two blocks (one permutation with AVX-512).
+        Block x0, x1 = Block{};
+        std::memcpy(&x0, from, sizeof(Block));
+        std::memcpy(&x1, from + kTapBlock, sizeof(Block) - sizeof(T));
+        x = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                    20, 22, 24, 26, 28, 30);
+      } else {
+        for (int64_t q = 0; q < kTapBlock; ++q)
+          x[q] = from[q * step];
+      }
+      a[r] += weight * x;
+    }
+  }
+  for (int r = 0; r < Rows; ++r) {
+    if (n == kTapBlock)
+      std::memcpy(acc[r] + j, &a[r], sizeof(Block));
+    else
+      for (int64_t q = 0; q < n; ++q)
+        acc[r][j + q] = a[r][q];
   }
 }
 
+template <typename T, int Rows>
+[[gnu::always_inline]] inline void
+tapBlocks(T *const *acc, const T *const *src, const int64_t *__restrict offsets,
+          const T *__restrict w, int64_t taps, int64_t j, int64_t n,
+          int64_t step) {
+  if (step == 1)
+    tapBlock<T, Rows, 1>(acc, src, offsets, w, taps, j, n, step);
+  else if (step == 2)
+    tapBlock<T, Rows, 2>(acc, src, offsets, w, taps, j, n, step);
+  else
+    tapBlock<T, Rows, 0>(acc, src, offsets, w, taps, j, n, step);
+}
+
+/// Up to kTapRows lines of a depthwise convolution's output: acc[r][j] +=
+/// w[t] * src[r][offsets[t] + j * step] for every tap t in order, for j <
+/// count. With `overRead`, a last block shorter than kTapBlock is computed
+/// whole too (reading up to (kTapBlock - 1) * step elements past a line's
+/// last window); else its outputs are summed one at a time. Each output's
+/// sum is the same either way.
 template <typename T>
-using TapLineFn = void (*)(T *, const T *, const int64_t *, const T *, int64_t,
-                           int64_t, int64_t);
+[[gnu::always_inline]] inline void
+tapLines(T *const *acc, const T *const *src, int64_t rows,
+         const int64_t *__restrict offsets, const T *__restrict w, int64_t taps,
+         int64_t count, int64_t step, bool overRead) {
+  int64_t whole = overRead ? count : count / kTapBlock * kTapBlock;
+  for (int64_t j = 0; j < whole; j += kTapBlock) {
+    int64_t n = std::min(kTapBlock, count - j);
+    switch (rows) {
+    case 4:
+      tapBlocks<T, 4>(acc, src, offsets, w, taps, j, n, step);
+      break;
+    case 3:
+      tapBlocks<T, 3>(acc, src, offsets, w, taps, j, n, step);
+      break;
+    case 2:
+      tapBlocks<T, 2>(acc, src, offsets, w, taps, j, n, step);
+      break;
+    default:
+      for (int64_t r = 0; r < rows; ++r)
+        tapBlocks<T, 1>(acc + r, src + r, offsets, w, taps, j, n, step);
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = whole; j < count; ++j) {
+      T a = acc[r][j];
+      for (int64_t t = 0; t < taps; ++t)
+        a += w[t] * src[r][offsets[t] + j * step];
+      acc[r][j] = a;
+    }
+}
+
+template <typename T>
+using TapLinesFn = void (*)(T *const *, const T *const *, int64_t,
+                            const int64_t *, const T *, int64_t, int64_t,
+                            int64_t, bool);
 
 #define KILN_TAP_LINE(name, attributes)                                        \
   template <typename T>                                                        \
-  attributes void name(T *acc, const T *src, const int64_t *offsets,           \
-                       const T *w, int64_t taps, int64_t count,                \
-                       int64_t step) {                                         \
-    tapLine<T>(acc, src, offsets, w, taps, count, step);                       \
+  attributes void name(T *const *acc, const T *const *src, int64_t rows,       \
+                       const int64_t *offsets, const T *w, int64_t taps,       \
+                       int64_t count, int64_t step, bool overRead) {           \
+    tapLines<T>(acc, src, rows, offsets, w, taps, count, step, overRead);      \
   }
 KILN_TAP_LINE(tapLineAvx512,
               __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
@@ -559,13 +637,18 @@ private:
       input_ = static_cast<const T *>(x_.rawData());
       return;
     }
-    padded.get(sizeof(T) * static_cast<size_t>(n_ * c_ * channelSize_));
+    // Slack past the end for tapLines' over-read of a last block.
+    padded.get(sizeof(T) * static_cast<size_t>(n_ * c_ * channelSize_ +
+                                               kTapBlock * strides_.back()));
     T *to = static_cast<T *>(padded.data);
+    std::fill(to + n_ * c_ * channelSize_,
+              to + n_ * c_ * channelSize_ + kTapBlock * strides_.back(), T(0));
     parallel_for(0, n_ * c_, 1, [&](int64_t begin, int64_t end) {
       for (int64_t item = begin; item < end; ++item)
         copyChannel(item, to);
     });
     input_ = to;
+    overRead_ = true;
   }
 
   /// Computes one tile of runPacked: output positions of one block by
@@ -686,7 +769,7 @@ private:
   /// Computes channel `item` (image * C + channel) of a depthwise
   /// convolution: each line of the output starts at the bias and gets the
   /// taps in order (rowOffset holds their offsets in the padded channel),
-  /// then the epilogue.
+  /// kTapRows lines at a time, then the epilogue.
   void depthwiseChannel(int64_t item) const {
     int64_t channel = item % c_;
     const T *in = input_ + item * channelSize_;
@@ -694,12 +777,19 @@ private:
     T *out = static_cast<T *>(out_.rawData()) + item * positions_;
     int64_t width = output_.back();
     T start = bias_.empty() ? T(0) : bias_[channel];
-    for (int64_t first = 0; first < positions_; first += width) {
-      T *line = out + first;
-      std::fill(line, line + width, start);
-      tapLine_(line, in + columnOffset_[first], rowOffset_.data(), w, depth_,
-               width, strides_.back());
-      finish(line, 0, width);
+    for (int64_t first = 0; first < positions_; first += kTapRows * width) {
+      int64_t rows = std::min(kTapRows, (positions_ - first) / width);
+      T *lines[kTapRows];
+      const T *windows[kTapRows];
+      for (int64_t r = 0; r < rows; ++r) {
+        lines[r] = out + first + r * width;
+        windows[r] = in + columnOffset_[first + r * width];
+        std::fill(lines[r], lines[r] + width, start);
+      }
+      tapLines_(lines, windows, rows, rowOffset_.data(), w, depth_, width,
+                strides_.back(), overRead_);
+      for (int64_t r = 0; r < rows; ++r)
+        finish(lines[r], 0, width);
     }
   }
 
@@ -774,8 +864,11 @@ private:
   TransposeOutFn<T> transposeOut_ = hostVectorIsa() == VectorIsa::Avx512
                                         ? &transposeOutAvx512<T>
                                         : &transposeOutBase<T>;
-  TapLineFn<T> tapLine_ =
+  TapLinesFn<T> tapLines_ =
       isaVariant<T, NR>(&tapLineAvx512<T>, &tapLineAvx2<T>, &tapLineBase<T>);
+  /// Whether the input is the padded copy, whose slack past its end lets
+  /// tapLines compute a line's last block whole.
+  bool overRead_ = false;
   const Tensor &x_;
   std::vector<T> bias_;
   Tensor &out_;

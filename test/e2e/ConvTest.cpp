@@ -121,6 +121,21 @@ TEST(ConvE2E, Conv2dMatchesTheDefinition) {
        {8, 1, 3, 3},
        opts({2, 2}, {1, 1}, {1, 1}, {1, 1}, 8),
        true},
+      // Unpadded (the kernel reads the input in place, so a line's last
+      // block is summed one output at a time), a stride of 3 (no vector
+      // shuffle), lines of 23, in a group of 4 and a group of 1.
+      {"depthwise, unpadded, stride 3",
+       {1, 3, 6, 70},
+       {3, 1, 2, 3},
+       opts({1, 3}, {0, 0}, {0, 0}, {1, 1}, 3),
+       true},
+      // Three lines of 37 at once: two blocks of 16, then a last one of 5
+      // computed whole.
+      {"depthwise, three lines",
+       {1, 2, 3, 37},
+       {2, 1, 3, 3},
+       opts({1, 1}, {1, 1}, {1, 1}, {1, 1}, 2),
+       false},
       {"1x1",
        {2, 8, 5, 5},
        {4, 8, 1, 1},
