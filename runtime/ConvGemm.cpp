@@ -34,7 +34,7 @@
 // too: the library's baseline ISA copies 16 bytes at a time.
 //
 // Depthwise (one input and one output channel per group) is no GEMM: each
-// channel's taps are added up along lines of the output (tapLine): each
+// channel's taps are added up along lines of the output (tapLines): each
 // output starts at the bias and gets the taps' products in order.
 //
 //===----------------------------------------------------------------------===//
@@ -145,7 +145,7 @@ template <typename T>
 using PackPanelFn = void (*)(const T *, const int64_t *, int64_t, const Run *,
                              int64_t, int64_t, int64_t, T *);
 
-/// packPanel and tapLine are compiled for each ISA, as the micro-kernels
+/// packPanel and tapLines are compiled for each ISA, as the micro-kernels
 /// are (the library's baseline ISA copies 16 bytes at a time); the ImplicitGemm
 /// of a micro-kernel's NR (two vectors of T) picks that ISA's with
 /// isaVariant.
@@ -291,19 +291,19 @@ using TapLinesFn = void (*)(T *const *, const T *const *, int64_t,
                             const int64_t *, const T *, int64_t, int64_t,
                             int64_t, bool);
 
-#define KILN_TAP_LINE(name, attributes)                                        \
+#define KILN_TAP_LINES(name, attributes)                                       \
   template <typename T>                                                        \
   attributes void name(T *const *acc, const T *const *src, int64_t rows,       \
                        const int64_t *offsets, const T *w, int64_t taps,       \
                        int64_t count, int64_t step, bool overRead) {           \
     tapLines<T>(acc, src, rows, offsets, w, taps, count, step, overRead);      \
   }
-KILN_TAP_LINE(tapLineAvx512,
-              __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
-                                    "fma"))))
-KILN_TAP_LINE(tapLineAvx2, __attribute__((target("avx2,fma"))))
-KILN_TAP_LINE(tapLineBase, )
-#undef KILN_TAP_LINE
+KILN_TAP_LINES(tapLinesAvx512,
+               __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,"
+                                     "fma"))))
+KILN_TAP_LINES(tapLinesAvx2, __attribute__((target("avx2,fma"))))
+KILN_TAP_LINES(tapLinesBase, )
+#undef KILN_TAP_LINES
 
 /// The epilogue of a packed-weights tile for one cache line's worth of
 /// channels (L = 64 bytes / sizeof(T)): the tile's sums are [positions]
@@ -865,7 +865,7 @@ private:
                                         ? &transposeOutAvx512<T>
                                         : &transposeOutBase<T>;
   TapLinesFn<T> tapLines_ =
-      isaVariant<T, NR>(&tapLineAvx512<T>, &tapLineAvx2<T>, &tapLineBase<T>);
+      isaVariant<T, NR>(&tapLinesAvx512<T>, &tapLinesAvx2<T>, &tapLinesBase<T>);
   /// Whether the input is the padded copy, whose slack past its end lets
   /// tapLines compute a line's last block whole.
   bool overRead_ = false;
