@@ -47,6 +47,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <type_traits>
 #include <vector>
@@ -81,6 +82,9 @@ std::vector<int64_t> offsetsOf(const Shape &shape, const Shape &steps) {
 
 /// The packed chunk of B of the calling thread.
 thread_local PackBuffer chunkBuffer;
+/// A thread's padded copy of the part of a convolution's input that its
+/// tiles of runPacked read.
+thread_local PackBuffer paddedPart;
 
 /// A buffer from the runtime's buffer cache (so that a repeated call does
 /// not fault in fresh pages), given back when it goes out of scope.
@@ -479,6 +483,9 @@ public:
     output_ = output;
     strides_ = strides;
     channelSize_ = numElements(padded_);
+    windowEnd_ = 1;
+    for (size_t i = 0; i < k; ++i)
+      windowEnd_ += (kernel[i] - 1) * dilations[i] * pStride[i];
 
     // Row (c, t1..tk) of col reads at c * channelSize + sum t_i * d_i *
     // pStride_i from its window's origin; output position (o1..ok) has its
@@ -580,9 +587,6 @@ public:
     weights_ = static_cast<const T *>(packed.rawData());
     if (depth_ == 0)
       return biasOnly();
-    Scratch padded;
-    padInput(padded);
-
     // Tiles of (image, block of positions, chunk of channel panels). A
     // block's buffer of positions x channels is at most kPackedBlock
     // elements; on several threads, at least 2 tiles per thread, in a
@@ -608,15 +612,52 @@ public:
                    (wanted + n_ * channelChunks_ - 1) / (n_ * channelChunks_));
     }
     int64_t count = n_ * positionBlocks_ * channelChunks_;
-    if (threads == 1 || m_ * positions_ * depth_ < (1 << 15)) {
-      for (int64_t tile = 0; tile < count; ++tile)
-        runPackedTile(tile);
-      return;
-    }
-    parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t tile = begin; tile < end; ++tile)
-        runPackedTile(tile);
-    });
+    // Each thread runs a fixed range of the tiles, consecutive in (image,
+    // block, chunk) order, on its own padded copy of the part of the input
+    // they read, kept between calls: the copy is written and read by one
+    // core, and, when consecutive convolutions of a model split their
+    // positions alike, the input is mostly what that core wrote in the last
+    // one (docs/design.md: the cores of the machine this was measured on
+    // share no cache, and a store to a line another core holds waits for
+    // it).
+    int parts = threads == 1 || m_ * positions_ * depth_ < (1 << 15)
+                    ? 1
+                    : static_cast<int>(std::min<int64_t>(threads, count));
+    bool inPlace = x_.is_contiguous() && padded_ == in_;
+    if (!inPlace)
+      findLineSources();
+    auto runPart = [&](int part) {
+      int64_t first = part * count / parts, last = (part + 1) * count / parts;
+      if (first == last)
+        return;
+      if (inPlace) {
+        for (int64_t tile = first; tile < last; ++tile)
+          runPackedTile(tile, static_cast<const T *>(x_.rawData()), 0);
+        return;
+      }
+      // The padded input of the images the tiles read, the part of each
+      // between the first window's origin and the last window's end.
+      int64_t from = tileStart(first), to = tileStart(last - 1, true);
+      int64_t firstImage = from / positions_,
+              images = (to - 1) / positions_ - firstImage + 1;
+      size_t bytes =
+          sizeof(T) * static_cast<size_t>(images * c_ * channelSize_);
+      Scratch large;
+      T *padded;
+      if (bytes <= kKeptPaddedBytes) {
+        padded = static_cast<T *>(paddedPart.get(bytes));
+      } else {
+        large.get(bytes);
+        padded = static_cast<T *>(large.data);
+      }
+      padWindows(from, to, firstImage, padded);
+      for (int64_t tile = first; tile < last; ++tile)
+        runPackedTile(tile, padded, firstImage);
+    };
+    if (parts == 1)
+      runPart(0);
+    else
+      parallel_for_each_thread(parts, runPart);
   }
 
 private:
@@ -643,12 +684,61 @@ private:
     T *to = static_cast<T *>(padded.data);
     std::fill(to + n_ * c_ * channelSize_,
               to + n_ * c_ * channelSize_ + kTapBlock * strides_.back(), T(0));
+    findLineSources();
     parallel_for(0, n_ * c_, 1, [&](int64_t begin, int64_t end) {
       for (int64_t item = begin; item < end; ++item)
-        copyChannel(item, to);
+        padChannelRange(item, 0, channelSize_, to + item * channelSize_);
     });
     input_ = to;
     overRead_ = true;
+  }
+
+  /// Fills lineSource_: where each line of a padded channel comes from in
+  /// the input's channel (kPaddingLine: a line of padding only).
+  void findLineSources() {
+    size_t k = in_.size();
+    int64_t lines = channelSize_ / padded_.back();
+    lineSource_.assign(static_cast<size_t>(lines), kPaddingLine);
+    for (int64_t line = 0; line < lines && in_.back() > 0; ++line) {
+      int64_t rest = line, from = 0;
+      bool interior = true;
+      for (size_t i = k - 1; interior && i-- > 0;) {
+        int64_t at = rest % padded_[i] - padsBegin_[i];
+        rest /= padded_[i];
+        interior = at >= 0 && at < in_[i];
+        from += at * x_.strides()[i + 2];
+      }
+      if (interior)
+        lineSource_[line] = from;
+    }
+  }
+
+  /// The first flat position (image * P + position) that runPacked's tile
+  /// `tile` computes, or with `end` one past its last.
+  int64_t tileStart(int64_t tile, bool end = false) const {
+    int64_t rest = tile / channelChunks_;
+    int64_t block = rest % positionBlocks_ + (end ? 1 : 0);
+    int64_t image = rest / positionBlocks_;
+    return image * positions_ +
+           std::min(positions_,
+                    block * positionPanels_ / positionBlocks_ * kRows);
+  }
+
+  /// Writes, into `padded` (the padded input from image firstImage on), the
+  /// part of every channel that the windows of flat positions [from, to)
+  /// read: from the first window's origin to the last window's end.
+  void padWindows(int64_t from, int64_t to, int64_t firstImage,
+                  T *padded) const {
+    for (int64_t image = from / positions_; image * positions_ < to; ++image) {
+      int64_t a = std::max<int64_t>(from - image * positions_, 0);
+      int64_t b = std::min(to - image * positions_, positions_);
+      int64_t lo = columnOffset_[a];
+      int64_t hi = std::min(channelSize_, columnOffset_[b - 1] + windowEnd_);
+      for (int64_t channel = 0; channel < c_; ++channel)
+        padChannelRange(image * c_ + channel, lo, hi,
+                        padded + ((image - firstImage) * c_ + channel) *
+                                     channelSize_);
+    }
   }
 
   /// Computes one tile of runPacked: output positions of one block by
@@ -656,7 +746,7 @@ private:
   /// the depth in KC blocks (as the other orientation does, so the sums
   /// are the same) in the thread's buffer, then transposed into the result
   /// with the epilogue.
-  void runPackedTile(int64_t tile) const {
+  void runPackedTile(int64_t tile, const T *input, int64_t firstImage) const {
     int64_t chunk = tile % channelChunks_, rest = tile / channelChunks_;
     int64_t block = rest % positionBlocks_, image = rest / positionBlocks_;
     int64_t channelPanels = m_ / kPanelWidth;
@@ -670,7 +760,7 @@ private:
     int64_t width = (q1 - q0) * kPanelWidth;
     T *sums = static_cast<T *>(
         chunkBuffer.get(sizeof(T) * static_cast<size_t>((p1 - p0) * width)));
-    const T *base = input_ + image * c_ * channelSize_;
+    const T *base = input + (image - firstImage) * c_ * channelSize_;
     // The weights' panels are read in the order they are stored, each by
     // all the positions' micro-kernel calls in turn. The first call would
     // wait for memory (a large conv's weights are not in any cache), so the
@@ -713,35 +803,39 @@ private:
                     positions_);
   }
 
-  /// Copies channel `item` (image * C + channel) of the input into the
-  /// interior of its padded channel, zero around it.
-  void copyChannel(int64_t item, T *padded) const {
+  /// Writes elements [lo, hi) of padded channel `item` (image * C +
+  /// channel) at `dst`: the input where the padded grid holds it, zeros
+  /// around it, each element once (findLineSources first).
+  void padChannelRange(int64_t item, int64_t lo, int64_t hi, T *dst) const {
     int64_t image = item / c_, channel = item % c_;
     size_t k = in_.size();
     const T *src = static_cast<const T *>(x_.rawData()) +
                    image * x_.strides()[0] + channel * x_.strides()[1];
-    T *dst = padded + item * channelSize_;
-    std::fill(dst, dst + channelSize_, T(0));
-    if (in_.back() == 0)
-      return;
-    int64_t lines = numElements(in_) / in_.back();
-    int64_t inner = in_.back(), innerStride = x_.strides()[k + 1];
-    for (int64_t line = 0; line < lines; ++line) {
-      int64_t rest = line, from = 0, to = padsBegin_.back(), scale = 1;
-      for (size_t i = k - 1; i-- > 0;) {
-        int64_t at = rest % in_[i];
-        rest /= in_[i];
-        from += at * x_.strides()[i + 2];
-        scale *= padded_[i + 1];
-        to += (at + padsBegin_[i]) * scale;
+    int64_t width = padded_.back(), inner = in_.back();
+    int64_t begin = padsBegin_.back(), innerStride = x_.strides()[k + 1];
+    for (int64_t line = lo / width; line * width < hi; ++line) {
+      T *d = dst + line * width;
+      int64_t j0 = std::max<int64_t>(lo - line * width, 0);
+      int64_t j1 = std::min(hi - line * width, width);
+      int64_t from = lineSource_[line];
+      if (from == kPaddingLine) {
+        std::fill(d + j0, d + j1, T(0));
+        continue;
       }
-      T *d = dst + to;
-      const T *s = src + from;
-      if (innerStride == 1)
-        std::memcpy(d, s, sizeof(T) * static_cast<size_t>(inner));
-      else
-        for (int64_t j = 0; j < inner; ++j)
-          d[j] = s[j * innerStride];
+      int64_t c0 = std::clamp(begin, j0, j1);
+      int64_t c1 = std::clamp(begin + inner, j0, j1);
+      for (int64_t j = j0; j < c0; ++j)
+        d[j] = T(0);
+      if (c0 < c1) {
+        const T *s = src + from + (c0 - begin) * innerStride;
+        if (innerStride == 1)
+          std::memcpy(d + c0, s, sizeof(T) * static_cast<size_t>(c1 - c0));
+        else
+          for (int64_t j = c0; j < c1; ++j)
+            d[j] = s[(j - c0) * innerStride];
+      }
+      for (int64_t j = c1; j < j1; ++j)
+        d[j] = T(0);
     }
   }
 
@@ -854,6 +948,9 @@ private:
   /// a runPacked tile (positions x channels; 128 KiB of float32).
   static constexpr int64_t kPanelWidth = 128 / sizeof(T);
   static constexpr int64_t kPackedBlock = 32768;
+  static constexpr int64_t kPaddingLine = std::numeric_limits<int64_t>::min();
+  /// Padded parts up to this size stay allocated per thread between calls.
+  static constexpr size_t kKeptPaddedBytes = size_t(4) << 20;
   /// Output positions per gather micro-kernel call.
   static constexpr int64_t kRows = gatherRows<T, NR>();
 
@@ -874,10 +971,12 @@ private:
   Tensor &out_;
   int64_t groups_, n_ = 0, c_ = 0, m_ = 0, cg_ = 0, mg_ = 0;
   int64_t positions_ = 0, depth_ = 0, mPanels_ = 0, channelSize_ = 0;
+  /// One past the offset of a window's last tap from its origin.
+  int64_t windowEnd_ = 1;
   int64_t step_ = 1;
   Shape in_, padded_, output_;
   std::vector<int64_t> strides_;
-  std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_;
+  std::vector<int64_t> padsBegin_, rowOffset_, columnOffset_, lineSource_;
   const T *input_ = nullptr, *weights_ = nullptr;
   int64_t weightStride_ = 0;
   Tensor residualTensor_;

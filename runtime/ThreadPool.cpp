@@ -79,7 +79,12 @@ public:
     numThreads_.store(n > 0 ? n : default_num_threads());
   }
 
-  void run(int64_t numChunks, const std::function<void(int64_t)> &chunk) {
+  /// Runs chunk(c) for every c in [0, numChunks) on the caller and the
+  /// workers. With `pinned`, chunk c runs on thread c (0: the caller, c:
+  /// worker c - 1) and numChunks is at most numThreads(); without, the
+  /// threads take chunks in turn until none are left.
+  void run(int64_t numChunks, const std::function<void(int64_t)> &chunk,
+           bool pinned = false) {
     std::unique_lock<std::mutex> jobLock(jobMutex_, std::try_to_lock);
     int helpers = std::min<int64_t>(numThreads() - 1, numChunks - 1);
     if (!jobLock.owns_lock() || helpers <= 0) {
@@ -92,6 +97,7 @@ public:
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &chunk;
       numChunks_ = numChunks;
+      pinned_ = pinned;
       nextChunk_.store(0);
       activeHelpers_.store(helpers);
       jobHelpers_.store(helpers);
@@ -103,7 +109,7 @@ public:
     }
     if (sleepers)
       wake_.notify_all();
-    work();
+    work(0);
     auto finished = [&] {
       return activeHelpers_.load(std::memory_order_acquire) == 0;
     };
@@ -151,20 +157,34 @@ private:
     }
   }
 
-  /// Takes chunks until none are left.
-  void work() {
+  /// Runs the chunks thread `self` (0: the caller) is to run: its own in a
+  /// pinned job, else chunks taken in turn until none are left.
+  void work(int self) {
     bool saved = insideParallelRegion;
     insideParallelRegion = true;
-    for (;;) {
-      int64_t c = nextChunk_.fetch_add(1);
-      if (c >= numChunks_)
-        break;
+    auto runChunk = [&](int64_t c) {
       try {
         (*job_)(c);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!error_)
           error_ = std::current_exception();
+      }
+    };
+    if (pinned_) {
+      if (self < numChunks_)
+        runChunk(self);
+      // Chunks of threads the pool does not have (the thread count was
+      // lowered since the caller asked for it) run on the caller.
+      if (self == 0)
+        for (int64_t c = jobHelpers_.load() + 1; c < numChunks_; ++c)
+          runChunk(c);
+    } else {
+      for (;;) {
+        int64_t c = nextChunk_.fetch_add(1);
+        if (c >= numChunks_)
+          break;
+        runChunk(c);
       }
     }
     insideParallelRegion = saved;
@@ -187,7 +207,7 @@ private:
       if (stop_.load())
         return;
       seen = generation_.load(std::memory_order_acquire);
-      work();
+      work(index + 1);
       if (activeHelpers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         // The caller may be asleep; the mutex orders this notification
         // after its check of activeHelpers_.
@@ -204,6 +224,7 @@ private:
   std::vector<std::thread> workers_;
   const std::function<void(int64_t)> *job_ = nullptr;
   int64_t numChunks_ = 0;
+  bool pinned_ = false; // written under mutex_ with job_
   std::atomic<int64_t> nextChunk_{0};
   std::atomic<int> activeHelpers_{0};
   std::atomic<int> jobHelpers_{0};
@@ -250,6 +271,18 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
     int64_t lo = begin + c * chunkSize;
     body(lo, std::min(end, lo + chunkSize));
   });
+}
+
+void parallel_for_each_thread(int count, const std::function<void(int)> &body) {
+  if (count <= 0)
+    return;
+  if (count == 1 || insideParallelRegion) {
+    for (int t = 0; t < count; ++t)
+      body(t);
+    return;
+  }
+  Pool::get().run(
+      count, [&](int64_t t) { body(static_cast<int>(t)); }, /*pinned=*/true);
 }
 
 } // namespace kiln

@@ -539,6 +539,81 @@ TEST(ConvE2E, PackedConstantWeightsGiveTheSameBits) {
       kExact, x, shortcut);
 }
 
+TEST(ConvE2E, PackedWeightsGiveTheSameBitsOnAnyThreadCount) {
+  // On several threads each thread pads the part of the input its tiles
+  // read into a buffer of its own (runtime/ConvGemm.cpp: runPacked): ranges
+  // of tiles that start or end inside an image, span several images, share
+  // a block of positions (channel chunks) or read an input view that is not
+  // contiguous must all give eager mode's bits.
+  struct Case {
+    const char *name;
+    Shape x, w;
+    std::vector<int64_t> strides, pads;
+    bool transposedInput;
+  };
+  std::vector<Case> cases = {
+      {"three images, many position blocks",
+       {3, 8, 23, 19},
+       {64, 8, 3, 3},
+       {1, 1},
+       {1, 1},
+       false},
+      {"one image, channel chunks",
+       {1, 16, 7, 7},
+       {128, 16, 3, 3},
+       {1, 1},
+       {1, 1},
+       false},
+      {"strided, wide padding",
+       {2, 4, 30, 17},
+       {32, 4, 5, 3},
+       {2, 3},
+       {2, 1},
+       false},
+      {"transposed input view",
+       {2, 8, 12, 15},
+       {32, 8, 3, 3},
+       {1, 1},
+       {1, 1},
+       true},
+      {"no padding, transposed input view",
+       {2, 8, 12, 15},
+       {32, 8, 1, 1},
+       {1, 1},
+       {0, 0},
+       true},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    Tensor x = uniform(c.x, 51, -1, 1, DType::F32);
+    if (c.transposedInput)
+      x = transpose(
+          uniform({c.x[0], c.x[1], c.x[3], c.x[2]}, 51, -1, 1, DType::F32),
+          {0, 1, 3, 2});
+    Tensor w = uniform(c.w, 52, -1, 1, DType::F32);
+    Tensor b = uniform({c.w[0]}, 53, -1, 1, DType::F32);
+    ConvOptions o;
+    o.strides = c.strides;
+    o.pads_begin = c.pads;
+    o.pads_end = c.pads;
+    auto f = [w, b, o](const Tensor &x) { return conv(x, w, b, o); };
+    set_num_threads(1);
+    Tensor expected = f(x);
+    auto compiled = function(f, "packed_threads");
+    std::string linalg = compiled.lower(x).ir(Stage::Linalg);
+    EXPECT_EQ(linalg.find("tensor.collapse_shape"), std::string::npos)
+        << "the weights were not packed:\n"
+        << linalg;
+    for (int threads : {1, 2, 3, 4}) {
+      set_num_threads(threads);
+      for (int call = 0; call < 2; ++call)
+        EXPECT_TRUE(all_equal(compiled(x), expected))
+            << threads << " threads, call " << call;
+    }
+    set_num_threads(0);
+  }
+}
+
 TEST(ConvE2E, PackingWeightsChecksThem) {
   // packConvWeights: [M / 32 * C * K, 32] for float32, panels of 32
   // channels: element (q * C*K + k, j) is w[32 q + j] at tap k.
