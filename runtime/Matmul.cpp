@@ -29,6 +29,9 @@ namespace {
 
 constexpr int64_t MC = 72; // a multiple of MR
 constexpr int64_t NC = 3072;
+/// On several threads, columns split over the threads when each gets at
+/// least this many panels of NR (Gemm::runColumnsPerThread).
+constexpr int64_t kMinPanelsPerThread = 4;
 
 /// The packing buffers of the calling thread: B's panel is packed into the
 /// caller's (and read by every thread of the GEMM), A's blocks into each
@@ -76,6 +79,11 @@ template <typename T, int NR> struct Gemm {
       if (!accumulate)
         for (int64_t i = 0; i < m; ++i)
           std::fill(c + i * ldc, c + i * ldc + n, T(0));
+      epilogueAtEnd();
+      return;
+    }
+    if (threads > 1 && (n + NR - 1) / NR >= kMinPanelsPerThread * threads) {
+      runColumnsPerThread(a, b, c, ldc, m, n, k, accumulate, threads);
       epilogueAtEnd();
       return;
     }
@@ -149,6 +157,49 @@ template <typename T, int NR> struct Gemm {
     }
     if (!epilogueInBlocks)
       epilogueAtEnd();
+  }
+
+  /// On several threads: thread t computes the t-th range of c's columns
+  /// on its own, packing its own panels of B and all of A's blocks. The
+  /// threads share nothing they write, and wait for each other once: the
+  /// cores of the machine this was measured on share no cache, and with one
+  /// B packed by all threads and read by all (the path below) each core
+  /// read half of every panel from the other, which slowed the
+  /// micro-kernel by a quarter (docs/design.md). A is packed once per
+  /// thread instead of once.
+  void runColumnsPerThread(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t ldc,
+                           int64_t m, int64_t n, int64_t k, bool accumulate,
+                           int64_t threads) const {
+    int64_t panels = (n + NR - 1) / NR;
+    parallel_for_each_thread(static_cast<int>(threads), [&](int t) {
+      int64_t j0 = t * panels / threads * NR;
+      int64_t j1 = std::min(n, (t + 1) * panels / threads * NR);
+      if (j0 >= j1)
+        return;
+      int64_t kcMax = std::min(KC, k);
+      int64_t ncMax = (std::min(NC, j1 - j0) + NR - 1) / NR * NR;
+      int64_t mcMax = (std::min(MC, m) + MR - 1) / MR * MR;
+      T *bPack =
+          static_cast<T *>(bPackBuffer.get(sizeof(T) * size_t(kcMax * ncMax)));
+      T *aPack =
+          static_cast<T *>(aPackBuffer.get(sizeof(T) * size_t(mcMax * kcMax)));
+      for (int64_t jc = j0; jc < j1; jc += NC) {
+        int64_t nc = std::min(NC, j1 - jc);
+        for (int64_t pc = 0; pc < k; pc += KC) {
+          int64_t kc = std::min(KC, k - pc);
+          packB(b, pc, jc, kc, nc, 0, nc, bPack);
+          for (int64_t ic = 0; ic < m; ic += MC) {
+            int64_t mc = std::min(MC, m - ic);
+            packA(a, ic, pc, mc, kc, aPack);
+            for (int64_t jr = 0; jr < nc; jr += NR)
+              for (int64_t ir = 0; ir < mc; ir += MR)
+                micro(kc, aPack + ir * kc, bPack + jr * kc,
+                      c + (ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
+                      std::min<int64_t>(NR, nc - jr), pc > 0 || accumulate);
+          }
+        }
+      }
+    });
   }
 
   /// Packs columns [jrBegin, jrEnd) of b[pc:pc+kc, jc:jc+nc] (jrBegin a

@@ -2,6 +2,8 @@
 
 #include "TestUtil.h"
 
+#include <array>
+
 using namespace kiln;
 using namespace ktest;
 
@@ -90,6 +92,38 @@ TEST(Matmul, LargeParallel) {
   Tensor h = matmul(cast(a, DType::F16), cast(b, DType::F16));
   EXPECT_EQ(h.dtype(), DType::F16);
   expectValues(h, {n, n}, DType::F16, ref, 2e-2);
+}
+
+TEST(Matmul, SameBitsOnAnyThreadCount) {
+  // On several threads a product with enough columns splits them over the
+  // threads, each packing its own B and all of A (Matmul.cpp:
+  // runColumnsPerThread); fewer columns take the shared-B path. Each sum
+  // runs over the same K blocks either way: the bits do not depend on the
+  // thread count. Column counts that do not fill the panels or split evenly,
+  // K over one block, strided operands, float64.
+  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{
+           {70, 300, 290}, {5, 600, 1000}, {200, 40, 3100}, {64, 64, 96}}) {
+    for (DType t : {DType::F32, DType::F64}) {
+      Tensor a = random_uniform({m, k}, 5, -1, 1, t);
+      Tensor b = random_uniform({k, n}, 6, -1, 1, t);
+      Tensor bt = transpose(transpose(b).contiguous()); // strided view
+      set_num_threads(1);
+      Tensor expected = matmul(a, b);
+      expectValues(
+          expected, {m, n}, t,
+          refMatmul(a.to_vector<double>(), b.to_vector<double>(), m, k, n),
+          t == DType::F32 ? 1e-5 * k : 1e-12 * k);
+      for (int threads : {2, 3, 4}) {
+        set_num_threads(threads);
+        EXPECT_TRUE(all_equal(matmul(a, b), expected))
+            << m << "x" << k << "x" << n << ", " << threads << " threads";
+        EXPECT_TRUE(all_equal(matmul(a, bt), expected))
+            << m << "x" << k << "x" << n << ", " << threads
+            << " threads, strided B";
+      }
+    }
+  }
+  set_num_threads(0);
 }
 
 TEST(Matmul, EmptyAndErrors) {
