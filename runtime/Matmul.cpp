@@ -52,6 +52,7 @@ template <typename T> struct MatrixRef {
 /// `accumulate`; row i of c starts at c + i * ldc.
 template <typename T, int NR> struct Gemm {
   MicroFn<T> micro;
+  MicroRowsFn<T> microRows;
 
   /// Computes c, then runs `epilogue` (if any) once on every row of c: on
   /// each block of rows as soon as it is final, while it is still in cache,
@@ -79,6 +80,11 @@ template <typename T, int NR> struct Gemm {
       if (!accumulate)
         for (int64_t i = 0; i < m; ++i)
           std::fill(c + i * ldc, c + i * ldc + n, T(0));
+      epilogueAtEnd();
+      return;
+    }
+    if (n <= NR && a.cs == 1) {
+      runOnePanel(a, b, c, ldc, m, n, k, accumulate, threads);
       epilogueAtEnd();
       return;
     }
@@ -202,6 +208,42 @@ template <typename T, int NR> struct Gemm {
     });
   }
 
+  /// c with at most NR columns (one panel of B) from an A whose rows are
+  /// contiguous: A is read where it is (microRows), not packed. Packing it
+  /// cost as much as the product when B has a handful of columns ([256,
+  /// 1024] x [1024, 10]: the whole of A moved twice for 10 columns). Each
+  /// thread packs all of B, a few KC x NR panels, and computes a range of
+  /// rows. The sums run over the same K blocks in the same order as the
+  /// packed path's.
+  void runOnePanel(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t ldc, int64_t m,
+                   int64_t n, int64_t k, bool accumulate,
+                   int64_t threads) const {
+    int64_t groups = (m + MR - 1) / MR;
+    int parts = static_cast<int>(std::min(threads, groups));
+    if (m * k * NR < (int64_t(1) << 16))
+      parts = 1;
+    auto part = [&](int t) {
+      int64_t i0 = t * groups / parts * MR;
+      int64_t i1 = std::min(m, (t + 1) * groups / parts * MR);
+      if (i0 >= i1)
+        return;
+      int64_t blocks = (k + KC - 1) / KC;
+      T *bPack = static_cast<T *>(
+          bPackBuffer.get(sizeof(T) * size_t(blocks * KC * NR)));
+      for (int64_t pc = 0; pc < k; pc += KC)
+        packB(b, pc, 0, std::min(KC, k - pc), n, 0, n, bPack + pc * NR);
+      for (int64_t ir = i0; ir < i1; ir += MR)
+        for (int64_t pc = 0; pc < k; pc += KC)
+          microRows(std::min(KC, k - pc), a.p + ir * a.rs + pc, a.rs,
+                    bPack + pc * NR, c + ir * ldc, ldc, std::min(MR, i1 - ir),
+                    n, pc > 0 || accumulate);
+    };
+    if (parts == 1)
+      part(0);
+    else
+      parallel_for_each_thread(parts, part);
+  }
+
   /// Packs columns [jrBegin, jrEnd) of b[pc:pc+kc, jc:jc+nc] (jrBegin a
   /// multiple of NR) as panels of NR columns, [kc][NR] each, zero-padded,
   /// at their place in the packing of all nc columns.
@@ -260,7 +302,7 @@ template <typename T, int NR> struct Gemm {
 /// Runs `f(gemm)` with the GEMM for the best ISA of this CPU.
 template <typename T, typename F> void withBestGemm(F &&f) {
   withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
-    f(Gemm<T, decltype(nr)::value>{kernels.packed});
+    f(Gemm<T, decltype(nr)::value>{kernels.packed, kernels.rows});
   });
 }
 

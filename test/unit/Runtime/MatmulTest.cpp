@@ -97,14 +97,22 @@ TEST(Matmul, LargeParallel) {
 TEST(Matmul, SameBitsOnAnyThreadCount) {
   // On several threads a product with enough columns splits them over the
   // threads, each packing its own B and all of A (Matmul.cpp:
-  // runColumnsPerThread); fewer columns take the shared-B path. Each sum
-  // runs over the same K blocks either way: the bits do not depend on the
-  // thread count. Column counts that do not fill the panels or split evenly,
-  // K over one block, strided operands, float64.
-  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{
-           {70, 300, 290}, {5, 600, 1000}, {200, 40, 3100}, {64, 64, 96}}) {
+  // runColumnsPerThread); fewer columns take the shared-B path; one panel's
+  // worth of columns reads A where it is, rows split over the threads
+  // (runOnePanel), unless A's rows are strided. Each sum runs over the same
+  // K blocks either way: the bits do not depend on the thread count. Column
+  // counts that do not fill the panels or split evenly, K over one block,
+  // strided operands, float64.
+  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{70, 300, 290},
+                                                            {5, 600, 1000},
+                                                            {200, 40, 3100},
+                                                            {64, 64, 96},
+                                                            {256, 1024, 10},
+                                                            {71, 300, 16},
+                                                            {3, 700, 1}}) {
     for (DType t : {DType::F32, DType::F64}) {
       Tensor a = random_uniform({m, k}, 5, -1, 1, t);
+      Tensor at = transpose(transpose(a).contiguous()); // strided rows
       Tensor b = random_uniform({k, n}, 6, -1, 1, t);
       Tensor bt = transpose(transpose(b).contiguous()); // strided view
       set_num_threads(1);
@@ -120,6 +128,9 @@ TEST(Matmul, SameBitsOnAnyThreadCount) {
         EXPECT_TRUE(all_equal(matmul(a, bt), expected))
             << m << "x" << k << "x" << n << ", " << threads
             << " threads, strided B";
+        EXPECT_TRUE(all_equal(matmul(at, b), expected))
+            << m << "x" << k << "x" << n << ", " << threads
+            << " threads, strided A";
       }
     }
   }
