@@ -81,8 +81,8 @@ public:
 
   /// Runs chunk(c) for every c in [0, numChunks) on the caller and the
   /// workers. With `pinned`, chunk c runs on thread c (0: the caller, c:
-  /// worker c - 1) and numChunks is at most numThreads(); without, the
-  /// threads take chunks in turn until none are left.
+  /// worker c - 1), and chunks past the job's workers on the caller;
+  /// without, the threads take chunks in turn until none are left.
   void run(int64_t numChunks, const std::function<void(int64_t)> &chunk,
            bool pinned = false) {
     std::unique_lock<std::mutex> jobLock(jobMutex_, std::try_to_lock);
