@@ -75,22 +75,22 @@ microKernel(int64_t kc, const T *__restrict a, const T *__restrict b,
 /// not stored). For a matrix A whose rows are contiguous, such as a
 /// convolution's weights, this saves packing it: the MR rows are MR streams
 /// that the prefetchers follow.
-template <typename T, int NR>
+template <typename T, int NR, int Rows = MR>
 [[gnu::always_inline]] inline void
 microKernelRows(int64_t kc, const T *__restrict a, int64_t lda,
                 const T *__restrict b, T *__restrict c, int64_t ldc, int64_t mr,
                 int64_t nr, bool accumulate) {
-  const T *rows[MR];
-  for (int64_t i = 0; i < MR; ++i)
-    rows[i] = a + std::min(i, mr - 1) * lda;
-  T acc[MR][NR] = {};
+  const T *rows[Rows];
+  for (int64_t i = 0; i < Rows; ++i)
+    rows[i] = a + std::min<int64_t>(i, mr - 1) * lda;
+  T acc[Rows][NR] = {};
   for (int64_t k = 0; k < kc; ++k)
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < Rows; ++i) {
       T av = rows[i][k];
       for (int j = 0; j < NR; ++j)
         acc[i][j] = mulAdd<T>(acc[i][j], av, b[k * NR + j]);
     }
-  storeTile<T, NR>(acc, c, ldc, mr, nr, accumulate);
+  storeTile<T, NR, Rows>(acc, c, ldc, mr, nr, accumulate);
 }
 
 /// Rows of the gather micro-kernel's tile: 7 where NR is two 512-bit
@@ -153,6 +153,10 @@ template <typename T> struct MicroKernels {
   MicroFn<T> packed;
   MicroRowsFn<T> rows;
   MicroGatherFn<T> gather;
+  /// microKernelRows on 2 * MR rows of one vector (NR / 2 columns), B as
+  /// [kc][NR / 2]: for products of at most NR / 2 columns, which would fill
+  /// only part of a full tile.
+  MicroRowsFn<T> rowsNarrow;
 };
 
 #define KILN_MICRO_KERNELS(name, attributes)                                   \
@@ -166,6 +170,13 @@ template <typename T> struct MicroKernels {
                              T *c, int64_t ldc, int64_t mr, int64_t nr,        \
                              bool accumulate) {                                \
     microKernelRows<T, NR>(kc, a, lda, b, c, ldc, mr, nr, accumulate);         \
+  }                                                                            \
+  template <typename T, int NR>                                                \
+  attributes void name##RowsNarrow(int64_t kc, const T *a, int64_t lda,        \
+                                   const T *b, T *c, int64_t ldc, int64_t mr,  \
+                                   int64_t nr, bool accumulate) {              \
+    microKernelRows<T, NR / 2, 2 * MR>(kc, a, lda, b, c, ldc, mr, nr,          \
+                                       accumulate);                            \
   }                                                                            \
   template <typename T, int NR>                                                \
   attributes void name##Gather(                                                \
@@ -219,15 +230,18 @@ template <typename T, typename F> void withBestMicroKernels(F &&f) {
   VectorIsa isa = hostVectorIsa();
   if (isa == VectorIsa::Avx512)
     f(MicroKernels<T>{&microAvx512<T, vec512>, &microAvx512Rows<T, vec512>,
-                      &microAvx512Gather<T, vec512>},
+                      &microAvx512Gather<T, vec512>,
+                      &microAvx512RowsNarrow<T, vec512>},
       std::integral_constant<int, vec512>());
   else if (isa == VectorIsa::Avx2)
     f(MicroKernels<T>{&microAvx2<T, vec256>, &microAvx2Rows<T, vec256>,
-                      &microAvx2Gather<T, vec256>},
+                      &microAvx2Gather<T, vec256>,
+                      &microAvx2RowsNarrow<T, vec256>},
       std::integral_constant<int, vec256>());
   else
     f(MicroKernels<T>{&microBase<T, vec128>, &microBaseRows<T, vec128>,
-                      &microBaseGather<T, vec128>},
+                      &microBaseGather<T, vec128>,
+                      &microBaseRowsNarrow<T, vec128>},
       std::integral_constant<int, vec128>());
 }
 

@@ -52,7 +52,7 @@ template <typename T> struct MatrixRef {
 /// `accumulate`; row i of c starts at c + i * ldc.
 template <typename T, int NR> struct Gemm {
   MicroFn<T> micro;
-  MicroRowsFn<T> microRows;
+  MicroRowsFn<T> microRows, microRowsNarrow;
 
   /// Computes c, then runs `epilogue` (if any) once on every row of c: on
   /// each block of rows as soon as it is final, while it is still in cache,
@@ -212,31 +212,37 @@ template <typename T, int NR> struct Gemm {
   /// contiguous: A is read where it is (microRows), not packed. Packing it
   /// cost as much as the product when B has a handful of columns ([256,
   /// 1024] x [1024, 10]: the whole of A moved twice for 10 columns). Each
-  /// thread packs all of B, a few KC x NR panels, and computes a range of
+  /// thread packs all of B, k rows of one panel, and computes a range of
   /// rows. The sums run over the same K blocks in the same order as the
   /// packed path's.
   void runOnePanel(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t ldc, int64_t m,
                    int64_t n, int64_t k, bool accumulate,
                    int64_t threads) const {
-    int64_t groups = (m + MR - 1) / MR;
+    // At most half a panel of columns: tiles of 2 * MR rows by one vector
+    // (microRowsNarrow), as many accumulators as a full tile.
+    bool narrow = n <= NR / 2;
+    int64_t width = narrow ? NR / 2 : NR, rows = narrow ? 2 * MR : MR;
+    MicroRowsFn<T> kernel = narrow ? microRowsNarrow : microRows;
+    int64_t groups = (m + rows - 1) / rows;
     int parts = static_cast<int>(std::min(threads, groups));
     if (m * k * NR < (int64_t(1) << 16))
       parts = 1;
     auto part = [&](int t) {
-      int64_t i0 = t * groups / parts * MR;
-      int64_t i1 = std::min(m, (t + 1) * groups / parts * MR);
+      int64_t i0 = t * groups / parts * rows;
+      int64_t i1 = std::min(m, (t + 1) * groups / parts * rows);
       if (i0 >= i1)
         return;
-      int64_t blocks = (k + KC - 1) / KC;
-      T *bPack = static_cast<T *>(
-          bPackBuffer.get(sizeof(T) * size_t(blocks * KC * NR)));
-      for (int64_t pc = 0; pc < k; pc += KC)
-        packB(b, pc, 0, std::min(KC, k - pc), n, 0, n, bPack + pc * NR);
-      for (int64_t ir = i0; ir < i1; ir += MR)
+      // B as [k][width], zero past column n.
+      T *bPack =
+          static_cast<T *>(bPackBuffer.get(sizeof(T) * size_t(k * width)));
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < width; ++j)
+          bPack[p * width + j] = j < n ? b.at(p, j) : T(0);
+      for (int64_t ir = i0; ir < i1; ir += rows)
         for (int64_t pc = 0; pc < k; pc += KC)
-          microRows(std::min(KC, k - pc), a.p + ir * a.rs + pc, a.rs,
-                    bPack + pc * NR, c + ir * ldc, ldc, std::min(MR, i1 - ir),
-                    n, pc > 0 || accumulate);
+          kernel(std::min(KC, k - pc), a.p + ir * a.rs + pc, a.rs,
+                 bPack + pc * width, c + ir * ldc, ldc, std::min(rows, i1 - ir),
+                 n, pc > 0 || accumulate);
     };
     if (parts == 1)
       part(0);
@@ -302,7 +308,8 @@ template <typename T, int NR> struct Gemm {
 /// Runs `f(gemm)` with the GEMM for the best ISA of this CPU.
 template <typename T, typename F> void withBestGemm(F &&f) {
   withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
-    f(Gemm<T, decltype(nr)::value>{kernels.packed, kernels.rows});
+    f(Gemm<T, decltype(nr)::value>{kernels.packed, kernels.rows,
+                                   kernels.rowsNarrow});
   });
 }
 
