@@ -630,29 +630,29 @@ public:
       int64_t first = part * count / parts, last = (part + 1) * count / parts;
       if (first == last)
         return;
-      if (inPlace) {
-        for (int64_t tile = first; tile < last; ++tile)
-          runPackedTile(tile, static_cast<const T *>(x_.rawData()), 0);
-        return;
-      }
-      // The padded input of the images the tiles read, the part of each
-      // between the first window's origin and the last window's end.
-      int64_t from = tileStart(first), to = tileStart(last - 1, true);
-      int64_t firstImage = from / positions_,
-              images = (to - 1) / positions_ - firstImage + 1;
-      size_t bytes =
-          sizeof(T) * static_cast<size_t>(images * c_ * channelSize_);
+      const T *input = static_cast<const T *>(x_.rawData());
+      int64_t firstImage = 0;
       Scratch large;
-      T *padded;
-      if (bytes <= kKeptPaddedBytes) {
-        padded = static_cast<T *>(paddedPart.get(bytes));
-      } else {
-        large.get(bytes);
-        padded = static_cast<T *>(large.data);
+      if (!inPlace) {
+        // The padded input of the images the tiles read, the part of each
+        // between the first window's origin and the last window's end.
+        int64_t from = tileStart(first), to = tileStart(last - 1, true);
+        firstImage = from / positions_;
+        int64_t images = (to - 1) / positions_ - firstImage + 1;
+        size_t bytes =
+            sizeof(T) * static_cast<size_t>(images * c_ * channelSize_);
+        T *padded;
+        if (bytes <= kKeptPaddedBytes) {
+          padded = static_cast<T *>(paddedPart.get(bytes));
+        } else {
+          large.get(bytes);
+          padded = static_cast<T *>(large.data);
+        }
+        padWindows(from, to, firstImage, padded);
+        input = padded;
       }
-      padWindows(from, to, firstImage, padded);
       for (int64_t tile = first; tile < last; ++tile)
-        runPackedTile(tile, padded, firstImage);
+        runPackedTile(tile, input, firstImage);
     };
     if (parts == 1)
       runPart(0);
@@ -748,13 +748,12 @@ private:
   /// with the epilogue.
   void runPackedTile(int64_t tile, const T *input, int64_t firstImage) const {
     int64_t chunk = tile % channelChunks_, rest = tile / channelChunks_;
-    int64_t block = rest % positionBlocks_, image = rest / positionBlocks_;
+    int64_t image = rest / positionBlocks_;
     int64_t channelPanels = m_ / kPanelWidth;
     int64_t q0 = chunk * channelPanels / channelChunks_,
             q1 = (chunk + 1) * channelPanels / channelChunks_;
-    int64_t p0 = block * positionPanels_ / positionBlocks_ * kRows,
-            p1 = std::min(positions_, (block + 1) * positionPanels_ /
-                                          positionBlocks_ * kRows);
+    int64_t p0 = tileStart(tile) - image * positions_,
+            p1 = tileStart(tile, true) - image * positions_;
     if (q0 == q1 || p0 >= p1)
       return;
     int64_t width = (q1 - q0) * kPanelWidth;
