@@ -13,6 +13,7 @@
 #define KILN_RUNTIME_CONVKERNELS_H
 
 #include "GemmKernels.h"
+#include "Transpose.h"
 
 #include <immintrin.h>
 
@@ -264,7 +265,7 @@ void transposeOutBase(const T *sums, int64_t ld, int64_t count, const T *bias,
 }
 
 /// The same in blocks of L positions by L channels, transposed in AVX-512
-/// registers (16 x 16 floats or 8 x 8 doubles).
+/// registers (16 x 16 floats or 8 x 8 doubles; Transpose.h).
 template <typename T>
 __attribute__((target("avx512f"))) void
 transposeOutAvx512(const T *sums, int64_t ld, int64_t count, const T *bias,
@@ -273,36 +274,12 @@ transposeOutAvx512(const T *sums, int64_t ld, int64_t count, const T *bias,
   int64_t p = 0;
   for (; p + lanes <= count; p += lanes) {
     if constexpr (std::is_same_v<T, float>) {
-      __m512 r[16], t[16];
+      __m512 r[16];
       for (int i = 0; i < 16; ++i)
         r[i] = _mm512_loadu_ps(sums + (p + i) * ld);
-      // Pairs of rows interleaved, then pairs of pairs: t[4k + j] has, in
-      // 128-bit lane l, channel 4l + j of rows 4k..4k+3.
-      for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-      }
-      for (int k = 0; k < 16; k += 4) {
-        __m512d a = _mm512_castps_pd(t[k]), b = _mm512_castps_pd(t[k + 1]),
-                c = _mm512_castps_pd(t[k + 2]), d = _mm512_castps_pd(t[k + 3]);
-        r[k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        r[k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        r[k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        r[k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-      }
-      // The lanes l of the four row groups gathered: channel 4l + j.
-      for (int j = 0; j < 4; ++j) {
-        __m512 v0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88),
-               v1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd),
-               w0 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88),
-               w1 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
-        t[j] = _mm512_shuffle_f32x4(v0, w0, 0x88);
-        t[4 + j] = _mm512_shuffle_f32x4(v1, w1, 0x88);
-        t[8 + j] = _mm512_shuffle_f32x4(v0, w0, 0xdd);
-        t[12 + j] = _mm512_shuffle_f32x4(v1, w1, 0xdd);
-      }
+      transposeInRegisters(r);
       for (int c = 0; c < 16; ++c) {
-        __m512 v = t[c];
+        __m512 v = r[c];
         if (bias)
           v = _mm512_add_ps(v, _mm512_set1_ps(bias[c]));
         if (residual)
@@ -314,24 +291,10 @@ transposeOutAvx512(const T *sums, int64_t ld, int64_t count, const T *bias,
         _mm512_storeu_ps(out + c * stride + p, v);
       }
     } else {
-      __m512d r[8], t[8];
+      __m512d r[8];
       for (int i = 0; i < 8; ++i)
         r[i] = _mm512_loadu_pd(sums + (p + i) * ld);
-      // t[2k + j] has, in 128-bit lane l, channel 2l + j of rows 2k, 2k+1.
-      for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm512_unpacklo_pd(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_pd(r[i], r[i + 1]);
-      }
-      for (int j = 0; j < 2; ++j) {
-        __m512d v0 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0x88),
-                v1 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0xdd),
-                w0 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0x88),
-                w1 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0xdd);
-        r[j] = _mm512_shuffle_f64x2(v0, w0, 0x88);
-        r[2 + j] = _mm512_shuffle_f64x2(v1, w1, 0x88);
-        r[4 + j] = _mm512_shuffle_f64x2(v0, w0, 0xdd);
-        r[6 + j] = _mm512_shuffle_f64x2(v1, w1, 0xdd);
-      }
+      transposeInRegisters(r);
       for (int c = 0; c < 8; ++c) {
         __m512d v = r[c];
         if (bias)

@@ -342,9 +342,10 @@ void batchGemm(int64_t batches, const T *a, const int64_t aStrides[3],
 /// [t, e], mask [s, t] and out [s, e]. maskStrides are 0 along the
 /// dimensions the mask broadcasts over. Pair (i, j) of q starts at q + i *
 /// qStrides[0] + j * qStrides[1], with row and column strides qStrides[2] and
-/// qStrides[3] (likewise k, v and out; out's column stride is 1). Blocks of
-/// query rows run in parallel, each through the GEMM, the scaling and the
-/// softmax rows of eager mode, so the result is eager mode's bit for bit.
+/// qStrides[3] (likewise k, v and out; out's column stride is 1). The pairs
+/// run in parallel, each through the GEMM's micro-kernel (its sums in the
+/// GEMM's order), the scaling and the softmax rows of eager mode, so the
+/// result is eager mode's bit for bit.
 /// Instantiated for float and double (NN.cpp).
 template <typename T>
 void attention(const int64_t batches[2], int64_t s, int64_t t, int64_t d,

@@ -155,6 +155,30 @@ TEST(ProgramE2E, FusedAttentionIsEagerBitForBit) {
                normal({2, 3, 12, 8}, 268, DType::F32),
                normal({2, 3, 12, 5}, 269, DType::F32),
                normal({2, 1, 1, 12}, 270, DType::F32));
+  // The kernel's packing and tiles at their edges: queries and keys deeper
+  // than one block of K (272 > 256), keys and values beyond one panel of
+  // the micro-kernel and not a multiple of it (70 and 40 columns), query
+  // rows over several groups, in f32 and f64; then queries and keys whose
+  // columns are strided (transposed views), copied and packed element by
+  // element.
+  auto deep = [](Tensor q, Tensor k, Tensor v) {
+    Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) * 0.0625f;
+    return matmul(softmax(scores, -1), v);
+  };
+  runThreeWays(deep, kExact, normal({1, 2, 61, 272}, 271, DType::F32),
+               normal({1, 2, 70, 272}, 272, DType::F32),
+               normal({1, 2, 70, 40}, 273, DType::F32));
+  runThreeWays(deep, kExact, normal({2, 1, 33, 20}, 274, DType::F64),
+               normal({2, 1, 21, 20}, 275, DType::F64),
+               normal({2, 1, 21, 18}, 276, DType::F64));
+  auto stridedColumns = [](Tensor qt, Tensor kt, Tensor v) {
+    Tensor q = transpose(qt, {0, 1, 3, 2}), k = transpose(kt, {0, 1, 3, 2});
+    Tensor scores = matmul(q, transpose(k, {0, 1, 3, 2})) * 0.25f;
+    return matmul(softmax(scores, -1), v);
+  };
+  runThreeWays(stridedColumns, kExact, normal({1, 2, 17, 30}, 277, DType::F32),
+               normal({1, 2, 17, 35}, 278, DType::F32),
+               normal({1, 2, 35, 9}, 279, DType::F32));
 }
 
 TEST(ProgramE2E, SeveralOutputsAsTupleAndVector) {
