@@ -136,12 +136,43 @@ template <typename T, int NR>
   storeTile<T, NR, Rows>(acc, c, ldc, mr, nr, accumulate);
 }
 
+/// One row of c: c[0:nr] (+)= a · b over kc, a's elements `as` apart and b
+/// read where it is, its rows ldb apart, W columns held in registers. For a
+/// product of one row of A, where packing B would move all of B to use
+/// each element once. Each c[j] is the same chain of multiply-adds over k
+/// as a tile's.
+template <typename T, int W>
+[[gnu::always_inline]] inline void
+microKernelVector(int64_t kc, const T *__restrict a, int64_t as,
+                  const T *__restrict b, int64_t ldb, T *__restrict c,
+                  int64_t nr, bool accumulate) {
+  T acc[W] = {};
+  if (nr == W) {
+    for (int64_t k = 0; k < kc; ++k) {
+      T av = a[k * as];
+      for (int j = 0; j < W; ++j)
+        acc[j] = mulAdd<T>(acc[j], av, b[k * ldb + j]);
+    }
+  } else {
+    for (int64_t k = 0; k < kc; ++k) {
+      T av = a[k * as];
+      for (int64_t j = 0; j < nr; ++j)
+        acc[j] = mulAdd<T>(acc[j], av, b[k * ldb + j]);
+    }
+  }
+  for (int64_t j = 0; j < nr; ++j)
+    c[j] = wrapAdd<T>(accumulate ? c[j] : T(0), acc[j]);
+}
+
 template <typename T>
 using MicroFn = void (*)(int64_t, const T *, const T *, T *, int64_t, int64_t,
                          int64_t, bool);
 template <typename T>
 using MicroRowsFn = void (*)(int64_t, const T *, int64_t, const T *, T *,
                              int64_t, int64_t, int64_t, bool);
+template <typename T>
+using MicroVectorFn = void (*)(int64_t, const T *, int64_t, const T *, int64_t,
+                               T *, int64_t, bool);
 template <typename T>
 using MicroGatherFn = void (*)(int64_t, const T *, const int64_t *,
                                const int64_t *, const T *, int64_t, T *,
@@ -157,6 +188,8 @@ template <typename T> struct MicroKernels {
   /// [kc][NR / 2]: for products of at most NR / 2 columns, which would fill
   /// only part of a full tile.
   MicroRowsFn<T> rowsNarrow;
+  /// microKernelVector on 2 * NR columns.
+  MicroVectorFn<T> vector;
 };
 
 #define KILN_MICRO_KERNELS(name, attributes)                                   \
@@ -177,6 +210,12 @@ template <typename T> struct MicroKernels {
                                    int64_t nr, bool accumulate) {              \
     microKernelRows<T, NR / 2, 2 * MR>(kc, a, lda, b, c, ldc, mr, nr,          \
                                        accumulate);                            \
+  }                                                                            \
+  template <typename T, int NR>                                                \
+  attributes void name##Vector(int64_t kc, const T *a, int64_t as, const T *b, \
+                               int64_t ldb, T *c, int64_t nr,                  \
+                               bool accumulate) {                              \
+    microKernelVector<T, 2 * NR>(kc, a, as, b, ldb, c, nr, accumulate);        \
   }                                                                            \
   template <typename T, int NR>                                                \
   attributes void name##Gather(                                                \
@@ -231,17 +270,20 @@ template <typename T, typename F> void withBestMicroKernels(F &&f) {
   if (isa == VectorIsa::Avx512)
     f(MicroKernels<T>{&microAvx512<T, vec512>, &microAvx512Rows<T, vec512>,
                       &microAvx512Gather<T, vec512>,
-                      &microAvx512RowsNarrow<T, vec512>},
+                      &microAvx512RowsNarrow<T, vec512>,
+                      &microAvx512Vector<T, vec512>},
       std::integral_constant<int, vec512>());
   else if (isa == VectorIsa::Avx2)
     f(MicroKernels<T>{&microAvx2<T, vec256>, &microAvx2Rows<T, vec256>,
                       &microAvx2Gather<T, vec256>,
-                      &microAvx2RowsNarrow<T, vec256>},
+                      &microAvx2RowsNarrow<T, vec256>,
+                      &microAvx2Vector<T, vec256>},
       std::integral_constant<int, vec256>());
   else
     f(MicroKernels<T>{&microBase<T, vec128>, &microBaseRows<T, vec128>,
                       &microBaseGather<T, vec128>,
-                      &microBaseRowsNarrow<T, vec128>},
+                      &microBaseRowsNarrow<T, vec128>,
+                      &microBaseVector<T, vec128>},
       std::integral_constant<int, vec128>());
 }
 

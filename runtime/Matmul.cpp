@@ -53,6 +53,7 @@ template <typename T> struct MatrixRef {
 template <typename T, int NR> struct Gemm {
   MicroFn<T> micro;
   MicroRowsFn<T> microRows, microRowsNarrow;
+  MicroVectorFn<T> microVector;
 
   /// Computes c, then runs `epilogue` (if any) once on every row of c: on
   /// each block of rows as soon as it is final, while it is still in cache,
@@ -85,6 +86,11 @@ template <typename T, int NR> struct Gemm {
     }
     if (n <= NR && a.cs == 1) {
       runOnePanel(a, b, c, ldc, m, n, k, accumulate, threads);
+      epilogueAtEnd();
+      return;
+    }
+    if (m == 1 && b.cs == 1) {
+      runRowVector(a, b, c, n, k, accumulate, threads);
       epilogueAtEnd();
       return;
     }
@@ -250,6 +256,34 @@ template <typename T, int NR> struct Gemm {
       parallel_for_each_thread(parts, part);
   }
 
+  /// c with one row, from a B whose rows are contiguous: B is read where
+  /// it is, row by row, 2 * NR columns at a time (microVector), not
+  /// packed. Packing moved all of B to use each of its elements once (in
+  /// MobileNetV2, [1, 1280] x [1280, 1000]: 5 MB read, written and read
+  /// again). Thread t computes the t-th range of columns; the sums run over
+  /// the same K blocks in the same order as the packed path's.
+  void runRowVector(MatrixRef<T> a, MatrixRef<T> b, T *c, int64_t n, int64_t k,
+                    bool accumulate, int64_t threads) const {
+    constexpr int64_t W = 2 * NR;
+    int64_t chunks = (n + W - 1) / W;
+    int parts = static_cast<int>(std::min(threads, chunks));
+    if (n * k < (int64_t(1) << 16))
+      parts = 1;
+    auto part = [&](int t) {
+      int64_t j0 = t * chunks / parts * W;
+      int64_t j1 = std::min(n, (t + 1) * chunks / parts * W);
+      for (int64_t pc = 0; pc < k; pc += KC)
+        for (int64_t j = j0; j < j1; j += W)
+          microVector(std::min(KC, k - pc), a.p + pc * a.cs, a.cs,
+                      b.p + pc * b.rs + j, b.rs, c + j, std::min(W, j1 - j),
+                      pc > 0 || accumulate);
+    };
+    if (parts == 1)
+      part(0);
+    else
+      parallel_for_each_thread(parts, part);
+  }
+
   /// Packs columns [jrBegin, jrEnd) of b[pc:pc+kc, jc:jc+nc] (jrBegin a
   /// multiple of NR) as panels of NR columns, [kc][NR] each, zero-padded,
   /// at their place in the packing of all nc columns.
@@ -309,7 +343,7 @@ template <typename T, int NR> struct Gemm {
 template <typename T, typename F> void withBestGemm(F &&f) {
   withBestMicroKernels<T>([&](const MicroKernels<T> &kernels, auto nr) {
     f(Gemm<T, decltype(nr)::value>{kernels.packed, kernels.rows,
-                                   kernels.rowsNarrow});
+                                   kernels.rowsNarrow, kernels.vector});
   });
 }
 

@@ -137,6 +137,48 @@ TEST(Matmul, SameBitsOnAnyThreadCount) {
   set_num_threads(0);
 }
 
+TEST(Matmul, OneRowIsARowOfTheBlockedProduct) {
+  // A product of one row reads B in place, row by row (Matmul.cpp:
+  // runRowVector), where more rows pack it: each row of the result has the
+  // same bits either way, on any thread count. Column counts that do not
+  // fill the kernel's width, K over one block (300, 1280 > 256), a row read
+  // through strides, a 1-D left operand, float64 and int32 (wrapping).
+  for (auto [k, n] : std::vector<std::array<int64_t, 2>>{
+           {1280, 1000}, {300, 70}, {40, 33}, {600, 65}}) {
+    for (DType t : {DType::F32, DType::F64, DType::I32}) {
+      auto values = [t](const Shape &shape, uint64_t seed) {
+        return t == DType::I32
+                   ? cast(random_uniform(shape, seed, -50, 50), DType::I32)
+                   : random_uniform(shape, seed, -1, 1, t);
+      };
+      Tensor a = values({3, k}, 7);
+      Tensor at = transpose(transpose(a).contiguous()); // strided rows
+      Tensor b = values({k, n}, 8);
+      set_num_threads(1);
+      Tensor all = matmul(a, b);
+      for (int threads : {1, 2, 3}) {
+        set_num_threads(threads);
+        for (int64_t i = 0; i < 3; ++i) {
+          Tensor expected = slice(all, {i, 0}, {i + 1, n});
+          std::string where = std::to_string(k) + "x" + std::to_string(n) +
+                              " " + std::string(dtypeName(t)) + ", row " +
+                              std::to_string(i) + ", " +
+                              std::to_string(threads) + " threads";
+          Tensor row = slice(a, {i, 0}, {i + 1, k});
+          EXPECT_TRUE(all_equal(matmul(row, b), expected)) << where;
+          EXPECT_TRUE(
+              all_equal(matmul(slice(at, {i, 0}, {i + 1, k}), b), expected))
+              << where << ", strided";
+          EXPECT_TRUE(
+              all_equal(matmul(reshape(row, {k}), b), reshape(expected, {n})))
+              << where << ", 1-D";
+        }
+      }
+    }
+  }
+  set_num_threads(0);
+}
+
 TEST(Matmul, EmptyAndErrors) {
   expectValues(matmul(zeros({2, 0}), zeros({0, 3})), {2, 3}, DType::F32,
                std::vector<double>(6, 0));
