@@ -70,14 +70,18 @@ double medianMs(int reps, const std::function<void()> &fn) {
 
 /// Median wall times (ms) of several functions measured in turn, one run of
 /// each per repetition, so that slow drifts of the shared machine (clock
-/// speed, neighbours) affect them alike.
+/// speed, neighbours) affect them alike. The order rotates from one
+/// repetition to the next: a run pays for the caches its predecessor left
+/// (the 1024³ GEMM on 2 threads was 5-10% slower after the single-threaded
+/// reference than after the other GEMM, whichever GEMM came there).
 std::vector<double>
 interleavedMediansMs(int reps, const std::vector<std::function<void()>> &fns) {
   for (const auto &fn : fns)
     fn();
   std::vector<std::vector<double>> times(fns.size());
   for (int i = 0; i < reps; ++i)
-    for (size_t f = 0; f < fns.size(); ++f) {
+    for (size_t j = 0; j < fns.size(); ++j) {
+      size_t f = (i + j) % fns.size();
       auto start = Clock::now();
       fns[f]();
       times[f].push_back(
