@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <type_traits>
 
@@ -162,6 +163,31 @@ microKernelVector(int64_t kc, const T *__restrict a, int64_t as,
   }
   for (int64_t j = 0; j < nr; ++j)
     c[j] = wrapAdd<T>(accumulate ? c[j] : T(0), acc[j]);
+}
+
+/// Packs columns [jrBegin, jrEnd) (jrBegin a multiple of NR) of the kc x nc
+/// block of B whose element (p, j) is b[p * rs + j * cs] as the
+/// micro-kernels read B: panels of NR columns, [kc][NR] each, zero past
+/// column nc, panel jr at out + jr * kc.
+template <typename T, int NR>
+void packPanelsOfB(const T *b, int64_t rs, int64_t cs, int64_t kc, int64_t nc,
+                   int64_t jrBegin, int64_t jrEnd, T *out) {
+  for (int64_t jr = jrBegin; jr < jrEnd; jr += NR) {
+    int64_t nr = std::min<int64_t>(NR, nc - jr);
+    T *panel = out + jr * kc;
+    for (int64_t p = 0; p < kc; ++p) {
+      const T *row = b + p * rs + jr * cs;
+      T *dst = panel + p * NR;
+      if (cs == 1 && nr == NR) {
+        std::memcpy(dst, row, sizeof(T) * NR);
+        continue;
+      }
+      for (int64_t j = 0; j < nr; ++j)
+        dst[j] = row[j * cs];
+      for (int64_t j = nr; j < NR; ++j)
+        dst[j] = T(0);
+    }
+  }
 }
 
 template <typename T>

@@ -285,26 +285,11 @@ template <typename T, int NR> struct Gemm {
   }
 
   /// Packs columns [jrBegin, jrEnd) of b[pc:pc+kc, jc:jc+nc] (jrBegin a
-  /// multiple of NR) as panels of NR columns, [kc][NR] each, zero-padded,
-  /// at their place in the packing of all nc columns.
+  /// multiple of NR) at their place in the packing of all nc columns.
   static void packB(MatrixRef<T> b, int64_t pc, int64_t jc, int64_t kc,
                     int64_t nc, int64_t jrBegin, int64_t jrEnd, T *out) {
-    for (int64_t jr = jrBegin; jr < jrEnd; jr += NR) {
-      int64_t nr = std::min<int64_t>(NR, nc - jr);
-      T *panel = out + jr * kc;
-      for (int64_t p = 0; p < kc; ++p) {
-        const T *row = b.p + (pc + p) * b.rs + (jc + jr) * b.cs;
-        T *dst = panel + p * NR;
-        if (b.cs == 1 && nr == NR) {
-          std::memcpy(dst, row, sizeof(T) * NR);
-          continue;
-        }
-        for (int64_t j = 0; j < nr; ++j)
-          dst[j] = row[j * b.cs];
-        for (int64_t j = nr; j < NR; ++j)
-          dst[j] = T(0);
-      }
-    }
+    packPanelsOfB<T, NR>(b.p + pc * b.rs + jc * b.cs, b.rs, b.cs, kc, nc,
+                         jrBegin, jrEnd, out);
   }
 
   /// Packs a[ic:ic+mc, pc:pc+kc] as panels of MR rows, [kc][MR] each,

@@ -310,34 +310,15 @@ template <typename T> AttentionScratch<T> &attentionScratch() {
 }
 
 /// Packs the k x n matrix whose element (p, j) is b[p * rs + j * cs] as the
-/// GEMM packs its B (Matmul.cpp): blocks of KC rows, each as panels of NR
-/// columns, [kc][NR], zero past column n. Block pc starts at out + pc *
-/// roundUp(n, NR) and its panel jr at jr * kc after that.
+/// GEMM packs its B (packPanelsOfB), all of its blocks of KC rows: block pc
+/// starts at out + pc * roundUp(n, NR).
 template <typename T, int NR>
 void packPanels(const T *b, int64_t rs, int64_t cs, int64_t k, int64_t n,
                 T *out) {
   int64_t width = (n + NR - 1) / NR * NR;
-  for (int64_t pc = 0; pc < k; pc += KC) {
-    int64_t kc = std::min(KC, k - pc);
-    for (int64_t jr = 0; jr < n; jr += NR) {
-      int64_t nr = std::min<int64_t>(NR, n - jr);
-      T *panel = out + pc * width + jr * kc;
-      const T *block = b + pc * rs + jr * cs;
-      if (cs == 1 && nr == NR) {
-        for (int64_t p = 0; p < kc; ++p)
-          std::memcpy(panel + p * NR, block + p * rs, sizeof(T) * NR);
-        continue;
-      }
-      // Column by column: for keys read as kᵀ (rs == 1) the source is read
-      // in order, a stream the prefetchers follow.
-      for (int64_t j = 0; j < nr; ++j)
-        for (int64_t p = 0; p < kc; ++p)
-          panel[p * NR + j] = block[p * rs + j * cs];
-      for (int64_t j = nr; j < NR; ++j)
-        for (int64_t p = 0; p < kc; ++p)
-          panel[p * NR + j] = T(0);
-    }
-  }
+  for (int64_t pc = 0; pc < k; pc += KC)
+    packPanelsOfB<T, NR>(b + pc * rs, rs, cs, std::min(KC, k - pc), n, 0, n,
+                         out + pc * width);
 }
 
 /// packPanels of kᵀ for keys whose rows are contiguous, element (p, j) of kᵀ
@@ -376,12 +357,9 @@ packKeysAvx512(const T *k, int64_t ldk, int64_t d, int64_t t, T *out) {
                 _mm512_storeu_pd(panel + (p + c) * NR + j, r[c]);
             }
           }
-      for (; p < kc; ++p) {
-        for (int64_t j = 0; j < nr; ++j)
-          panel[p * NR + j] = block[j * ldk + p];
-        for (int64_t j = nr; j < NR; ++j)
-          panel[p * NR + j] = T(0);
-      }
+      // The rows left (all of a last, partial panel), element by element.
+      packPanelsOfB<T, NR>(block + p, 1, ldk, kc - p, nr, 0, nr,
+                           panel + p * NR);
     }
   }
 }
